@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uldf core: claiming a PCI function and the device fd.
+ *
+ * uldf is a pci_driver with no ID table: a function is given to it through
+ * the standard driver_override and drivers_probe sysfs files.  Binding
+ * claims DMA ownership of the function's IOMMU group (the group is not
+ * viable, and the bind fails, while another of its devices is bound to a
+ * kernel driver that uses the DMA API), enables the function, requests its
+ * BARs and creates /dev/uldf/<BDF>.
+ *
+ * The device fd is exclusive: one open file at a time.  Opening saves the
+ * function's config space and gives the file an IOMMU domain; closing,
+ * or the death of the process, turns bus mastering off, frees interrupts,
+ * unmaps and unpins DMA, resets the function and restores config space as
+ * it was found.
+ *
+ * Removal (unbind, or a surprise removal) while the device fd is open first
+ * signals the REQ notification and waits uldf.release_timeout_ms for the
+ * user to close; then it revokes: BAR mappings are zapped (later accesses
+ * raise SIGBUS), interrupts and DMA are torn down, and every further call
+ * on the files fails with ENODEV until they are closed.
+ */
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "uldf_private.h"
+
+#define ULDF_MAX_MINORS		256
+
+bool uldf_allow_unsafe_interrupts;
+module_param_named(allow_unsafe_interrupts, uldf_allow_unsafe_interrupts,
+		   bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_interrupts,
+		 "Allow MSI/MSI-X without interrupt remapping (unsafe: a device could forge interrupts)");
+
+bool uldf_enable_noiommu;
+module_param_named(enable_noiommu, uldf_enable_noiommu, bool, 0444);
+MODULE_PARM_DESC(enable_noiommu,
+		 "Allow DMA for devices without an IOMMU, with physical addresses (unsafe; taints the kernel)");
+
+unsigned int uldf_release_timeout_ms = 1000;
+module_param_named(release_timeout_ms, uldf_release_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(release_timeout_ms,
+		 "On unbind, how long to wait for the user to close the device before revoking it (ms)");
+
+static dev_t uldf_devt;
+static struct cdev uldf_cdev;
+static DEFINE_XARRAY_ALLOC(uldf_minors);
+static struct pci_driver uldf_pci_driver;
+
+static char *uldf_devnode(const struct device *dev, umode_t *mode)
+{
+	if (mode)
+		*mode = 0600;
+	return kasprintf(GFP_KERNEL, "uldf/%s", dev_name(dev));
+}
+
+static const struct class uldf_class = {
+	.name = "uldf",
+	.devnode = uldf_devnode,
+};
+
+static void uldf_device_free(struct kref *kref)
+{
+	struct uldf_device *udev = container_of(kref, struct uldf_device, kref);
+
+	uldf_config_exit(udev);
+	pci_dev_put(udev->pdev);
+	kfree(udev);
+}
+
+/**
+ * uldf_device_get() - take a reference on a uldf device.
+ * @udev: the device.
+ */
+void uldf_device_get(struct uldf_device *udev)
+{
+	kref_get(&udev->kref);
+}
+
+/**
+ * uldf_device_put() - drop a reference; the last one frees the device.
+ * @udev: the device.
+ */
+void uldf_device_put(struct uldf_device *udev)
+{
+	kref_put(&udev->kref, uldf_device_free);
+}
+
+/**
+ * uldf_copy_arg() - copy in an extensible ioctl argument.
+ * @dst:	kernel copy, @dstsz bytes.
+ * @minsz:	size of the structure as first published; @argsz below it is
+ *		refused.
+ * @dstsz:	size of the structure as this module knows it.
+ * @src:	user pointer; its first __u32 is argsz.
+ * @argsz:	out: the caller's argsz.
+ *
+ * Copies min(argsz, @dstsz) bytes and zeroes the rest of @dst, so an older
+ * caller gets defaults for fields it does not know.
+ *
+ * Return: 0, -EFAULT on a bad pointer, -EINVAL if argsz < @minsz.
+ */
+int uldf_copy_arg(void *dst, size_t minsz, size_t dstsz,
+		  const void __user *src, u32 *argsz)
+{
+	u32 sz;
+
+	if (get_user(sz, (const u32 __user *)src))
+		return -EFAULT;
+	if (sz < minsz)
+		return -EINVAL;
+	memset(dst, 0, dstsz);
+	if (copy_from_user(dst, src, min_t(size_t, sz, dstsz)))
+		return -EFAULT;
+	*argsz = sz;
+	return 0;
+}
+
+/* ---- claiming the IOMMU group ----------------------------------------- */
+
+static int uldf_report_blocker(struct device *dev, void *data)
+{
+	struct device *self = data;
+
+	if (dev == self || !dev->driver)
+		return 0;
+	if (dev->driver == &uldf_pci_driver.driver)
+		return 0;
+	dev_err(self, "uldf: IOMMU group not viable: %s is bound to %s\n",
+		dev_name(dev), dev->driver->name);
+	return 0;
+}
+
+static int uldf_claim_dma(struct uldf_device *udev)
+{
+	struct device *dev = &udev->pdev->dev;
+	struct iommu_group *group;
+	int ret;
+
+	group = iommu_group_get(dev);
+	if (!group) {
+		dev_info(dev, "uldf: no IOMMU group; %s\n",
+			 uldf_enable_noiommu ?
+			 "no-IOMMU mode (unsafe) will be used for DMA" :
+			 "DMA and bus mastering are disabled");
+		return 0;
+	}
+
+	/*
+	 * The claim fails while any device of the group is bound to a driver
+	 * that uses the kernel's DMA API; name them for the administrator.
+	 */
+	ret = iommu_device_claim_dma_owner(dev, &uldf_pci_driver);
+	if (ret) {
+		iommu_group_for_each_dev(group, dev, uldf_report_blocker);
+		dev_err(dev, "uldf: cannot claim DMA ownership of IOMMU group %d (%d)\n",
+			iommu_group_id(group), ret);
+		iommu_group_put(group);
+		return ret;
+	}
+	udev->dma.group = group;
+	udev->owns_dma = true;
+	return 0;
+}
+
+static void uldf_release_dma(struct uldf_device *udev)
+{
+	if (!udev->owns_dma)
+		return;
+	iommu_device_release_dma_owner(&udev->pdev->dev);
+	iommu_group_put(udev->dma.group);
+	udev->dma.group = NULL;
+	udev->owns_dma = false;
+}
+
+/* ---- open and close ---------------------------------------------------- */
+
+static struct uldf_device *uldf_lookup(unsigned int minor)
+{
+	struct uldf_device *udev;
+
+	xa_lock(&uldf_minors);
+	udev = xa_load(&uldf_minors, minor);
+	if (udev)
+		uldf_device_get(udev);
+	xa_unlock(&uldf_minors);
+	return udev;
+}
+
+/*
+ * Undo an open: called with @udev->lock held for write; @dev_locked says the
+ * caller (removal) holds the PCI device lock.  Bus mastering goes off first
+ * so that the device stops DMA before its mappings go away.
+ */
+static void uldf_device_close(struct uldf_device *udev, bool dev_locked)
+{
+	pci_clear_master(udev->pdev);
+	uldf_irq_release_all(udev);
+	uldf_dma_release(udev);
+	uldf_reset_disable(udev, dev_locked);
+	udev->open = false;
+}
+
+static int uldf_open(struct inode *inode, struct file *file)
+{
+	struct uldf_device *udev;
+	int ret;
+
+	udev = uldf_lookup(iminor(inode));
+	if (!udev)
+		return -ENODEV;
+
+	down_write(&udev->lock);
+	if (udev->removed) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (udev->open) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	ret = uldf_reset_enable(udev);
+	if (ret)
+		goto out_unlock;
+	uldf_config_reset(udev);
+	ret = uldf_dma_open(udev);
+	if (ret)
+		goto out_disable;
+
+	udev->open = true;
+	udev->mapping = file->f_mapping;
+	file->private_data = udev;
+	up_write(&udev->lock);
+	return 0;
+
+out_disable:
+	uldf_reset_disable(udev, false);
+out_unlock:
+	up_write(&udev->lock);
+	uldf_device_put(udev);
+	return ret;
+}
+
+static int uldf_release(struct inode *inode, struct file *file)
+{
+	struct uldf_device *udev = file->private_data;
+
+	down_write(&udev->lock);
+	if (!udev->removed && udev->open)
+		uldf_device_close(udev, false);
+	udev->mapping = NULL;
+	up_write(&udev->lock);
+	wake_up_all(&udev->release_wq);
+	uldf_device_put(udev);
+	return 0;
+}
+
+/* ---- device fd operations --------------------------------------------- */
+
+static u32 uldf_num_irqs(struct pci_dev *pdev, unsigned int type)
+{
+	int n;
+
+	switch (type) {
+	case ULDF_IRQ_TYPE_INTX:
+		return pdev->pin && pdev->irq ? 1 : 0;
+	case ULDF_IRQ_TYPE_MSI:
+		n = pci_msi_vec_count(pdev);
+		return n > 0 ? n : 0;
+	case ULDF_IRQ_TYPE_MSIX:
+		n = pci_msix_vec_count(pdev);
+		return n > 0 ? n : 0;
+	case ULDF_IRQ_TYPE_ERR:
+	case ULDF_IRQ_TYPE_REQ:
+		return 1;
+	}
+	return 0;
+}
+
+static long uldf_get_info(struct uldf_device *udev, void __user *arg)
+{
+	struct pci_dev *pdev = udev->pdev;
+	struct uldf_device_info info;
+	unsigned int i;
+	u32 argsz;
+	int ret;
+
+	ret = uldf_copy_arg(&info, sizeof(info), sizeof(info), arg, &argsz);
+	if (ret)
+		return ret;
+	if (info.flags)
+		return -EINVAL;
+
+	info.argsz = sizeof(info);
+	if (uldf_reset_supported(udev))
+		info.flags |= ULDF_DEVICE_FLAGS_RESET;
+	if (udev->dma.group)
+		info.flags |= ULDF_DEVICE_FLAGS_IOMMU;
+	else if (uldf_enable_noiommu)
+		info.flags |= ULDF_DEVICE_FLAGS_NOIOMMU;
+	if (pci_is_pcie(pdev))
+		info.flags |= ULDF_DEVICE_FLAGS_PCIE;
+	info.api_version = ULDF_API_VERSION;
+	info.vendor = pdev->vendor;
+	info.device = pdev->device;
+	info.subsystem_vendor = pdev->subsystem_vendor;
+	info.subsystem_device = pdev->subsystem_device;
+	info.class_code = pdev->class;
+	info.revision = pdev->revision;
+	info.header_type = pdev->hdr_type;
+	info.num_regions = ULDF_NUM_REGIONS;
+	for (i = 0; i < ULDF_NUM_IRQ_TYPES; i++)
+		info.num_irqs[i] = uldf_num_irqs(pdev, i);
+	info.iommu_group = udev->dma.group ? iommu_group_id(udev->dma.group) : -1;
+	info.config_size = pdev->cfg_size;
+
+	if (copy_to_user(arg, &info, min_t(u32, argsz, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+static long uldf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct uldf_device *udev = file->private_data;
+	void __user *argp = (void __user *)arg;
+	long ret;
+
+	down_read(&udev->lock);
+	if (udev->removed) {
+		ret = -ENODEV;
+		goto out;
+	}
+	switch (cmd) {
+	case ULDF_DEVICE_GET_INFO:
+		ret = uldf_get_info(udev, argp);
+		break;
+	case ULDF_DEVICE_GET_REGION_INFO:
+		ret = uldf_region_info(udev, argp);
+		break;
+	case ULDF_DEVICE_RESET:
+		ret = uldf_reset_ioctl(udev);
+		break;
+	case ULDF_DEVICE_IRQ_OPEN:
+		ret = uldf_irq_open_ioctl(udev, argp);
+		break;
+	case ULDF_DMA_GET_INFO:
+	case ULDF_DMA_MAP:
+	case ULDF_DMA_UNMAP:
+	case ULDF_DMA_MAP_BATCH:
+		ret = uldf_dma_ioctl(udev, cmd, argp);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+out:
+	up_read(&udev->lock);
+	return ret;
+}
+
+static ssize_t uldf_rw(struct file *file, char __user *buf, size_t count,
+		       loff_t *ppos, bool write)
+{
+	struct uldf_device *udev = file->private_data;
+	unsigned int index;
+	loff_t pos;
+	ssize_t ret;
+
+	if (*ppos < 0)
+		return -EINVAL;
+	index = *ppos >> ULDF_REGION_SHIFT;
+	pos = *ppos & ULDF_REGION_MASK;
+	if (index >= ULDF_NUM_REGIONS)
+		return -EINVAL;
+	if (!count)
+		return 0;
+
+	down_read(&udev->lock);
+	if (udev->removed)
+		ret = -ENODEV;
+	else if (index == ULDF_REGION_CONFIG)
+		ret = uldf_config_rw(udev, buf, count, pos, write);
+	else
+		ret = uldf_bar_rw(udev, index, buf, count, pos, write);
+	up_read(&udev->lock);
+
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static ssize_t uldf_read(struct file *file, char __user *buf, size_t count,
+			 loff_t *ppos)
+{
+	return uldf_rw(file, buf, count, ppos, false);
+}
+
+static ssize_t uldf_write(struct file *file, const char __user *buf,
+			  size_t count, loff_t *ppos)
+{
+	return uldf_rw(file, (char __user *)buf, count, ppos, true);
+}
+
+static int uldf_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct uldf_device *udev = file->private_data;
+	int ret;
+
+	down_read(&udev->lock);
+	ret = udev->removed ? -ENODEV : uldf_bar_mmap(udev, vma);
+	up_read(&udev->lock);
+	return ret;
+}
+
+static const struct file_operations uldf_fops = {
+	.owner = THIS_MODULE,
+	.open = uldf_open,
+	.release = uldf_release,
+	.read = uldf_read,
+	.write = uldf_write,
+	.unlocked_ioctl = uldf_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = uldf_mmap,
+	.llseek = default_llseek,
+};
+
+/* ---- binding ----------------------------------------------------------- */
+
+static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct uldf_device *udev;
+	u32 minor;
+	int ret;
+
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL) {
+		pci_info(pdev, "uldf: only type 0 (endpoint) functions are supported\n");
+		return -EINVAL;
+	}
+
+	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
+	if (!udev)
+		return -ENOMEM;
+	kref_init(&udev->kref);
+	init_rwsem(&udev->lock);
+	init_waitqueue_head(&udev->release_wq);
+	udev->pdev = pci_dev_get(pdev);
+	uldf_irq_init(udev);
+	uldf_dma_init(udev);
+
+	ret = uldf_claim_dma(udev);
+	if (ret)
+		goto out_put;
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		goto out_release_dma;
+	ret = pcim_request_all_regions(pdev, "uldf");
+	if (ret) {
+		pci_err(pdev, "uldf: BARs are in use by another driver\n");
+		goto out_release_dma;
+	}
+	pci_clear_master(pdev);
+	pci_intx(pdev, 0);
+
+	ret = uldf_bar_init(udev);
+	if (ret)
+		goto out_release_dma;
+	ret = uldf_config_init(udev);
+	if (ret)
+		goto out_release_dma;
+
+	ret = xa_alloc(&uldf_minors, &minor, udev,
+		       XA_LIMIT(0, ULDF_MAX_MINORS - 1), GFP_KERNEL);
+	if (ret)
+		goto out_release_dma;
+	udev->minor = minor;
+	udev->chrdev = device_create(&uldf_class, &pdev->dev,
+				     MKDEV(MAJOR(uldf_devt), minor), udev,
+				     "%s", pci_name(pdev));
+	if (IS_ERR(udev->chrdev)) {
+		ret = PTR_ERR(udev->chrdev);
+		goto out_erase;
+	}
+
+	pci_set_drvdata(pdev, udev);
+	pci_info(pdev, "uldf: bound as /dev/uldf/%s\n", pci_name(pdev));
+	return 0;
+
+out_erase:
+	xa_erase(&uldf_minors, minor);
+out_release_dma:
+	uldf_release_dma(udev);
+out_put:
+	uldf_device_put(udev);
+	return ret;
+}
+
+static void uldf_remove(struct pci_dev *pdev)
+{
+	struct uldf_device *udev = pci_get_drvdata(pdev);
+
+	/* No new opens from here on. */
+	xa_erase(&uldf_minors, udev->minor);
+	device_destroy(&uldf_class, MKDEV(MAJOR(uldf_devt), udev->minor));
+
+	if (READ_ONCE(udev->open)) {
+		uldf_irq_notify(udev, ULDF_IRQ_TYPE_REQ);
+		wait_event_timeout(udev->release_wq, !READ_ONCE(udev->open),
+				   msecs_to_jiffies(uldf_release_timeout_ms));
+	}
+
+	down_write(&udev->lock);
+	udev->removed = true;
+	if (udev->open) {
+		pci_warn(pdev, "uldf: device still open by user space; revoking it\n");
+		uldf_bar_revoke(udev);
+		uldf_device_close(udev, true);
+	}
+	up_write(&udev->lock);
+	wake_up_all(&udev->release_wq);
+
+	uldf_release_dma(udev);
+	pci_set_drvdata(pdev, NULL);
+	uldf_device_put(udev);
+}
+
+static pci_ers_result_t uldf_error_detected(struct pci_dev *pdev,
+					    pci_channel_state_t state)
+{
+	struct uldf_device *udev = pci_get_drvdata(pdev);
+
+	if (udev)
+		uldf_irq_notify(udev, ULDF_IRQ_TYPE_ERR);
+	return PCI_ERS_RESULT_CAN_RECOVER;
+}
+
+static const struct pci_error_handlers uldf_err_handlers = {
+	.error_detected = uldf_error_detected,
+};
+
+static struct pci_driver uldf_pci_driver = {
+	.name = "uldf",
+	.id_table = NULL,	/* bound only through driver_override */
+	.probe = uldf_probe,
+	.remove = uldf_remove,
+	.err_handler = &uldf_err_handlers,
+	.driver_managed_dma = true,
+};
+
+static int __init uldf_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&uldf_devt, 0, ULDF_MAX_MINORS, "uldf");
+	if (ret)
+		return ret;
+	cdev_init(&uldf_cdev, &uldf_fops);
+	uldf_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&uldf_cdev, uldf_devt, ULDF_MAX_MINORS);
+	if (ret)
+		goto out_region;
+	ret = class_register(&uldf_class);
+	if (ret)
+		goto out_cdev;
+	ret = pci_register_driver(&uldf_pci_driver);
+	if (ret)
+		goto out_class;
+	if (uldf_enable_noiommu)
+		pr_warn("uldf: no-IOMMU mode enabled: user space may DMA to any physical address\n");
+	return 0;
+
+out_class:
+	class_unregister(&uldf_class);
+out_cdev:
+	cdev_del(&uldf_cdev);
+out_region:
+	unregister_chrdev_region(uldf_devt, ULDF_MAX_MINORS);
+	return ret;
+}
+
+static void __exit uldf_exit(void)
+{
+	pci_unregister_driver(&uldf_pci_driver);
+	class_unregister(&uldf_class);
+	cdev_del(&uldf_cdev);
+	unregister_chrdev_region(uldf_devt, ULDF_MAX_MINORS);
+	xa_destroy(&uldf_minors);
+}
+
+module_init(uldf_init);
+module_exit(uldf_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("uldf: user-level driver framework for PCI devices");
+MODULE_AUTHOR("The uldf developers");
+MODULE_VERSION("0.1");

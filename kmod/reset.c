@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uldf reset: the function's state around an open, and ULDF_DEVICE_RESET.
+ *
+ * Opening the device fd saves config space as found (the kernel's
+ * pci_save_state() copy, kept with pci_store_saved_state()) and turns bus
+ * mastering off.  Closing resets the function, if it has a reset method, and
+ * restores that copy, so the next user, or the next driver, finds the
+ * function as this one did: bus mastering off, memory decoding as it was,
+ * interrupts disabled.  Like vfio-pci, the reset uses the "try" variant
+ * from a file operation (a caller must not sleep on the device lock that an
+ * unbind holds while it waits for the same file to close) and the "locked"
+ * variant from removal, which already holds that lock.
+ */
+#include <linux/pci.h>
+
+#include "uldf_private.h"
+
+/**
+ * uldf_reset_supported() - whether the function has a reset method.
+ * @udev: the device.
+ *
+ * Return: true if pci_try_reset_function() can reset it (FLR, PM reset,
+ * or a secondary bus reset when the function is alone on its bus).
+ */
+bool uldf_reset_supported(struct uldf_device *udev)
+{
+	return udev->pdev->reset_methods[0] != 0;
+}
+
+/**
+ * uldf_reset_enable() - prepare the function for a new device-fd owner.
+ * @udev: the device; @udev->lock held for write.
+ *
+ * Saves config space as found and disables bus mastering.
+ *
+ * Return: 0, or -ENOMEM if the saved state cannot be stored.
+ */
+int uldf_reset_enable(struct uldf_device *udev)
+{
+	struct pci_dev *pdev = udev->pdev;
+
+	pci_save_state(pdev);
+	udev->saved_state = pci_store_saved_state(pdev);
+	if (!udev->saved_state)
+		return -ENOMEM;
+	pci_clear_master(pdev);
+	return 0;
+}
+
+/**
+ * uldf_reset_disable() - return the function as it was found.
+ * @udev:	the device; @udev->lock held for write.
+ * @dev_locked:	the caller holds the PCI device lock (removal).
+ *
+ * Resets the function when it can be reset and is still present, then
+ * restores the config space saved by uldf_reset_enable().
+ */
+void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
+{
+	struct pci_dev *pdev = udev->pdev;
+	int ret = 0;
+
+	if (!udev->saved_state)
+		return;
+	if (pci_channel_offline(pdev)) {
+		kfree(udev->saved_state);
+		udev->saved_state = NULL;
+		return;
+	}
+	if (uldf_reset_supported(udev)) {
+		if (dev_locked)
+			ret = pci_reset_function_locked(pdev);
+		else
+			ret = pci_try_reset_function(pdev);
+		if (ret)
+			pci_dbg(pdev, "uldf: reset on release failed (%d)\n", ret);
+	}
+	pci_load_and_free_saved_state(pdev, &udev->saved_state);
+	pci_restore_state(pdev);
+}
+
+/**
+ * uldf_reset_ioctl() - ULDF_DEVICE_RESET.
+ * @udev: the device; @udev->lock held for read.
+ *
+ * Return: 0; -ENOTTY without a reset method; -EAGAIN if the device lock is
+ * contended (an unbind in progress) or a reset is already running.
+ */
+long uldf_reset_ioctl(struct uldf_device *udev)
+{
+	if (!uldf_reset_supported(udev))
+		return -ENOTTY;
+	return pci_try_reset_function(udev->pdev);
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uldf: private definitions shared by the files of uldf.ko.
+ *
+ * One struct uldf_device per bound PCI function.  It is reference-counted:
+ * the binding holds one reference, the open device fd one, and every IRQ fd
+ * one, so that an unbind (or a surprise removal) while user space still
+ * holds files revokes the device without freeing what those files point to.
+ *
+ * Locking, outermost first:
+ *   @lock (rw_semaphore): every device-fd operation holds it for read and
+ *	checks @removed; open, release and removal hold it for write.
+ *   irq.lock (mutex): enabling and disabling vectors.
+ *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
+ *   cfg.lock (mutex): the virtual config space.
+ *   per-vector spinlocks (struct uldf_irq, irq.c): counts and mask state;
+ *	taken in hard interrupt context.
+ */
+#ifndef ULDF_PRIVATE_H
+#define ULDF_PRIVATE_H
+
+#include <linux/cdev.h>
+#include <linux/kref.h>
+#include <linux/maple_tree.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/rwsem.h>
+#include <linux/wait.h>
+
+#include <uapi/linux/uldf.h>
+
+#define ULDF_NUM_BARS		PCI_STD_NUM_BARS
+
+/* Module parameters (core.c). */
+extern bool uldf_allow_unsafe_interrupts;
+extern bool uldf_enable_noiommu;
+extern unsigned int uldf_release_timeout_ms;
+
+/* ---- config.c: virtual config space --------------------------------- */
+
+/**
+ * struct uldf_config - the user's view of config space.
+ * @lock:	serialises accesses.
+ * @size:	bytes of config space (256 or 4096).
+ * @vconfig:	virtual values, read where @virt has a 1 bit.
+ * @virt:	per bit, 1 if the user sees @vconfig rather than the device.
+ * @write:	per bit, 1 if the user may write it (to @vconfig where
+ *		virtualised, to the device otherwise).
+ * @bar_mask:	per BAR (and [6] for the ROM), the size mask that a sizing
+ *		write of all ones reads back; 0 for an unimplemented BAR.
+ * @pm_cap:	offset of the PM capability, or 0.
+ * @exp_cap:	offset of the PCI Express capability, or 0.
+ * @msi_cap, @msix_cap: offsets of the MSI and MSI-X capabilities, or 0.
+ * @virt_intx_disable: the Interrupt Disable bit as the user last wrote it.
+ */
+struct uldf_config {
+	struct mutex lock;
+	unsigned int size;
+	u8 *vconfig;
+	u8 *virt;
+	u8 *write;
+	u32 bar_mask[ULDF_NUM_BARS + 1];
+	u8 pm_cap;
+	u8 exp_cap;
+	u8 msi_cap;
+	u8 msix_cap;
+	bool virt_intx_disable;
+};
+
+/* ---- rdwr.c: BAR access and mmap ------------------------------------- */
+
+/**
+ * struct uldf_bar - one BAR as the module keeps it.
+ * @start:	bus-independent physical start (pci_resource_start()).
+ * @len:	size in bytes; 0 for an unimplemented BAR.
+ * @flags:	ULDF_REGION_FLAG_* to report.
+ * @io:		kernel mapping for pread()/pwrite() (MMIO or port), or NULL.
+ * @nr_areas:	mmap-able areas.
+ * @areas:	the mmap-able sub-ranges (MSI-X table and PBA pages cut out).
+ */
+struct uldf_bar {
+	resource_size_t start;
+	resource_size_t len;
+	u32 flags;
+	void __iomem *io;
+	u32 nr_areas;
+	struct uldf_region_area areas[ULDF_REGION_MAX_AREAS];
+};
+
+/* ---- irq.c: interrupts as file descriptors -------------------------- */
+
+struct uldf_irq;
+
+/**
+ * struct uldf_irq_state - the device's interrupt set-up.
+ * @lock:	serialises enabling and disabling.
+ * @mode:	ULDF_IRQ_TYPE_INTX, _MSI or _MSIX while any of those vectors
+ *		is open, else -1.
+ * @nvec:	MSI/MSI-X: vectors in the enabled block (@vec's length).
+ * @dyn:	MSI-X vectors are allocated one by one (dynamic MSI-X).
+ * @intx:	the INTx vector, or NULL.
+ * @vec:	MSI/MSI-X vectors by index, NULL where not open.
+ * @err:	the AER error notification vector, or NULL.
+ * @req:	the release-request notification vector, or NULL.
+ */
+struct uldf_irq_state {
+	struct mutex lock;
+	int mode;
+	unsigned int nvec;
+	bool dyn;
+	struct uldf_irq *intx;
+	struct uldf_irq **vec;
+	struct uldf_irq *err;
+	struct uldf_irq *req;
+};
+
+/* ---- dma.c: IOMMU domain and mappings ------------------------------- */
+
+/**
+ * struct uldf_dma_state - the open device's DMA address space.
+ * @lock:	serialises map and unmap.
+ * @domain:	the IOMMU paging domain attached while the device is open,
+ *		or NULL (no IOMMU, or not open).
+ * @group:	the device's IOMMU group, or NULL.
+ * @noiommu:	no IOMMU and no-IOMMU mode is on: IOVA = physical address.
+ * @mappings:	maple tree of mappings and reserved ranges, by IOVA.
+ * @mm:		the opener's mm (grabbed), charged for pinned pages.
+ * @locked_pages: pages currently charged to @mm's locked_vm.
+ * @charged_cap: false if the opener had CAP_IPC_LOCK (no rlimit check).
+ */
+struct uldf_dma_state {
+	struct mutex lock;
+	struct iommu_domain *domain;
+	struct iommu_group *group;
+	bool noiommu;
+	struct maple_tree mappings;
+	struct mm_struct *mm;
+	unsigned long locked_pages;
+	bool charged_cap;
+};
+
+/* ---- core.c ---------------------------------------------------------- */
+
+/**
+ * struct uldf_device - a PCI function bound to uldf.
+ * @kref:	see the top of this file.
+ * @pdev:	the function (a reference is held until the last put).
+ * @lock:	see the top of this file.
+ * @removed:	the driver was unbound or the device removed: every
+ *		operation fails with -ENODEV.
+ * @open:	a device fd is open.
+ * @release_wq:	removal waits here for the device fd to be closed.
+ * @cdev:	the character device behind /dev/uldf/<BDF>.
+ * @chrdev:	the class device.
+ * @minor:	our minor number.
+ * @owns_dma:	DMA ownership of the IOMMU group was claimed at probe.
+ * @saved_state: config space as found when the device fd was opened.
+ * @mapping:	the open file's address_space, for revoking BAR mmaps.
+ * @bars:	BARs (rdwr.c).
+ * @cfg:	virtual config space (config.c).
+ * @irq:	interrupts (irq.c).
+ * @dma:	DMA (dma.c).
+ */
+struct uldf_device {
+	struct kref kref;
+	struct pci_dev *pdev;
+	struct rw_semaphore lock;
+	bool removed;
+	bool open;
+	wait_queue_head_t release_wq;
+	struct cdev cdev;
+	struct device *chrdev;
+	int minor;
+	bool owns_dma;
+	struct pci_saved_state *saved_state;
+	struct address_space *mapping;
+
+	struct uldf_bar bars[ULDF_NUM_BARS];
+	struct uldf_config cfg;
+	struct uldf_irq_state irq;
+	struct uldf_dma_state dma;
+};
+
+void uldf_device_get(struct uldf_device *udev);
+void uldf_device_put(struct uldf_device *udev);
+
+/* config.c */
+int uldf_config_init(struct uldf_device *udev);
+void uldf_config_reset(struct uldf_device *udev);
+void uldf_config_exit(struct uldf_device *udev);
+ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
+		       size_t count, loff_t pos, bool write);
+
+/* rdwr.c */
+int uldf_bar_init(struct uldf_device *udev);
+ssize_t uldf_bar_rw(struct uldf_device *udev, unsigned int index,
+		    char __user *buf, size_t count, loff_t pos, bool write);
+long uldf_region_info(struct uldf_device *udev, void __user *arg);
+int uldf_bar_mmap(struct uldf_device *udev, struct vm_area_struct *vma);
+void uldf_bar_revoke(struct uldf_device *udev);
+
+/* reset.c */
+int uldf_reset_enable(struct uldf_device *udev);
+void uldf_reset_disable(struct uldf_device *udev, bool dev_locked);
+long uldf_reset_ioctl(struct uldf_device *udev);
+bool uldf_reset_supported(struct uldf_device *udev);
+
+/* irq.c */
+void uldf_irq_init(struct uldf_device *udev);
+long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg);
+void uldf_irq_release_all(struct uldf_device *udev);
+void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
+void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
+bool uldf_irq_intx_owns_disable(struct uldf_device *udev);
+
+/* dma.c */
+void uldf_dma_init(struct uldf_device *udev);
+int uldf_dma_open(struct uldf_device *udev);
+void uldf_dma_release(struct uldf_device *udev);
+long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
+		    void __user *arg);
+bool uldf_dma_allowed(struct uldf_device *udev);
+
+/* Copy in an extensible ioctl argument (see uldf.h); core.c. */
+int uldf_copy_arg(void *dst, size_t minsz, size_t dstsz,
+		  const void __user *src, u32 *argsz);
+
+#endif /* ULDF_PRIVATE_H */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the uldf selftests: finding the testbed's devices,
+ * binding them to uldf, opening them, and raw uAPI wrappers.
+ */
+#ifndef ULDF_UTIL_H
+#define ULDF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/uldf.h>
+
+/*
+ * The testbed (tools/vm) puts QEMU's edu devices at these addresses;
+ * ULDF_EDU_BDF, ULDF_EDU2_BDF, ULDF_NVME_BDF override them.
+ */
+#define ULDF_DEFAULT_EDU	"0000:00:03.0"
+#define ULDF_DEFAULT_EDU2	"0000:00:04.0"
+#define ULDF_DEFAULT_NVME	"0000:00:05.0"
+#define ULDF_DEFAULT_HP_EDU	"0000:01:00.0"
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+
+/* Return the BDF from environment variable @env, else @def. */
+const char *uldf_test_bdf(const char *env, const char *def);
+
+/* Whether a PCI device with this BDF exists. */
+bool uldf_test_device_exists(const char *bdf);
+
+/* Whether the uldf module is loaded. */
+bool uldf_test_module_loaded(void);
+
+/* Name of the driver @bdf is bound to, into @buf; "" if none. */
+int uldf_test_driver(const char *bdf, char *buf, size_t len);
+
+/* Bind @bdf to @driver ("uldf", "vfio-pci", ...) via driver_override. */
+int uldf_test_bind(const char *bdf, const char *driver);
+
+/* Unbind @bdf from whatever driver holds it and clear driver_override. */
+int uldf_test_unbind(const char *bdf);
+
+/* Open /dev/uldf/<bdf>; returns fd or -errno. */
+int uldf_test_open(const char *bdf);
+
+/* Read a sysfs attribute of @bdf as a number; -errno on failure. */
+long long uldf_test_sysfs_num(const char *bdf, const char *attr);
+
+/* Sum of the slab total (Slab: kB) in /proc/meminfo. */
+long uldf_test_slab_kb(void);
+
+/* pread()/pwrite() helpers at a region offset; return bytes or -errno. */
+ssize_t uldf_test_pread(int fd, unsigned int region, uint64_t off,
+			void *buf, size_t len);
+ssize_t uldf_test_pwrite(int fd, unsigned int region, uint64_t off,
+			 const void *buf, size_t len);
+
+/* Send a QMP command (a JSON object) to the testbed's QEMU; 0 on success. */
+int uldf_test_qmp(const char *json);
+
+/* Count of kernel log lines matching @needle so far. */
+int uldf_test_dmesg_count(const char *needle);
+
+#endif
