@@ -26,8 +26,3 @@ void uldf_irq_notify(struct uldf_device *udev, unsigned int type)
 void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable)
 {
 }
-
-bool uldf_irq_intx_owns_disable(struct uldf_device *udev)
-{
-	return false;
-}

@@ -211,7 +211,6 @@ long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg);
 void uldf_irq_release_all(struct uldf_device *udev);
 void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
 void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
-bool uldf_irq_intx_owns_disable(struct uldf_device *udev);
 
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);
