@@ -86,3 +86,4 @@ install-libuldf: $(LIBULDF_SO) $(LIBULDF_A) libuldf/libuldf.pc
 	$(INSTALL) -m 0644 include/uapi/linux/uldf.h $(DESTDIR)$(INCLUDEDIR)/linux/
 	$(INSTALL) -m 0644 $(wildcard libuldf/man/*.3) $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 0644 $(wildcard libuldf/man/*.7) $(DESTDIR)$(MANDIR)/man7/
+

@@ -443,8 +443,12 @@ int uldf_pci_unbind(const char *bdf, unsigned int flags)
 		return ret == -ENOENT ? -ENODEV : ret;
 	if (cur.driver[0] && strcmp(cur.driver, ULDF_DRIVER))
 		return -ENXIO;
-	if (record_load(canon, &prev))
+	if (record_load(canon, &prev)) {
+		/* Unbound, and nothing of ours to undo: leave it alone. */
+		if (!cur.driver[0] && strcmp(cur.override, ULDF_DRIVER))
+			return 0;
 		memset(&prev, 0, sizeof(prev));
+	}
 
 	ret = detach(canon);
 	if (ret)

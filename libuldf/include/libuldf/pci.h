@@ -185,8 +185,9 @@ int uldf_pci_bind(const char *bdf, unsigned int flags);
  * Unbinds the function from uldf, restores its driver_override and binds
  * it again to the driver recorded by uldf_pci_bind(), if there was one.
  * An open /dev/uldf/<bdf> is revoked by the kernel (after giving its user
- * uldf.release_timeout_ms to close it).  An unbound function only gets its
- * binding restored.
+ * uldf.release_timeout_ms to close it).  An unbound function gets its
+ * binding restored if uldf_pci_bind() recorded one or its driver_override
+ * is still "uldf", and is left alone otherwise.
  *
  * Return: 0; -EINVAL malformed @bdf or @flags not 0; -ENODEV no such
  * function; -ENXIO the function is bound to another driver than uldf;
