@@ -323,6 +323,33 @@ ULDFI_DEFINE_BAR_RW(16)
 ULDFI_DEFINE_BAR_RW(32)
 ULDFI_DEFINE_BAR_RW(64)
 
+#define PCI_COMMAND		0x04
+#define PCI_COMMAND_MASTER	0x0004
+
+int uldf_set_bus_master(struct uldf_dev *dev, int enable)
+{
+	ULDFI_KEEP_ERRNO();
+	uint16_t cmd, want;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = uldf_cfg_read16(dev, PCI_COMMAND, &cmd);
+	if (ret)
+		return ret;
+	want = enable ? cmd | PCI_COMMAND_MASTER : cmd & ~PCI_COMMAND_MASTER;
+	if (want != cmd) {
+		ret = uldf_cfg_write16(dev, PCI_COMMAND, want);
+		if (ret)
+			return ret;
+		ret = uldf_cfg_read16(dev, PCI_COMMAND, &cmd);
+		if (ret)
+			return ret;
+	}
+	return (cmd & PCI_COMMAND_MASTER) == (want & PCI_COMMAND_MASTER) ?
+	       0 : -EPERM;
+}
+
 /* ---- BAR mapping -------------------------------------------------------- */
 
 static size_t page_size(void)

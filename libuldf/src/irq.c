@@ -8,6 +8,8 @@
  * the library keeps no state about them.
  */
 #include <poll.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -85,22 +87,79 @@ int uldf_irq_wait(int fd, uint64_t *count)
 	return 0;
 }
 
+/*
+ * One read that never blocks, whatever the fd's O_NONBLOCK says: 0 with a
+ * count, -EAGAIN, or an error.  On an unmask-on-read INTx fd this read
+ * also performs the EOI owed by the previous one, which poll() alone
+ * would never do.
+ */
+static int read_nowait(int fd, uint64_t *n)
+{
+	struct iovec iov = { .iov_base = n, .iov_len = sizeof(*n) };
+	ssize_t r;
+
+	r = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
+	if (r < 0)
+		return -errno;
+	return r == sizeof(*n) ? 0 : -EIO;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds left until @deadline, for poll(); -1 without a timeout. */
+static int left_ms(int timeout_ms, int64_t deadline)
+{
+	int64_t left;
+
+	if (timeout_ms < 0)
+		return -1;
+	left = deadline - now_ms();
+	return left > 0 ? (int)left : 0;
+}
+
 int uldf_irq_wait_timeout(int fd, int timeout_ms, uint64_t *count)
 {
 	ULDFI_KEEP_ERRNO();
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t n;
 	int ret;
 
-	ret = poll(&pfd, 1, timeout_ms < 0 ? -1 : timeout_ms);
+	for (;;) {
+		ret = read_nowait(fd, &n);
+		if (!ret) {
+			if (count)
+				*count = n;
+			return 0;
+		}
+		if (ret == -EOPNOTSUPP)
+			break;
+		if (ret != -EAGAIN)
+			return ret;
+		if (timeout_ms >= 0 && now_ms() >= deadline)
+			return -ETIMEDOUT;
+		ret = poll(&pfd, 1, left_ms(timeout_ms, deadline));
+		if (ret < 0)
+			return -errno;
+		if (pfd.revents & POLLNVAL)
+			return -EBADF;
+	}
+
+	/* A file without RWF_NOWAIT: poll, then an ordinary read. */
+	ret = poll(&pfd, 1, left_ms(timeout_ms, deadline));
 	if (ret < 0)
 		return -errno;
 	if (!ret)
 		return -ETIMEDOUT;
 	if (pfd.revents & POLLNVAL)
 		return -EBADF;
-	ret = uldf_irq_wait(fd, count);
-	/* Readable but nothing to read: another reader was quicker. */
-	return ret == -EAGAIN ? -ETIMEDOUT : ret;
+	return uldf_irq_wait(fd, count);
 }
 
 static int irq_write(int fd, uint64_t val)

@@ -304,6 +304,7 @@ int uldf_loop_add(struct uldf_loop *loop, int fd, unsigned int flags,
 		  uldf_loop_fn fn, void *data)
 {
 	ULDFI_KEEP_ERRNO();
+	struct uldf_irq_info info;
 	struct loop_entry *e;
 	int slot, ret;
 
@@ -311,6 +312,13 @@ int uldf_loop_add(struct uldf_loop *loop, int fd, unsigned int flags,
 		return -EINVAL;
 	if (find_slot(loop, fd) >= 0)
 		return -EEXIST;
+	/*
+	 * An unmask-on-read fd would end each interrupt when the loop reads
+	 * it, before the handler has cleared the cause: refuse it.
+	 */
+	if (!uldf_irq_get_info(fd, &info) &&
+	    (info.flags & ULDF_IRQ_INFO_UNMASK_ON_READ))
+		return -EINVAL;
 	ret = set_nonblock(fd);
 	if (ret)
 		return ret;

@@ -124,6 +124,22 @@ int uldf_region_get_info(struct uldf_dev *dev, unsigned int index,
 int uldf_reset(struct uldf_dev *dev);
 
 /**
+ * uldf_set_bus_master() - let the device master the bus, or stop it.
+ * @dev:	the handle.
+ * @enable:	1 to set Bus Master Enable in the command register, 0 to
+ *		clear it.
+ *
+ * A device needs bus mastering for DMA and for MSI/MSI-X (an MSI is a
+ * memory write by the device).  Opening the device turns it off, and so
+ * does closing it.
+ *
+ * Return: 0; -EINVAL NULL @dev; -EPERM the module refused (no IOMMU and
+ * no-IOMMU mode off: the device could reach all of memory); otherwise as
+ * uldf_cfg_read().
+ */
+int uldf_set_bus_master(struct uldf_dev *dev, int enable);
+
+/**
  * uldf_cfg_read() - read config space.
  * @dev:	the handle.
  * @off:	byte offset.

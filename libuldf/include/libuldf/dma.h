@@ -15,6 +15,7 @@
  *	struct uldf_dma_buf *buf;
  *	uldf_dma_set_mask(dev, ULDF_DMA_BIT_MASK(28));
  *	uldf_dma_buf_alloc(dev, 4096, 0, &buf);
+ *	uldf_set_bus_master(dev, 1);
  *	... program the device with uldf_dma_buf_iova(buf), touch the data
  *	    at uldf_dma_buf_vaddr(buf) ...
  *	uldf_dma_buf_free(buf);

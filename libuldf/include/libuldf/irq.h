@@ -74,7 +74,9 @@ int uldf_irq_close(int fd);
  *
  * Blocks until at least one interrupt arrived (unless the fd was opened
  * with ULDF_IRQ_OPEN_NONBLOCK).  uldf_irq_wait_timeout() waits at most
- * @timeout_ms milliseconds (-1: forever, 0: just check).
+ * @timeout_ms milliseconds (-1: forever, 0: just check), with poll() and
+ * non-blocking reads (RWF_NOWAIT), which on an unmask-on-read fd also
+ * perform the EOI owed by the previous read.
  *
  * Return: 0; -EAGAIN none yet and the fd is non-blocking;
  * -ETIMEDOUT none within @timeout_ms; -EINTR interrupted by a signal;

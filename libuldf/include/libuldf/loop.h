@@ -93,10 +93,13 @@ void uldf_loop_destroy(struct uldf_loop *loop);
  *		(O_NONBLOCK), which io_uring needs to read it asynchronously.
  * @flags:	0, or ULDF_LOOP_EOI to call uldf_irq_eoi() on @fd after each
  *		successful handler call (INTx whose handler cleared the cause).
+ *		An fd opened with ULDF_IRQ_OPEN_UNMASK_ON_READ is refused: the
+ *		loop's reads would end each interrupt before the handler ran.
  * @fn:		the handler.
  * @data:	passed to @fn.
  *
- * Return: 0; -EINVAL a negative @fd, NULL @loop or @fn, unknown @flags;
+ * Return: 0; -EINVAL a negative @fd, NULL @loop or @fn, unknown @flags, an
+ * unmask-on-read IRQ fd;
  * -EEXIST @fd is already watched; -EBADF @fd is not open; -ENOMEM.
  */
 int uldf_loop_add(struct uldf_loop *loop, int fd, unsigned int flags,
