@@ -184,6 +184,15 @@ static int edu_setup(struct edu *edu, const char *bdf, int msi)
 		fprintf(stderr, "cannot map BAR0: %s\n", strerror(-ret));
 		return ret;
 	}
+	/* DMA, and MSI (a memory write), need bus mastering */
+	ret = uldf_set_bus_master(edu->dev, 1);
+	if (ret) {
+		fprintf(stderr, "cannot enable bus mastering: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	/* edu has no reset: clear causes an earlier user left behind */
+	uldf_mmio_write32(edu->bar, EDU_IRQ_ACK, 0xffffffff);
 	edu->irqfd = uldf_irq_open_one(edu->dev, type, 0, 0);
 	if (edu->irqfd < 0) {
 		fprintf(stderr, "cannot enable %s: %s\n", msi ? "MSI" : "INTx",
