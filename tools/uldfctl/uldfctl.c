@@ -304,12 +304,27 @@ static int cmd_list(int argc, char **argv)
 
 /* ---- bind and unbind --------------------------------------------------------- */
 
-static int bind_one(const char *bdf)
+/* @in as "dddd:bb:dd.f" in @out (libuldf checks it properly). */
+static void canon_bdf(const char *in, char *out, size_t len)
 {
-	char drv[64], blocker[80], comm[64];
+	unsigned int d = 0, b, s, f;
+	char end;
+
+	if (sscanf(in, "%x:%x:%x.%x%c", &d, &b, &s, &f, &end) != 4 &&
+	    (d = 0, sscanf(in, "%x:%x.%x%c", &b, &s, &f, &end) != 3))
+		snprintf(out, len, "%s", in);
+	else
+		snprintf(out, len, "%04x:%02x:%02x.%x", d & 0xffff, b & 0xff,
+			 s & 0x1f, f & 7);
+}
+
+static int bind_one(const char *arg)
+{
+	char drv[64], blocker[80], comm[64], bdf[32];
 	int ret, group;
 	pid_t pid;
 
+	canon_bdf(arg, bdf, sizeof(bdf));
 	ret = uldf_pci_driver(bdf, drv, sizeof(drv));
 	if (ret == -EINVAL) {
 		msg("bad BDF '%s': expected dddd:bb:dd.f", bdf);
@@ -363,12 +378,14 @@ static int bind_one(const char *bdf)
 	return 0;
 }
 
-static int unbind_one(const char *bdf, bool force)
+static int unbind_one(const char *arg, bool force)
 {
-	char drv[64], comm[64];
+	char drv[64], comm[64], bdf[32];
+	bool was_uldf;
 	pid_t pid;
 	int ret;
 
+	canon_bdf(arg, bdf, sizeof(bdf));
 	ret = uldf_pci_driver(bdf, drv, sizeof(drv));
 	if (ret == -EINVAL) {
 		msg("bad BDF '%s': expected dddd:bb:dd.f", bdf);
@@ -388,6 +405,7 @@ static int unbind_one(const char *bdf, bool force)
 		    "revoke its access", bdf, (int)pid, comm);
 		return 1;
 	}
+	was_uldf = drv[0];
 	ret = uldf_pci_unbind(bdf, 0);
 	if (ret) {
 		msg("cannot unbind %s: %s%s", bdf, strerror(-ret),
@@ -396,7 +414,9 @@ static int unbind_one(const char *bdf, bool force)
 		return 1;
 	}
 	ret = uldf_pci_driver(bdf, drv, sizeof(drv));
-	if (!ret && drv[0])
+	if (!was_uldf)
+		printf("%s: not bound to uldf\n", bdf);
+	else if (!ret && drv[0])
 		printf("%s: unbound from uldf, back with %s\n", bdf, drv);
 	else
 		printf("%s: unbound from uldf\n", bdf);
