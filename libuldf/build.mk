@@ -87,3 +87,13 @@ install-libuldf: $(LIBULDF_SO) $(LIBULDF_A) libuldf/libuldf.pc
 	$(INSTALL) -m 0644 $(wildcard libuldf/man/*.3) $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 0644 $(wildcard libuldf/man/*.7) $(DESTDIR)$(MANDIR)/man7/
 
+
+# The library's tests (selftests/libuldf): built by 'make', run in the
+# testbed by 'make check'; the unit and header tests, which need no
+# device, also run on the host first.
+SELFTEST_DIRS += selftests/libuldf
+
+.PHONY: check-host-libuldf
+check: check-host-libuldf
+check-host-libuldf: selftests
+	$(MAKE) -s -C selftests/libuldf run-host
