@@ -115,7 +115,7 @@ int uldf_dma_map(struct uldf_dev *dev, void *vaddr, size_t size,
  * this only with uldf.enable_noiommu=1, and it taints the kernel.
  *
  * Return: 0; -E2BIG @segs too small (*@nr_segs is the count needed);
- * otherwise as uldf_dma_map().
+ * -ERANGE a segment lies above the DMA mask; otherwise as uldf_dma_map().
  */
 int uldf_dma_map_segs(struct uldf_dev *dev, void *vaddr, size_t size,
 		      unsigned int flags, struct uldf_dma_seg *segs,
