@@ -353,4 +353,81 @@ TEST_F(dev, reset)
 	}
 }
 
+/* ---- a BAR with an MSI-X hole: QEMU's NVMe controller ---------------------- */
+
+#define NVME_CAP	0x00
+#define NVME_VS		0x08
+
+FIXTURE(nvme) {
+	const char *bdf;
+	struct uldf_dev *dev;
+};
+
+FIXTURE_SETUP(nvme)
+{
+	self->bdf = uldf_test_bdf("ULDF_NVME_BDF", ULDF_DEFAULT_NVME);
+	self->dev = NULL;
+	skip_unless_testbed(_metadata, self->bdf);
+	ASSERT_EQ(0, uldf_pci_bind(self->bdf, 0));
+	ASSERT_EQ(0, uldf_open(self->bdf, &self->dev));
+}
+
+FIXTURE_TEARDOWN(nvme)
+{
+	uldf_close(self->dev);
+	uldf_pci_unbind(self->bdf, 0);
+}
+
+/* The first page of BAR @ri that no mmap area covers, or -1. */
+static long hole_page(const struct uldf_region_info *ri)
+{
+	uint64_t off;
+	unsigned int a;
+
+	for (off = 0; off < ri->size; off += 4096) {
+		bool covered = false;
+
+		for (a = 0; a < ri->nr_areas; a++)
+			if (off >= ri->areas[a].offset &&
+			    off < ri->areas[a].offset + ri->areas[a].size)
+				covered = true;
+		if (!covered)
+			return (long)off;
+	}
+	return -1;
+}
+
+TEST_F(nvme, bar_with_msix_hole)
+{
+	struct uldf_region_info ri;
+	int status;
+	long hole;
+	size_t size;
+	void *bar;
+	pid_t pid;
+
+	ASSERT_EQ(0, uldf_region_get_info(self->dev, 0, &ri));
+	if (!(ri.flags & ULDF_REGION_FLAG_MSIX))
+		SKIP(return, "BAR0 of %s holds no MSI-X structure", self->bdf);
+	hole = hole_page(&ri);
+	ASSERT_LE(0, hole);
+
+	ASSERT_EQ(0, uldf_bar_map(self->dev, 0, 0, &bar, &size));
+	EXPECT_EQ(ri.size, size);
+	/* registers at their BAR offsets: capabilities, version 1.x */
+	EXPECT_NE(0, uldf_mmio_read64(bar, NVME_CAP));
+	EXPECT_EQ(1, uldf_mmio_read32(bar, NVME_VS) >> 16);
+
+	/* the MSI-X page is in the address range but not accessible */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		uldf_mmio_read32(bar, hole);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
+}
+
 TEST_HARNESS_MAIN

@@ -428,4 +428,115 @@ TEST_F(irq, device_close)
 	close(fd2);
 }
 
+/*
+ * MSI-X, on QEMU's NVMe controller: a block of vectors, one fd each,
+ * raised by software (the device itself would need its queues set up).
+ */
+#define NVEC	4
+
+FIXTURE(msix) {
+	const char *bdf;
+	struct uldf_dev *dev;
+	int fds[NVEC];
+};
+
+FIXTURE_SETUP(msix)
+{
+	struct uldf_device_info info;
+	int i;
+
+	self->bdf = uldf_test_bdf("ULDF_NVME_BDF", ULDF_DEFAULT_NVME);
+	self->dev = NULL;
+	for (i = 0; i < NVEC; i++)
+		self->fds[i] = -1;
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!uldf_test_device_exists(self->bdf))
+		SKIP(return, "no NVMe at %s; run through 'make check'", self->bdf);
+	ASSERT_EQ(0, uldf_pci_bind(self->bdf, 0));
+	ASSERT_EQ(0, uldf_open(self->bdf, &self->dev));
+	ASSERT_EQ(0, uldf_dev_get_info(self->dev, &info));
+	ASSERT_LE(NVEC, info.num_irqs[ULDF_IRQ_TYPE_MSIX]);
+	ASSERT_EQ(0, uldf_irq_open(self->dev, ULDF_IRQ_TYPE_MSIX, 0, NVEC, 0,
+				   self->fds));
+}
+
+FIXTURE_TEARDOWN(msix)
+{
+	int i;
+
+	for (i = 0; i < NVEC; i++)
+		if (self->fds[i] >= 0)
+			uldf_irq_close(self->fds[i]);
+	uldf_close(self->dev);
+	uldf_pci_unbind(self->bdf, 0);
+}
+
+TEST_F(msix, one_fd_per_vector)
+{
+	struct uldf_irq_info info;
+	uint64_t n;
+	int i;
+
+	for (i = 0; i < NVEC; i++) {
+		ASSERT_EQ(0, uldf_irq_get_info(self->fds[i], &info));
+		EXPECT_EQ(ULDF_IRQ_TYPE_MSIX, info.type);
+		EXPECT_EQ(i, info.index);
+	}
+	ASSERT_EQ(0, uldf_irq_trigger(self->fds[2]));
+	ASSERT_EQ(0, uldf_irq_wait_timeout(self->fds[2], WAIT_MS, &n));
+	EXPECT_EQ(1, n);
+	for (i = 0; i < NVEC; i++)
+		if (i != 2)
+			EXPECT_EQ(-ETIMEDOUT,
+				  uldf_irq_wait_timeout(self->fds[i], 0, &n));
+	/* INTx and MSI are excluded while MSI-X is on */
+	EXPECT_EQ(-EBUSY, uldf_irq_open_one(self->dev, ULDF_IRQ_TYPE_INTX, 0, 0));
+}
+
+struct seen {
+	int fds[NVEC];
+	int64_t count[NVEC];
+};
+
+static int on_vector(struct uldf_loop *loop, int fd, int64_t res, void *data)
+{
+	struct seen *s = data;
+	int i;
+
+	for (i = 0; i < NVEC; i++)
+		if (s->fds[i] == fd)
+			s->count[i] += res;
+	return 0;
+}
+
+/* One loop over every vector: each interrupt reaches its own fd's entry. */
+TEST_F(msix, loop_over_vectors)
+{
+	struct seen s = { 0 };
+	struct uldf_loop *loop;
+	int64_t total = 0;
+	int i;
+
+	memcpy(s.fds, self->fds, sizeof(s.fds));
+	ASSERT_EQ(0, uldf_loop_create(0, &loop));
+	for (i = 0; i < NVEC; i++)
+		ASSERT_EQ(0, uldf_loop_add(loop, self->fds[i], 0, on_vector, &s));
+	for (i = 0; i < NVEC; i++) {
+		int k;
+
+		for (k = 0; k <= i; k++)
+			ASSERT_EQ(0, uldf_irq_trigger(self->fds[i]));
+	}
+	/* 1 + 2 + 3 + 4 interrupts, in as many completions as it takes */
+	while (total < NVEC * (NVEC + 1) / 2) {
+		ASSERT_LT(0, uldf_loop_wait(loop, WAIT_MS));
+		for (total = 0, i = 0; i < NVEC; i++)
+			total += s.count[i];
+	}
+	for (i = 0; i < NVEC; i++)
+		EXPECT_EQ(i + 1, s.count[i]);
+	uldf_loop_destroy(loop);
+}
+
 TEST_HARNESS_MAIN
