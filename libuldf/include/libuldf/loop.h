@@ -44,7 +44,8 @@ struct uldf_loop;
 
 /**
  * typedef uldf_loop_fn - an IRQ fd's handler.
- * @loop:	the loop calling it; the handler may add and remove fds.
+ * @loop:	the loop calling it; the handler may add and remove fds, but
+ *		must not wait on or destroy the loop.
  * @fd:		the IRQ fd.
  * @res:	interrupts counted (1 or more); or a negative errno value
  *		when reading the fd failed (e.g. -ENODEV: the device was
