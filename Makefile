@@ -19,7 +19,8 @@ CFLAGS ?= -O2 -g
 WARNFLAGS := -Wall -Wextra -Werror -Wno-unused-parameter
 ULDF_CPPFLAGS := -Iinclude/uapi -Ilibuldf/include -D_GNU_SOURCE
 
-# Components add their user-space targets here (see */build.mk).
+# Components add their user-space targets here (see */build.mk and
+# */*/build.mk).
 USER_TARGETS :=
 CLEAN_FILES :=
 SELFTEST_DIRS := selftests/uldf
@@ -33,7 +34,7 @@ deps:
 module: deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
--include $(sort $(wildcard */build.mk))
+-include $(sort $(wildcard */build.mk */*/build.mk))
 
 user: $(USER_TARGETS)
 

@@ -1,25 +1,537 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * uldf config space: not implemented yet.
+ * uldf config space: what the user sees, and what the user may change.
+ *
+ * Config space is protected by a permission table in the manner of
+ * vfio_pci_config.c.  Each bit of config space has two attributes, kept as
+ * byte arrays over the whole config space:
+ *
+ *   virt   the user reads (and writes) a virtual copy instead of the device;
+ *   write  the user may write the bit (to the copy if virtual, else to the
+ *          device).
+ *
+ * Everything starts read-only and real.  Tables then open up fields: of the
+ * standard header (command bits, cache line, latency timer, interrupt line),
+ * and of each capability by its ID (PCI Express device control, power
+ * management, vendor-specific capabilities raw).  Capabilities without an
+ * entry, MSI and MSI-X among them, stay read-only: interrupts are set up
+ * with ULDF_DEVICE_IRQ_OPEN, never by writing the capability.
+ *
+ * A few fields need more than a mask and are trapped:
+ *   BARs and the ROM BAR are fully virtual.  A write stores the value under
+ *	the BAR's size mask, so the sizing sequence (write all ones, read)
+ *	returns the true size while the device's BAR never moves.
+ *   Interrupt Disable (command bit 10) is virtual; its changes mask and
+ *	unmask INTx through the IRQ layer, which owns the real bit.
+ *   Bus Master Enable is refused when the device can do no safe DMA (no
+ *	IOMMU, and no-IOMMU mode off).
+ *   The power state in PMCSR goes through pci_set_power_state().
+ *   Initiate FLR in the PCIe device control register resets the function
+ *	through the PCI core, which saves and restores its state.
+ *
+ * Accesses are 1, 2 or 4 bytes at naturally aligned offsets; any other
+ * length must be 4-byte aligned in offset and length and is handled as a
+ * run of dword accesses.
  */
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
 #include "uldf_private.h"
 
+/* One field of a permission table; offsets relative to the capability. */
+struct uldf_cfg_field {
+	u16 offset;
+	u8 size;
+	u32 virt;
+	u32 write;
+};
+
+#define FIELD(o, s, v, w)	{ .offset = (o), .size = (s), .virt = (v), .write = (w) }
+
+#define ULDF_CMD_WRITE	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | \
+			 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY | \
+			 PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
+
+static const struct uldf_cfg_field uldf_header_fields[] = {
+	FIELD(PCI_COMMAND, 2, PCI_COMMAND_INTX_DISABLE, ULDF_CMD_WRITE),
+	FIELD(PCI_CACHE_LINE_SIZE, 1, 0, 0xff),
+	FIELD(PCI_LATENCY_TIMER, 1, 0, 0xff),
+	FIELD(PCI_BASE_ADDRESS_0, 4, ~0U, ~0U),
+	FIELD(PCI_BASE_ADDRESS_1, 4, ~0U, ~0U),
+	FIELD(PCI_BASE_ADDRESS_2, 4, ~0U, ~0U),
+	FIELD(PCI_BASE_ADDRESS_3, 4, ~0U, ~0U),
+	FIELD(PCI_BASE_ADDRESS_4, 4, ~0U, ~0U),
+	FIELD(PCI_BASE_ADDRESS_5, 4, ~0U, ~0U),
+	FIELD(PCI_ROM_ADDRESS, 4, ~0U, ~0U),
+	FIELD(PCI_INTERRUPT_LINE, 1, 0xff, 0xff),
+	{ }
+};
+
+static const struct uldf_cfg_field uldf_pm_fields[] = {
+	FIELD(PCI_PM_CTRL, 2, 0, PCI_PM_CTRL_STATE_MASK | PCI_PM_CTRL_PME_ENABLE |
+				 PCI_PM_CTRL_PME_STATUS),
+	{ }
+};
+
+static const struct uldf_cfg_field uldf_exp_fields[] = {
+	FIELD(PCI_EXP_DEVCTL, 2, 0, ~(u32)PCI_EXP_DEVCTL_PHANTOM & 0xffff),
+	FIELD(PCI_EXP_DEVSTA, 2, 0, PCI_EXP_DEVSTA_CED | PCI_EXP_DEVSTA_NFED |
+				    PCI_EXP_DEVSTA_FED | PCI_EXP_DEVSTA_URD),
+	FIELD(PCI_EXP_DEVCTL2, 2, 0, 0xffff),
+	{ }
+};
+
+/*
+ * Bits that are write-one-to-clear: a write that only meant to change a
+ * neighbouring field must write 0 to them, not the 1 it read back.
+ */
+static const struct uldf_cfg_field uldf_rw1c_fields[] = {
+	FIELD(PCI_STATUS, 2, 0, PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT |
+				PCI_STATUS_REC_TARGET_ABORT |
+				PCI_STATUS_REC_MASTER_ABORT |
+				PCI_STATUS_SIG_SYSTEM_ERROR |
+				PCI_STATUS_DETECTED_PARITY),
+	{ }
+};
+
+/* The permission table of each capability ID; NULL: read-only. */
+static const struct uldf_cfg_field *const uldf_cap_fields[PCI_CAP_ID_MAX + 1] = {
+	[PCI_CAP_ID_PM] = uldf_pm_fields,
+	[PCI_CAP_ID_EXP] = uldf_exp_fields,
+};
+
+static void uldf_cfg_set(u8 *map, unsigned int size, unsigned int off,
+			 unsigned int len, u32 bits)
+{
+	unsigned int i;
+
+	for (i = 0; i < len && off + i < size; i++)
+		map[off + i] = bits >> (8 * i);
+}
+
+static u32 uldf_cfg_bits(const u8 *map, unsigned int off, unsigned int len)
+{
+	u32 v = 0;
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		v |= (u32)map[off + i] << (8 * i);
+	return v;
+}
+
+static void uldf_cfg_store(u8 *map, unsigned int off, unsigned int len, u32 v)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		map[off + i] = v >> (8 * i);
+}
+
+static void uldf_cfg_apply(struct uldf_config *cfg, unsigned int base,
+			   const struct uldf_cfg_field *f)
+{
+	for (; f->size; f++) {
+		uldf_cfg_set(cfg->virt, cfg->size, base + f->offset, f->size,
+			     f->virt);
+		uldf_cfg_set(cfg->write, cfg->size, base + f->offset, f->size,
+			     f->write);
+	}
+}
+
+/* Open up a vendor-specific capability of @len bytes: raw access. */
+static void uldf_cfg_raw(struct uldf_config *cfg, unsigned int pos,
+			 unsigned int len)
+{
+	if (pos + len > cfg->size)
+		len = cfg->size - pos;
+	memset(cfg->write + pos, 0xff, len);
+	memset(cfg->virt + pos, 0, len);
+}
+
+static void uldf_cfg_walk_caps(struct uldf_device *udev)
+{
+	struct uldf_config *cfg = &udev->cfg;
+	struct pci_dev *pdev = udev->pdev;
+	int ttl = 48;	/* at most 48 capabilities fit in 192 bytes */
+	u16 ext;
+	u8 pos, id, len;
+
+	pci_read_config_byte(pdev, PCI_CAPABILITY_LIST, &pos);
+	while (pos >= PCI_STD_HEADER_SIZEOF && ttl--) {
+		pos &= ~3;
+		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_ID, &id);
+		if (id == PCI_CAP_ID_VNDR) {
+			pci_read_config_byte(pdev, pos + PCI_CAP_FLAGS, &len);
+			/* The ID and next pointer stay read-only. */
+			if (len > 2)
+				uldf_cfg_raw(cfg, pos + 2, len - 2);
+		} else if (id <= PCI_CAP_ID_MAX && uldf_cap_fields[id]) {
+			uldf_cfg_apply(cfg, pos, uldf_cap_fields[id]);
+		}
+		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_NEXT, &pos);
+	}
+
+	if (cfg->size <= PCI_CFG_SPACE_SIZE)
+		return;
+	ext = 0;
+	while ((ext = pci_find_next_ext_capability(pdev, ext,
+						   PCI_EXT_CAP_ID_VNDR))) {
+		u32 hdr;
+
+		/* Vendor-specific extended capability: length in VSEC header. */
+		pci_read_config_dword(pdev, ext + PCI_VNDR_HEADER, &hdr);
+		if (PCI_VNDR_HEADER_LEN(hdr) > PCI_VNDR_HEADER + 4)
+			uldf_cfg_raw(cfg, ext + PCI_VNDR_HEADER + 4,
+				     PCI_VNDR_HEADER_LEN(hdr) - PCI_VNDR_HEADER - 4);
+	}
+}
+
+/* The mask a sizing write of all ones reads back, per BAR and the ROM. */
+static void uldf_cfg_bar_masks(struct uldf_device *udev)
+{
+	struct uldf_config *cfg = &udev->cfg;
+	struct pci_dev *pdev = udev->pdev;
+	int i;
+
+	for (i = 0; i < ULDF_NUM_BARS; i++) {
+		unsigned long flags = pci_resource_flags(pdev, i);
+		u64 len = pci_resource_len(pdev, i);
+		u64 mask;
+
+		if (!len)
+			continue;
+		mask = ~(len - 1);
+		if (flags & IORESOURCE_IO) {
+			cfg->bar_mask[i] = (u32)mask & PCI_BASE_ADDRESS_IO_MASK;
+			continue;
+		}
+		cfg->bar_mask[i] = (u32)mask & PCI_BASE_ADDRESS_MEM_MASK;
+		if ((flags & IORESOURCE_MEM_64) && i + 1 < ULDF_NUM_BARS)
+			cfg->bar_mask[++i] = mask >> 32;
+	}
+	if (pci_resource_len(pdev, PCI_ROM_RESOURCE))
+		cfg->bar_mask[ULDF_NUM_BARS] =
+			~(u32)(pci_resource_len(pdev, PCI_ROM_RESOURCE) - 1) &
+			PCI_ROM_ADDRESS_MASK;
+}
+
+/**
+ * uldf_config_init() - build the permission tables at bind time.
+ * @udev: the device.
+ *
+ * Return: 0, or -ENOMEM.
+ */
 int uldf_config_init(struct uldf_device *udev)
 {
-	mutex_init(&udev->cfg.lock);
+	struct uldf_config *cfg = &udev->cfg;
+
+	mutex_init(&cfg->lock);
+	cfg->size = udev->pdev->cfg_size;
+	cfg->vconfig = kzalloc(cfg->size, GFP_KERNEL);
+	cfg->virt = kzalloc(cfg->size, GFP_KERNEL);
+	cfg->write = kzalloc(cfg->size, GFP_KERNEL);
+	if (!cfg->vconfig || !cfg->virt || !cfg->write) {
+		uldf_config_exit(udev);
+		return -ENOMEM;
+	}
+	cfg->pm_cap = udev->pdev->pm_cap;
+	cfg->exp_cap = udev->pdev->pcie_cap;
+	cfg->msi_cap = udev->pdev->msi_cap;
+	cfg->msix_cap = udev->pdev->msix_cap;
+
+	uldf_cfg_apply(cfg, 0, uldf_header_fields);
+	uldf_cfg_walk_caps(udev);
+	uldf_cfg_bar_masks(udev);
 	return 0;
 }
 
+/**
+ * uldf_config_reset() - start a new user's view from the device's state.
+ * @udev: the device; @udev->lock held for write.
+ *
+ * The virtual registers (BARs, ROM BAR, interrupt line, Interrupt Disable)
+ * take the device's current values, so a new user first reads what the
+ * device holds.
+ */
 void uldf_config_reset(struct uldf_device *udev)
 {
+	struct uldf_config *cfg = &udev->cfg;
+	struct pci_dev *pdev = udev->pdev;
+	unsigned int off;
+	u16 cmd;
+	u8 line;
+
+	mutex_lock(&cfg->lock);
+	for (off = PCI_BASE_ADDRESS_0; off <= PCI_ROM_ADDRESS; off += 4) {
+		u32 v;
+
+		if (off > PCI_BASE_ADDRESS_5 && off != PCI_ROM_ADDRESS)
+			continue;
+		pci_read_config_dword(pdev, off, &v);
+		uldf_cfg_store(cfg->vconfig, off, 4, v);
+	}
+	pci_read_config_byte(pdev, PCI_INTERRUPT_LINE, &line);
+	cfg->vconfig[PCI_INTERRUPT_LINE] = line;
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	uldf_cfg_store(cfg->vconfig, PCI_COMMAND, 2,
+		       cmd & PCI_COMMAND_INTX_DISABLE);
+	cfg->virt_intx_disable = cmd & PCI_COMMAND_INTX_DISABLE;
+	mutex_unlock(&cfg->lock);
 }
 
+/**
+ * uldf_config_exit() - free what uldf_config_init() allocated.
+ * @udev: the device.
+ */
 void uldf_config_exit(struct uldf_device *udev)
 {
+	struct uldf_config *cfg = &udev->cfg;
+
+	kfree(cfg->vconfig);
+	kfree(cfg->virt);
+	kfree(cfg->write);
+	cfg->vconfig = NULL;
+	cfg->virt = NULL;
+	cfg->write = NULL;
 }
 
+static int uldf_hw_read(struct pci_dev *pdev, unsigned int off,
+			unsigned int len, u32 *val)
+{
+	u16 w;
+	u8 b;
+	int ret;
+
+	switch (len) {
+	case 1:
+		ret = pci_user_read_config_byte(pdev, off, &b);
+		*val = b;
+		break;
+	case 2:
+		ret = pci_user_read_config_word(pdev, off, &w);
+		*val = w;
+		break;
+	default:
+		ret = pci_user_read_config_dword(pdev, off, val);
+	}
+	return ret ? -EIO : 0;
+}
+
+static int uldf_hw_write(struct pci_dev *pdev, unsigned int off,
+			 unsigned int len, u32 val)
+{
+	int ret;
+
+	switch (len) {
+	case 1:
+		ret = pci_user_write_config_byte(pdev, off, val);
+		break;
+	case 2:
+		ret = pci_user_write_config_word(pdev, off, val);
+		break;
+	default:
+		ret = pci_user_write_config_dword(pdev, off, val);
+	}
+	return ret ? -EIO : 0;
+}
+
+/* Bits of [off, off + len) that are write-one-to-clear. */
+static u32 uldf_cfg_rw1c(struct uldf_device *udev, unsigned int off,
+			 unsigned int len)
+{
+	u8 map[8] = { };
+	unsigned int base = off & ~3;
+	const struct uldf_cfg_field *f;
+
+	for (f = uldf_rw1c_fields; f->size; f++)
+		if (f->offset >= base && f->offset < base + 4)
+			uldf_cfg_store(map, f->offset - base, f->size, f->write);
+	return uldf_cfg_bits(map, off - base, len);
+}
+
+/* A write to a BAR or the ROM BAR: keep it, under the size mask. */
+static void uldf_cfg_write_bar(struct uldf_config *cfg, unsigned int off,
+			       unsigned int len, u32 val)
+{
+	unsigned int base = off & ~3;
+	unsigned int bar = base == PCI_ROM_ADDRESS ? ULDF_NUM_BARS :
+			   (base - PCI_BASE_ADDRESS_0) / 4;
+	u32 old = uldf_cfg_bits(cfg->vconfig, base, 4);
+	u32 keep_mask = bar == ULDF_NUM_BARS ? PCI_ROM_ADDRESS_ENABLE : 0;
+	u32 shift = (off - base) * 8;
+	u32 lanes = (len == 4 ? ~0U : ((1U << (len * 8)) - 1)) << shift;
+	u32 v = (old & ~lanes) | ((val << shift) & lanes);
+	u32 ro = cfg->bar_mask[bar] ? ~(cfg->bar_mask[bar] | keep_mask) : ~0U;
+
+	/* Size-mask the address; the low type bits stay as the device has them. */
+	v = (v & ~ro) | (old & ro);
+	if (!cfg->bar_mask[bar])
+		v = 0;
+	uldf_cfg_store(cfg->vconfig, base, 4, v);
+}
+
+/*
+ * Trapped writes: side effects that go through the kernel's own helpers.
+ * @base is the dword holding the access, @lanes the bits it writes, @dval
+ * the written value in place (only @lanes valid); bits cleared from @wmask
+ * (same layout) do not reach the device.  Every trapped register below is
+ * 16 bits at a dword-aligned offset (capabilities are dword aligned).
+ */
+static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
+			 u32 lanes, u32 dval, u32 *wmask)
+{
+	struct uldf_config *cfg = &udev->cfg;
+	struct pci_dev *pdev = udev->pdev;
+
+	if (base == PCI_COMMAND) {
+		bool intx_disable = dval & PCI_COMMAND_INTX_DISABLE;
+
+		if ((lanes & dval & PCI_COMMAND_MASTER) &&
+		    !uldf_dma_allowed(udev)) {
+			pci_info_ratelimited(pdev, "uldf: bus mastering refused: no IOMMU and no-IOMMU mode is off\n");
+			*wmask &= ~(u32)PCI_COMMAND_MASTER;
+		}
+		if ((lanes & PCI_COMMAND_INTX_DISABLE) &&
+		    intx_disable != cfg->virt_intx_disable) {
+			cfg->virt_intx_disable = intx_disable;
+			uldf_irq_intx_virt_disable(udev, intx_disable);
+		}
+	}
+
+	if (cfg->pm_cap && base == cfg->pm_cap + PCI_PM_CTRL &&
+	    (lanes & PCI_PM_CTRL_STATE_MASK)) {
+		pci_power_t state = dval & PCI_PM_CTRL_STATE_MASK;
+
+		*wmask &= ~(u32)PCI_PM_CTRL_STATE_MASK;
+		if (state != pdev->current_state)
+			pci_set_power_state(pdev, state);
+	}
+
+	if (cfg->exp_cap && base == cfg->exp_cap + PCI_EXP_DEVCTL &&
+	    (lanes & dval & PCI_EXP_DEVCTL_BCR_FLR)) {
+		u32 devcap;
+
+		*wmask &= ~(u32)PCI_EXP_DEVCTL_BCR_FLR;
+		pcie_capability_read_dword(pdev, PCI_EXP_DEVCAP, &devcap);
+		if (devcap & PCI_EXP_DEVCAP_FLR)
+			return pci_try_reset_function(pdev);
+	}
+	return 0;
+}
+
+/* Read one naturally aligned access of @len (1, 2, 4) bytes at @off. */
+static int uldf_cfg_read_one(struct uldf_device *udev, unsigned int off,
+			     unsigned int len, u32 *val)
+{
+	struct uldf_config *cfg = &udev->cfg;
+	u32 virt = uldf_cfg_bits(cfg->virt, off, len);
+	u32 hw = 0;
+	int ret;
+
+	if (virt != (len == 4 ? ~0U : (1U << (len * 8)) - 1)) {
+		ret = uldf_hw_read(udev->pdev, off, len, &hw);
+		if (ret)
+			return ret;
+	}
+	*val = (hw & ~virt) | (uldf_cfg_bits(cfg->vconfig, off, len) & virt);
+	return 0;
+}
+
+/* Write one naturally aligned access of @len (1, 2, 4) bytes at @off. */
+static int uldf_cfg_write_one(struct uldf_device *udev, unsigned int off,
+			      unsigned int len, u32 val)
+{
+	struct uldf_config *cfg = &udev->cfg;
+	u32 virt = uldf_cfg_bits(cfg->virt, off, len);
+	u32 write = uldf_cfg_bits(cfg->write, off, len);
+	u32 hwmask, hw, vv, lanes, dwmask, shift;
+	int ret;
+
+	if ((off & ~3) >= PCI_BASE_ADDRESS_0 && (off & ~3) <= PCI_ROM_ADDRESS &&
+	    ((off & ~3) <= PCI_BASE_ADDRESS_5 || (off & ~3) == PCI_ROM_ADDRESS)) {
+		uldf_cfg_write_bar(cfg, off, len, val);
+		return 0;
+	}
+
+	hwmask = write & ~virt;
+	shift = (off & 3) * 8;
+	lanes = (len == 4 ? ~0U : (1U << (len * 8)) - 1) << shift;
+	dwmask = hwmask << shift;
+	ret = uldf_cfg_trap(udev, off & ~3, lanes, val << shift, &dwmask);
+	if (ret)
+		return ret;
+	hwmask = dwmask >> shift;
+
+	vv = uldf_cfg_bits(cfg->vconfig, off, len);
+	vv = (vv & ~(virt & write)) | (val & virt & write);
+	uldf_cfg_store(cfg->vconfig, off, len, vv);
+
+	if (!hwmask)
+		return 0;
+	ret = uldf_hw_read(udev->pdev, off, len, &hw);
+	if (ret)
+		return ret;
+	hw &= ~uldf_cfg_rw1c(udev, off, len);
+	hw = (hw & ~hwmask) | (val & hwmask);
+	return uldf_hw_write(udev->pdev, off, len, hw);
+}
+
+/**
+ * uldf_config_rw() - pread()/pwrite() of config space.
+ * @udev:	the device; @udev->lock held for read.
+ * @buf:	user buffer of @count bytes.
+ * @count:	1, 2 or 4 at a naturally aligned @pos, or a multiple of 4
+ *		at a 4-byte aligned @pos.
+ * @pos:	offset in config space.
+ * @write:	direction.
+ *
+ * Reads show the device's registers through the virtualisation described
+ * at the top of this file; writes change only what the tables allow.
+ *
+ * Return: @count; -EINVAL for an access beyond config space or misaligned;
+ * -EFAULT for a bad buffer; -EIO if the device does not answer; -EAGAIN if
+ * a trapped FLR cannot take the device lock.
+ */
 ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
 		       size_t count, loff_t pos, bool write)
 {
-	return -EINVAL;
+	struct uldf_config *cfg = &udev->cfg;
+	size_t done = 0;
+	int ret = 0;
+
+	if (pos >= cfg->size || count > cfg->size - pos)
+		return -EINVAL;
+	if (count == 1 || count == 2 || count == 4) {
+		if (!IS_ALIGNED(pos, count))
+			return -EINVAL;
+	} else if (!IS_ALIGNED(pos, 4) || !IS_ALIGNED(count, 4)) {
+		return -EINVAL;
+	}
+
+	mutex_lock(&cfg->lock);
+	while (done < count) {
+		unsigned int len = min_t(size_t, count - done, 4);
+		__le32 le = 0;
+		u32 val;
+
+		if (write) {
+			if (copy_from_user(&le, buf + done, len)) {
+				ret = -EFAULT;
+				break;
+			}
+			ret = uldf_cfg_write_one(udev, pos + done, len,
+						 le32_to_cpu(le));
+		} else {
+			ret = uldf_cfg_read_one(udev, pos + done, len, &val);
+			le = cpu_to_le32(val);
+			if (!ret && copy_to_user(buf + done, &le, len))
+				ret = -EFAULT;
+		}
+		if (ret)
+			break;
+		done += len;
+	}
+	mutex_unlock(&cfg->lock);
+	return done ? done : ret;
 }

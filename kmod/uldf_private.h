@@ -54,7 +54,7 @@ extern unsigned int uldf_release_timeout_ms;
  * @virt_intx_disable: the Interrupt Disable bit as the user last wrote it.
  */
 struct uldf_config {
-	struct mutex lock;
+	struct mutex lock;	/* serialises config accesses */
 	unsigned int size;
 	u8 *vconfig;
 	u8 *virt;

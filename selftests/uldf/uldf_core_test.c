@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device fd on QEMU's edu: BAR access through pread/pwrite and mmap,
+ * region info, config space virtualization and protection, bad input.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "uldf_util.h"
+
+#define EDU_ID		0x00
+#define EDU_LIVENESS	0x04
+#define EDU_FACT	0x08
+#define EDU_STATUS	0x20
+#define EDU_BAR0_SIZE	(1 << 20)
+
+/* The device's own config space, from sysfs, for comparison. */
+static int sysfs_config(const char *bdf, void *buf, size_t len, off_t off)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static uint32_t rd32(int fd, uint64_t off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	if (uldf_test_pread(fd, ULDF_REGION_BAR0, off, &v, 4) != 4)
+		return 0xdeadbeef;
+	return v;
+}
+
+static void wr32(int fd, uint64_t off, uint32_t v)
+{
+	uldf_test_pwrite(fd, ULDF_REGION_BAR0, off, &v, 4);
+}
+
+static uint32_t cfg32(int fd, uint64_t off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	uldf_test_pread(fd, ULDF_REGION_CONFIG, off, &v, 4);
+	return v;
+}
+
+/* Offset of capability @id in config space read through @fd, or 0. */
+static int find_cap(int fd, uint8_t id)
+{
+	uint8_t pos = 0, cid = 0;
+	int ttl = 48;
+
+	uldf_test_pread(fd, ULDF_REGION_CONFIG, 0x34, &pos, 1);
+	while (pos && ttl--) {
+		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos, &cid, 1);
+		if (cid == id)
+			return pos;
+		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos + 1, &pos, 1);
+	}
+	return 0;
+}
+
+FIXTURE(edu) {
+	const char *bdf;
+	int fd;
+};
+
+FIXTURE_SETUP(edu)
+{
+	self->fd = -1;
+	self->bdf = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!uldf_test_device_exists(self->bdf))
+		SKIP(return, "no edu at %s; run through 'make check'", self->bdf);
+	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(edu)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(edu, id_register_pread)
+{
+	EXPECT_EQ(0x010000edU, rd32(self->fd, EDU_ID));
+}
+
+TEST_F(edu, id_register_mmap)
+{
+	volatile uint32_t *bar;
+
+	bar = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, ULDF_REGION_OFFSET(ULDF_REGION_BAR0));
+	ASSERT_NE(MAP_FAILED, bar);
+	EXPECT_EQ(0x010000edU, bar[EDU_ID / 4]);
+	bar[EDU_LIVENESS / 4] = 0x12345678;
+	EXPECT_EQ(~0x12345678U, bar[EDU_LIVENESS / 4]);
+	munmap((void *)bar, EDU_BAR0_SIZE);
+}
+
+TEST_F(edu, liveness_inverse)
+{
+	uint32_t vals[] = { 0, 1, 0xa5a5a5a5, 0xffffffff, 0x80000000 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		wr32(self->fd, EDU_LIVENESS, vals[i]);
+		EXPECT_EQ(~vals[i], rd32(self->fd, EDU_LIVENESS));
+	}
+}
+
+TEST_F(edu, factorial)
+{
+	static const uint32_t want[] = { 1, 1, 2, 6, 24, 120, 720, 5040,
+					 40320, 362880, 3628800 };
+	unsigned int n;
+
+	for (n = 0; n < sizeof(want) / sizeof(want[0]); n++) {
+		int spins = 100000;
+
+		wr32(self->fd, EDU_FACT, n);
+		while ((rd32(self->fd, EDU_STATUS) & 1) && --spins)
+			;
+		ASSERT_NE(0, spins);
+		EXPECT_EQ(want[n], rd32(self->fd, EDU_FACT));
+	}
+}
+
+TEST_F(edu, access_widths)
+{
+	uint64_t q = 0x0123456789abcdefULL, r = 0;
+	uint32_t lo = 0;
+
+	/*
+	 * edu's DMA address registers take 8-byte accesses: one 8-byte write
+	 * reads back whole, and a dword read returns its low half.
+	 */
+	ASSERT_EQ(8, uldf_test_pwrite(self->fd, 0, 0x80, &q, 8));
+	ASSERT_EQ(8, uldf_test_pread(self->fd, 0, 0x80, &r, 8));
+	EXPECT_EQ(q, r);
+	ASSERT_EQ(4, uldf_test_pread(self->fd, 0, 0x80, &lo, 4));
+	EXPECT_EQ(0x89abcdefU, lo);
+	q = 0;
+	ASSERT_EQ(8, uldf_test_pwrite(self->fd, 0, 0x80, &q, 8));
+}
+
+TEST_F(edu, bulk_read)
+{
+	uint32_t buf[8];
+
+	wr32(self->fd, EDU_LIVENESS, 0x0f0f0f0f);
+	ASSERT_EQ(sizeof(buf), uldf_test_pread(self->fd, 0, 0, buf, sizeof(buf)));
+	EXPECT_EQ(0x010000edU, buf[0]);
+	EXPECT_EQ(0xf0f0f0f0U, buf[1]);
+}
+
+TEST_F(edu, region_info)
+{
+	struct uldf_region_info ri = { .argsz = sizeof(ri) };
+
+	ri.index = ULDF_REGION_BAR0;
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DEVICE_GET_REGION_INFO, &ri));
+	EXPECT_EQ(EDU_BAR0_SIZE, ri.size);
+	EXPECT_EQ(ULDF_REGION_OFFSET(0), ri.offset);
+	EXPECT_TRUE(ri.flags & ULDF_REGION_FLAG_MMAP);
+	EXPECT_FALSE(ri.flags & ULDF_REGION_FLAG_IO);
+	ASSERT_EQ(1, ri.nr_areas);
+	EXPECT_EQ(0, ri.areas[0].offset);
+	EXPECT_EQ(EDU_BAR0_SIZE, ri.areas[0].size);
+
+	memset(&ri, 0, sizeof(ri));
+	ri.argsz = sizeof(ri);
+	ri.index = ULDF_REGION_BAR1;
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DEVICE_GET_REGION_INFO, &ri));
+	EXPECT_EQ(0, ri.size);
+	EXPECT_EQ(0, ri.flags);
+
+	memset(&ri, 0, sizeof(ri));
+	ri.argsz = sizeof(ri);
+	ri.index = ULDF_REGION_CONFIG;
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DEVICE_GET_REGION_INFO, &ri));
+	EXPECT_TRUE(ri.size == 256 || ri.size == 4096);
+	EXPECT_EQ(ULDF_REGION_FLAG_READ | ULDF_REGION_FLAG_WRITE, ri.flags);
+
+	ri.index = ULDF_NUM_REGIONS;
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DEVICE_GET_REGION_INFO, &ri));
+	EXPECT_EQ(EINVAL, errno);
+	ri.index = 0;
+	ri.argsz = 8;
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DEVICE_GET_REGION_INFO, &ri));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(edu, config_header_matches_sysfs)
+{
+	uint8_t mine[64], real[64];
+
+	ASSERT_EQ(64, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, 0, mine, 64));
+	ASSERT_EQ(0, sysfs_config(self->bdf, real, 64, 0));
+	EXPECT_EQ(0, memcmp(mine, real, 64));
+	EXPECT_EQ(0x11e81234U, cfg32(self->fd, 0));
+}
+
+TEST_F(edu, bar_sizing_virtual)
+{
+	uint32_t before, real, sized, ones = 0xffffffff;
+	long long res_before = uldf_test_sysfs_num(self->bdf, "resource");
+
+	before = cfg32(self->fd, 0x10);
+	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0x10, &ones, 4));
+	sized = cfg32(self->fd, 0x10);
+	/* 1 MiB, 32-bit, non-prefetchable memory BAR. */
+	EXPECT_EQ(0xfff00000U, sized);
+	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 4, 0x10));
+	EXPECT_EQ(before, real);
+	EXPECT_EQ(res_before, uldf_test_sysfs_num(self->bdf, "resource"));
+	/* The device still answers where it was. */
+	EXPECT_EQ(0x010000edU, rd32(self->fd, EDU_ID));
+	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0x10, &before, 4));
+	EXPECT_EQ(before, cfg32(self->fd, 0x10));
+	/* An unimplemented BAR sizes as 0. */
+	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0x14, &ones, 4));
+	EXPECT_EQ(0, cfg32(self->fd, 0x14));
+}
+
+TEST_F(edu, msi_capability_not_writable)
+{
+	uint8_t before[16], after[16], junk[16];
+	int msi = find_cap(self->fd, 0x05);
+
+	ASSERT_NE(0, msi);
+	ASSERT_EQ(0, sysfs_config(self->bdf, before, sizeof(before), msi));
+	memset(junk, 0x5a, sizeof(junk));
+	/* Control, address and data: every write is dropped. */
+	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, msi + 2, junk, 2));
+	ASSERT_EQ(12, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, msi + 4, junk, 12));
+	ASSERT_EQ(0, sysfs_config(self->bdf, after, sizeof(after), msi));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+}
+
+TEST_F(edu, command_register)
+{
+	uint16_t cmd, real;
+
+	ASSERT_EQ(2, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, 4, &cmd, 2));
+	cmd |= 0x4;	/* bus master */
+	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 4, &cmd, 2));
+	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 2, 4));
+	if (getenv("ULDF_IOMMU") && !strcmp(getenv("ULDF_IOMMU"), "1")) {
+		EXPECT_TRUE(real & 0x4);
+	} else {
+		EXPECT_FALSE(real & 0x4);
+	}
+	/* Memory decoding stays on; the device answers. */
+	EXPECT_TRUE(real & 0x2);
+	EXPECT_EQ(0x010000edU, rd32(self->fd, EDU_ID));
+	/* The vendor ID is read-only. */
+	cmd = 0;
+	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0, &cmd, 2));
+	EXPECT_EQ(0x11e81234U, cfg32(self->fd, 0));
+}
+
+TEST_F(edu, closing_turns_bus_master_off)
+{
+	uint16_t cmd, real;
+
+	ASSERT_EQ(2, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, 4, &cmd, 2));
+	cmd |= 0x4;
+	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 4, &cmd, 2));
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 2, 4));
+	EXPECT_FALSE(real & 0x4);
+}
+
+TEST_F(edu, bad_offsets)
+{
+	uint32_t v;
+	uint64_t q;
+
+	/* Past the end of config space and of the BAR. */
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, 4096, &v, 4));
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_BAR0, EDU_BAR0_SIZE, &v, 4));
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_BAR0, EDU_BAR0_SIZE - 2, &v, 4));
+	/* Misaligned. */
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, 2, &v, 4));
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, 1, &v, 2));
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_BAR0, 4, &q, 8));
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_BAR0, 2, &v, 4));
+	/* Unimplemented BAR, ROM absent, region out of range. */
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_BAR1, 0, &v, 4));
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_REGION_ROM, 0, &v, 4));
+	EXPECT_EQ(-EINVAL, uldf_test_pread(self->fd, ULDF_NUM_REGIONS, 0, &v, 4));
+	EXPECT_EQ(-EINVAL, uldf_test_pwrite(self->fd, ULDF_REGION_ROM, 0, &v, 4));
+	/* A bad buffer. */
+	EXPECT_EQ(-EFAULT, uldf_test_pread(self->fd, ULDF_REGION_BAR0, 0, (void *)8, 4));
+	EXPECT_EQ(-EFAULT, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0x3c, (void *)8, 1));
+}
+
+TEST_F(edu, bad_mmap)
+{
+	void *p;
+
+	/* Beyond the BAR. */
+	p = mmap(NULL, 2 * EDU_BAR0_SIZE, PROT_READ, MAP_SHARED, self->fd,
+		 ULDF_REGION_OFFSET(0));
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+		 ULDF_REGION_OFFSET(0) + EDU_BAR0_SIZE);
+	EXPECT_EQ(MAP_FAILED, p);
+	/* Private, config space, unimplemented BAR, WC on a non-prefetchable BAR. */
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, self->fd, ULDF_REGION_OFFSET(0));
+	EXPECT_EQ(MAP_FAILED, p);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+		 ULDF_REGION_OFFSET(ULDF_REGION_CONFIG));
+	EXPECT_EQ(MAP_FAILED, p);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd, ULDF_REGION_OFFSET(1));
+	EXPECT_EQ(MAP_FAILED, p);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+		 ULDF_REGION_OFFSET(0) + ULDF_MMAP_WC);
+	EXPECT_EQ(MAP_FAILED, p);
+	/* A page in the middle is fine. */
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+		 ULDF_REGION_OFFSET(0) + 4096);
+	EXPECT_NE(MAP_FAILED, p);
+	if (p != MAP_FAILED) {
+		munmap(p, 4096);
+	}
+}
+
+TEST_HARNESS_MAIN
