@@ -30,7 +30,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "uldf_util.h"
+#include "uldf_irq_util.h"
 
 #define EDU_ID			0x00
 #define EDU_FACT		0x08
@@ -49,110 +49,8 @@
 #define EDU_FACT_IRQ		0x00000001
 #define EDU_DMA_IRQ_STATUS	0x00000100
 
-#define PCI_COMMAND		0x04
-#define  PCI_COMMAND_MASTER	0x0004
-#define  PCI_COMMAND_INTX_DIS	0x0400
-
-/* Long enough for TCG; only ever waited out when a test fails. */
-#define WAIT_MS			10000
-/* How long "nothing arrives" is watched for. */
-#define QUIET_MS		200
-
 /* IORING_OP_READ_MULTISHOT (Linux 6.7), newer than liburing 2.3. */
 #define ULDF_IORING_OP_READ_MULTISHOT	49
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static int irq_open(int dev, uint32_t type, uint32_t index, uint32_t count,
-		    uint32_t flags, int *fds)
-{
-	size_t sz = sizeof(struct uldf_irq_open) + count * sizeof(int32_t);
-	struct uldf_irq_open *op = calloc(1, sz);
-	int ret;
-
-	if (!op)
-		return -ENOMEM;
-	op->argsz = sz;
-	op->flags = flags;
-	op->type = type;
-	op->index = index;
-	op->count = count;
-	ret = ioctl(dev, ULDF_DEVICE_IRQ_OPEN, op) ? -errno : 0;
-	if (!ret)
-		memcpy(fds, op->fds, count * sizeof(int32_t));
-	free(op);
-	return ret;
-}
-
-static int irq_open1(int dev, uint32_t type, uint32_t flags)
-{
-	int fd, ret;
-
-	ret = irq_open(dev, type, 0, 1, flags, &fd);
-	return ret ? ret : fd;
-}
-
-/* read() of the count: the count, or -errno. */
-static long long irq_read(int fd)
-{
-	uint64_t cnt;
-	ssize_t n = read(fd, &cnt, sizeof(cnt));
-
-	if (n < 0)
-		return -errno;
-	return n == sizeof(cnt) ? (long long)cnt : -EIO;
-}
-
-static int irq_write(int fd, uint64_t val)
-{
-	ssize_t n = write(fd, &val, sizeof(val));
-
-	return n < 0 ? -errno : n == sizeof(val) ? 0 : -EIO;
-}
-
-static int irq_eoi(int fd)
-{
-	return irq_write(fd, 1);
-}
-
-static int irq_info(int fd, struct uldf_irq_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	return ioctl(fd, ULDF_IRQ_GET_INFO, info) ? -errno : 0;
-}
-
-/* Wait up to @ms for @fd to poll readable: 1, 0 on timeout. */
-static int readable(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int n = poll(&p, 1, ms);
-
-	return n < 0 ? -errno : n > 0 && (p.revents & POLLIN);
-}
-
-/* Wait for the next interrupt and return the count read. */
-static long long irq_wait(int fd)
-{
-	if (readable(fd, WAIT_MS) != 1)
-		return -ETIMEDOUT;
-	return irq_read(fd);
-}
-
-/* Nothing arrives on @fd for a while: a non-blocking read is EAGAIN. */
-static long long irq_quiet(int fd)
-{
-	uint64_t cnt;
-	int fl = fcntl(fd, F_GETFL);
-	ssize_t n;
-
-	if (readable(fd, QUIET_MS))
-		return -EEXIST;
-	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	n = read(fd, &cnt, sizeof(cnt));
-	fcntl(fd, F_SETFL, fl);
-	return n < 0 ? -errno : (long long)cnt;
-}
 
 struct edu {
 	int dev;
@@ -204,134 +102,6 @@ static void edu_raise(struct edu *e, uint32_t bits)
 static void edu_ack(struct edu *e)
 {
 	edu_wr(e, EDU_IRQ_ACK, edu_rd(e, EDU_IRQ_STATUS));
-}
-
-/* The function's real config space, as the PCI core reads it. */
-static int cfg_read16(const char *bdf, unsigned int off)
-{
-	char path[256];
-	uint16_t v;
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, &v, sizeof(v), off);
-	close(fd);
-	return n == sizeof(v) ? v : -EIO;
-}
-
-static int cfg_write16(const char *bdf, unsigned int off, uint16_t v)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pwrite(fd, &v, sizeof(v), off);
-	close(fd);
-	return n == sizeof(v) ? 0 : -EIO;
-}
-
-/*
- * MSI needs bus mastering (the message is a memory write).  Set it through
- * the device fd's config region; until that exists (config.c), through
- * the PCI core's config file.
- */
-static int set_bus_master(int dev, const char *bdf)
-{
-	uint64_t off = ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + PCI_COMMAND;
-	uint16_t cmd;
-
-	if (pread(dev, &cmd, 2, off) == 2) {
-		cmd |= PCI_COMMAND_MASTER;
-		return pwrite(dev, &cmd, 2, off) == 2 ? 0 : -errno;
-	}
-	cmd = cfg_read16(bdf, PCI_COMMAND);
-	return cfg_write16(bdf, PCI_COMMAND, cmd | PCI_COMMAND_MASTER);
-}
-
-/* Lines of /proc/interrupts containing @needle. */
-static int proc_irq_lines(const char *needle)
-{
-	char line[1024];
-	int n = 0;
-	FILE *f;
-
-	f = fopen("/proc/interrupts", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, needle))
-			n++;
-	fclose(f);
-	return n;
-}
-
-/* The line of /proc/interrupts for interrupt @irq, into @buf. */
-static int proc_irq_line(unsigned int irq, char *buf, size_t len)
-{
-	char line[1024], head[32];
-	FILE *f;
-
-	snprintf(head, sizeof(head), "%u:", irq);
-	f = fopen("/proc/interrupts", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + strspn(line, " ");
-
-		if (!strncmp(p, head, strlen(head))) {
-			snprintf(buf, len, "%s", p);
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	return -ENOENT;
-}
-
-/* "unhandled" of /proc/irq/N/spurious: interrupts no handler claimed. */
-static long irq_unhandled(unsigned int irq)
-{
-	char path[64], key[32];
-	long val, ret = -ENOENT;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/irq/%u/spurious", irq);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%31s %ld%*[^\n]", key, &val) == 2)
-		if (!strcmp(key, "unhandled"))
-			ret = val;
-	fclose(f);
-	return ret;
-}
-
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/uldf/parameters/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static bool interrupt_remapping(void)
-{
-	return proc_irq_lines("IR-") > 0;
 }
 
 /* ---- the fixture: edu bound to uldf, opened, BAR0 mapped --------------- */
@@ -816,7 +586,7 @@ static int msi_open(int dev, const char *bdf)
 {
 	int fd;
 
-	if (set_bus_master(dev, bdf))
+	if (set_bus_master(dev))
 		return -EIO;
 	fd = irq_open1(dev, ULDF_IRQ_TYPE_MSI, 0);
 	if (fd == -EPERM && !interrupt_remapping())
@@ -938,7 +708,7 @@ TEST_F(edu, msi_needs_remapping)
 		SKIP(return, "interrupt remapping is on (boot with intremap=off)");
 	if (!getenv("ULDF_IOMMU") || strcmp(getenv("ULDF_IOMMU"), "1"))
 		SKIP(return, "no IOMMU: nothing to isolate");
-	ASSERT_EQ(0, set_bus_master(self->dev, self->bdf));
+	ASSERT_EQ(0, set_bus_master(self->dev));
 	EXPECT_EQ(-EPERM, irq_open1(self->dev, ULDF_IRQ_TYPE_MSI, 0));
 	ASSERT_EQ(0, write_param("allow_unsafe_interrupts", "1"));
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_MSI, 0);
@@ -971,7 +741,7 @@ TEST_F(edu, dma_interrupt)
 			SKIP(return, "no DMA mapping (%s)", strerror(errno));
 		ASSERT_EQ(0, errno);
 	}
-	ASSERT_EQ(0, set_bus_master(self->dev, self->bdf));
+	ASSERT_EQ(0, set_bus_master(self->dev));
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
 	edu_wr64(&self->e, EDU_DMA_SRC, map.iova);
@@ -1526,6 +1296,45 @@ TEST_F(edu, revoked_on_unbind)
 	close(req);
 }
 
+/*
+ * A real AER error: QEMU injects an uncorrectable, non-fatal error into the
+ * root port above the hot-pluggable edu; the kernel's AER recovery calls
+ * error_detected on the devices below it, and uldf signals ERR.
+ */
+TEST(err_on_aer_error_detected)
+{
+	const char *bdf = uldf_test_bdf("ULDF_HP_EDU_BDF", ULDF_DEFAULT_HP_EDU);
+	int dev, err, aer_before;
+
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!getenv("ULDF_QMP") || !uldf_test_device_exists(bdf))
+		SKIP(return, "no QMP channel or no edu behind a root port");
+	ASSERT_EQ(0, uldf_test_bind(bdf, "uldf"));
+	dev = uldf_test_open(bdf);
+	ASSERT_LE(0, dev);
+	err = irq_open1(dev, ULDF_IRQ_TYPE_ERR, 0);
+	ASSERT_LE(0, err);
+	EXPECT_EQ(-EAGAIN, irq_quiet(err));
+
+	aer_before = uldf_test_dmesg_count("device recovery");
+	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"human-monitor-command\","
+				   "\"arguments\":{\"command-line\":"
+				   "\"pcie_aer_inject_error hp UNSUP\"}}"));
+	if (readable(err, WAIT_MS) != 1 &&
+	    uldf_test_dmesg_count("device recovery") == aer_before) {
+		close(err);
+		close(dev);
+		uldf_test_unbind(bdf);
+		SKIP(return, "the injected error did not reach the kernel's AER");
+	}
+	EXPECT_EQ(1, irq_read(err));
+	EXPECT_EQ(-EAGAIN, irq_quiet(err));
+	close(err);
+	close(dev);
+	uldf_test_unbind(bdf);
+}
+
 /* ---- SIGKILL during an interrupt storm ----------------------------------- */
 
 /*
@@ -1554,7 +1363,7 @@ static void storm(const char *bdf, uint32_t type, int report)
 	if (dev < 0 || edu_attach(&e, dev))
 		_exit(1);
 	if (type == ULDF_IRQ_TYPE_MSI) {
-		if (set_bus_master(dev, bdf))
+		if (set_bus_master(dev))
 			_exit(1);
 	}
 	fd = irq_open1(dev, type, type == ULDF_IRQ_TYPE_INTX ?
