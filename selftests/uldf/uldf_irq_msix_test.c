@@ -388,4 +388,33 @@ TEST_F(nvme, admin_completion_interrupts)
 	EXPECT_FALSE(msix_enabled(self->bdf));
 }
 
+/*
+ * The MSI-X table sits in a BAR: vectors set up while the user has memory
+ * decoding off must still be programmed, and work once it is back on.
+ */
+TEST_F(nvme, vectors_set_up_with_memory_off)
+{
+	uint64_t off = ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + PCI_COMMAND;
+	uint16_t cmd;
+	int fd, ret;
+
+	ret = nvme_admin_setup(self);
+	if (ret == -ENOTTY)
+		SKIP(return, "no DMA mapping on the device fd yet");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(2, pread(self->dev, &cmd, 2, off));
+	cmd &= ~PCI_COMMAND_MEMORY;
+	ASSERT_EQ(2, pwrite(self->dev, &cmd, 2, off));
+	ASSERT_EQ(0, irq_open(self->dev, ULDF_IRQ_TYPE_MSIX, 0, 1, 0, &fd));
+	EXPECT_FALSE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_MEMORY);
+	cmd |= PCI_COMMAND_MEMORY;
+	ASSERT_EQ(2, pwrite(self->dev, &cmd, 2, off));
+
+	ASSERT_EQ(0, nvme_submit(self, NVME_ADMIN_GET_FEATURES,
+				 NVME_FEAT_NUM_QUEUES, 0));
+	EXPECT_EQ(1, irq_wait(fd));
+	ASSERT_EQ(0, nvme_complete(self));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

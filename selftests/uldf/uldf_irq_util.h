@@ -20,6 +20,7 @@
 #include "uldf_util.h"
 
 #define PCI_COMMAND		0x04
+#define  PCI_COMMAND_MEMORY	0x0002
 #define  PCI_COMMAND_MASTER	0x0004
 #define  PCI_COMMAND_INTX_DIS	0x0400
 
