@@ -276,7 +276,7 @@ static void uldf_intx_eoi(struct uldf_irq *v)
 
 static bool uldf_intx_use_disintx(struct pci_dev *pdev)
 {
-	return !uldf_nointxmask && pci_intx_mask_supported(pdev);
+	return !READ_ONCE(uldf_nointxmask) && pci_intx_mask_supported(pdev);
 }
 
 /*
@@ -1297,6 +1297,7 @@ void uldf_irq_init(struct uldf_device *udev)
 void uldf_irq_release_all(struct uldf_device *udev)
 {
 	struct uldf_irq_state *st = &udev->irq;
+	unsigned long flags;
 	unsigned int i;
 
 	mutex_lock(&st->lock);
@@ -1310,7 +1311,9 @@ void uldf_irq_release_all(struct uldf_device *udev)
 		uldf_irq_disarm(st->err);
 	if (st->req)
 		uldf_irq_disarm(st->req);
+	spin_lock_irqsave(&st->slot_lock, flags);
 	st->intx_virt_disabled = false;
+	spin_unlock_irqrestore(&st->slot_lock, flags);
 	mutex_unlock(&st->lock);
 }
 

@@ -661,6 +661,15 @@ TEST_F(edu, msi_mask_keeps_one_pending)
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
 	edu_raise(&self->e, 1);
 	EXPECT_EQ(1, irq_wait(fd));
+	/* Closed while masked with one pending: a new open starts clean. */
+	ASSERT_EQ(0, irq_write(fd, 0));
+	edu_raise(&self->e, 1);
+	close(fd);
+	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_MSI, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
+	edu_raise(&self->e, 1);
+	EXPECT_EQ(1, irq_wait(fd));
 	edu_ack(&self->e);
 	close(fd);
 }
@@ -1333,6 +1342,71 @@ TEST(err_on_aer_error_detected)
 	close(err);
 	close(dev);
 	uldf_test_unbind(bdf);
+}
+
+/*
+ * Surprise removal (QMP device_del of the edu behind the root port) with
+ * MSI and REQ open and a reader blocked: REQ fires, the user does not let
+ * go, the device is revoked, the reader wakes with ENODEV, and nothing is
+ * left in /proc/interrupts.  The device is plugged back afterwards.
+ */
+static bool wait_present(const char *bdf, bool present)
+{
+	int i;
+
+	for (i = 0; i < 1200; i++) {
+		if (uldf_test_device_exists(bdf) == present)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+TEST(hot_unplug_with_irq_fds_open)
+{
+	const char *bdf = uldf_test_bdf("ULDF_HP_EDU_BDF", ULDF_DEFAULT_HP_EDU);
+	int dev, msi, req;
+	struct edu e;
+	pthread_t r;
+	void *res;
+
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!getenv("ULDF_QMP") || !uldf_test_device_exists(bdf))
+		SKIP(return, "no QMP channel or no hot-pluggable edu");
+	if (!interrupt_remapping())
+		SKIP(return, "no interrupt remapping");
+	ASSERT_EQ(0, uldf_test_bind(bdf, "uldf"));
+	dev = uldf_test_open(bdf);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, edu_attach(&e, dev));
+	ASSERT_EQ(0, set_bus_master(dev));
+	msi = irq_open1(dev, ULDF_IRQ_TYPE_MSI, 0);
+	ASSERT_LE(0, msi);
+	req = irq_open1(dev, ULDF_IRQ_TYPE_REQ, 0);
+	ASSERT_LE(0, req);
+	edu_raise(&e, 1);
+	ASSERT_EQ(1, irq_wait(msi));
+	ASSERT_EQ(0, pthread_create(&r, NULL, read_in_thread, &msi));
+
+	ASSERT_EQ(0, write_param("release_timeout_ms", "200"));
+	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"device_del\","
+				   "\"arguments\":{\"id\":\"hpedu\"}}"));
+	EXPECT_EQ(1, irq_wait(req));
+	EXPECT_TRUE(wait_present(bdf, false));
+	write_param("release_timeout_ms", "1000");
+	pthread_join(r, &res);
+	EXPECT_EQ(-ENODEV, (intptr_t)res);
+	EXPECT_EQ(-ENODEV, irq_read(req));
+	EXPECT_EQ(0, proc_irq_lines("uldf"));
+	close(msi);
+	close(req);
+	close(dev);
+
+	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"device_add\","
+				   "\"arguments\":{\"driver\":\"edu\","
+				   "\"id\":\"hpedu\",\"bus\":\"hp\"}}"));
+	EXPECT_TRUE(wait_present(bdf, true));
 }
 
 /* ---- SIGKILL during an interrupt storm ----------------------------------- */
