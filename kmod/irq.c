@@ -47,6 +47,7 @@
 #include <linux/msi.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -964,6 +965,32 @@ static long uldf_irq_get_info(struct uldf_irq *v, void __user *arg)
 	return 0;
 }
 
+/* /proc/PID/fdinfo/N: what the vector is and where it stands. */
+static void uldf_irq_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct uldf_irq *v = file->private_data;
+	unsigned long flags;
+	u64 total, count;
+	bool masked;
+	int life;
+
+	spin_lock_irqsave(&v->lock, flags);
+	life = v->life;
+	masked = v->masked;
+	count = v->count;
+	total = v->total;
+	spin_unlock_irqrestore(&v->lock, flags);
+
+	seq_printf(m, "uldf-device:\t%s\n", pci_name(v->udev->pdev));
+	seq_printf(m, "uldf-vector:\t%s %u\n", uldf_irq_type_names[v->type],
+		   v->index);
+	seq_printf(m, "uldf-irq:\t%u\n", v->irq);
+	seq_printf(m, "uldf-state:\t%s%s\n",
+		   life == ULDF_IRQ_LIVE ? "live" : "dead",
+		   masked ? " masked" : "");
+	seq_printf(m, "uldf-count:\t%llu unread, %llu total\n", count, total);
+}
+
 static long uldf_irq_trigger(struct uldf_irq *v)
 {
 	if (READ_ONCE(v->life) != ULDF_IRQ_LIVE)
@@ -1087,6 +1114,7 @@ static const struct file_operations uldf_irq_fops = {
 	.unlocked_ioctl = uldf_irq_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
+	.show_fdinfo = uldf_irq_show_fdinfo,
 };
 
 /* ---- ULDF_DEVICE_IRQ_OPEN ------------------------------------------------ */

@@ -104,6 +104,24 @@ static void edu_ack(struct edu *e)
 	edu_wr(e, EDU_IRQ_ACK, edu_rd(e, EDU_IRQ_STATUS));
 }
 
+/* Whether /proc/self/fdinfo/@fd has a line starting with @line. */
+static int fdinfo_has(int fd, const char *line)
+{
+	char path[64], buf[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, line, strlen(line)))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
 /* ---- the fixture: edu bound to uldf, opened, BAR0 mapped --------------- */
 
 FIXTURE(edu) {
@@ -169,6 +187,8 @@ TEST_F(edu, intx_counts_exact)
 	EXPECT_EQ(0, info.index);
 	EXPECT_EQ(uldf_test_sysfs_num(self->bdf, "irq"), info.irq);
 	EXPECT_FALSE(info.flags & ULDF_IRQ_INFO_MASKED);
+	EXPECT_EQ(1, fdinfo_has(fd, "uldf-vector:\tintx 0"));
+	EXPECT_EQ(1, fdinfo_has(fd, "uldf-count:\t0 unread, 5 total"));
 	close(fd);
 }
 
