@@ -436,8 +436,9 @@ struct uldf_dma_batch {
  * same.
  *
  * MSI and MSI-X are edge-triggered: no automatic mask and no EOI.  A masked
- * vector (write of 0) remembers one pending interrupt, which is delivered
- * when it is unmasked.
+ * vector (write of 0) remembers that interrupts arrived and delivers them
+ * when it is unmasked: as one, or as at most two for a function that masks
+ * per vector and holds one pending itself (MSI-X).
  *
  * Races: an EOI that finds nothing pending only unmasks; an EOI with an
  * interrupt pending delivers it.  Closing an IRQ fd while its interrupt is
