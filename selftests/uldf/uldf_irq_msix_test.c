@@ -306,7 +306,8 @@ static int nvme_submit(FIXTURE_DATA(nvme) *self, uint8_t opc, uint32_t cdw10,
 
 	sqe += self->sq_tail;
 	memset(sqe, 0, sizeof(*sqe));
-	sqe->cdw0 = opc | (uint32_t)++self->cid << 16;
+	self->cid++;
+	sqe->cdw0 = opc | (uint32_t)self->cid << 16;
 	sqe->prp1 = prp1;
 	sqe->cdw10[0] = cdw10;
 	self->sq_tail = (self->sq_tail + 1) % NVME_QD;

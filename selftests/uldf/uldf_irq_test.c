@@ -80,8 +80,9 @@ static int edu_wr64(struct edu *e, unsigned int off, uint64_t val)
 }
 
 /*
- * Reach BAR0 through the device fd (pread/pwrite at region 0): 0, -ENOSYS
- * when the device fd does not offer BAR access, -EIO if it is not an edu.
+ * Reach BAR0 through the device fd (pread/pwrite at region 0): 0,
+ * -EOPNOTSUPP when the device fd does not offer BAR access, -EIO if it is
+ * not an edu.
  */
 static int edu_attach(struct edu *e, int dev)
 {
@@ -90,7 +91,7 @@ static int edu_attach(struct edu *e, int dev)
 
 	e->dev = dev;
 	if (pread(dev, &id, 4, pos) != 4)
-		return errno == EINVAL || errno == ENOTTY ? -ENOSYS : -errno;
+		return errno == EINVAL || errno == ENOTTY ? -EOPNOTSUPP : -errno;
 	return id == 0x010000ed ? 0 : -EIO;
 }
 
@@ -145,7 +146,7 @@ FIXTURE_SETUP(edu)
 	self->dev = uldf_test_open(self->bdf);
 	ASSERT_LE(0, self->dev);
 	ret = edu_attach(&self->e, self->dev);
-	if (ret == -ENOSYS)
+	if (ret == -EOPNOTSUPP)
 		SKIP(return, "no BAR access through the device fd");
 	ASSERT_EQ(0, ret);
 	edu_ack(&self->e);
@@ -845,7 +846,7 @@ FIXTURE_SETUP(wake)
 	self->dev = uldf_test_open(self->bdf);
 	ASSERT_LE(0, self->dev);
 	ret = edu_attach(&self->e, self->dev);
-	if (ret == -ENOSYS)
+	if (ret == -EOPNOTSUPP)
 		SKIP(return, "no BAR access through the device fd");
 	ASSERT_EQ(0, ret);
 	edu_ack(&self->e);
