@@ -206,6 +206,26 @@ static void uldf_irq_deliver(struct uldf_irq *v)
 
 /* ---- INTx -------------------------------------------------------------- */
 
+/*
+ * Masked, yet the function asserts with DisINTx clear: the bit was
+ * cleared behind our back, typically by a read-modify-write of the command
+ * register racing the handler.  Set it again and claim the interrupt, which
+ * was counted already (the EOI will find it pending); left alone, the level
+ * would fire until the kernel disabled the line.  v->lock held.
+ */
+static bool uldf_intx_remask(struct pci_dev *pdev)
+{
+	u32 cmd_status;
+
+	pci_read_config_dword(pdev, PCI_COMMAND, &cmd_status);
+	if (cmd_status == ~0U ||
+	    !(cmd_status & (PCI_STATUS_INTERRUPT << 16)) ||
+	    (cmd_status & PCI_COMMAND_INTX_DISABLE))
+		return false;
+	pci_intx(pdev, 0);
+	return true;
+}
+
 static irqreturn_t uldf_intx_handler(int irq, void *data)
 {
 	struct uldf_irq *v = data;
@@ -222,9 +242,13 @@ static irqreturn_t uldf_intx_handler(int irq, void *data)
 			deliver = true;
 		}
 		ret = IRQ_HANDLED;
-	} else if (!v->masked && pci_check_and_mask_intx(v->udev->pdev)) {
-		v->masked = true;
-		deliver = true;
+	} else if (!v->masked) {
+		if (pci_check_and_mask_intx(v->udev->pdev)) {
+			v->masked = true;
+			deliver = true;
+			ret = IRQ_HANDLED;
+		}
+	} else if (uldf_intx_remask(v->udev->pdev)) {
 		ret = IRQ_HANDLED;
 	}
 	deliver = deliver && v->life == ULDF_IRQ_LIVE;
