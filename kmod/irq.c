@@ -407,6 +407,7 @@ static int uldf_msi_check_isolation(struct uldf_device *udev)
  * nothing, but going through here is harmless.
  */
 static bool uldf_msi_mem_on(struct uldf_device *udev)
+	__acquires(&udev->cfg.lock)
 {
 	struct pci_dev *pdev = udev->pdev;
 	u16 cmd;
@@ -420,6 +421,7 @@ static bool uldf_msi_mem_on(struct uldf_device *udev)
 }
 
 static void uldf_msi_mem_restore(struct uldf_device *udev, bool was_off)
+	__releases(&udev->cfg.lock)
 {
 	struct pci_dev *pdev = udev->pdev;
 	u16 cmd;
