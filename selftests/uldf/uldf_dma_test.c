@@ -1,0 +1,1403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA through the IOMMU, checked with QEMU's edu device: its DMA engine
+ * copies between RAM (at an IOVA) and a 4 KiB buffer inside the device at
+ * device address 0x40000, so what a mapping lets the device do is seen in
+ * the bytes that come back.
+ *
+ *  - round trips: random bytes from one mapped buffer through the device
+ *    into another, compared byte for byte, with IOVAs the module allocates
+ *    below the edu's 28-bit DMA mask, with fixed IOVAs, and with a batch;
+ *  - isolation: DMA to an IOVA never mapped, or unmapped after use, or
+ *    writing a read-only mapping, changes nothing in the process and shows
+ *    as a DMAR fault in the kernel log;
+ *  - the errno of each bad request;
+ *  - locked_vm (VmLck) and page pins back to where they were after unmap,
+ *    close, SIGKILL and revocation by unbind; RLIMIT_MEMLOCK enforced once
+ *    CAP_IPC_LOCK is dropped; no slab growth over many map/unmap cycles;
+ *  - threads mapping and unmapping at once while the device copies through
+ *    a stable mapping;
+ *  - a 2 MiB hugetlb page mapped with one 2 MiB IOMMU page, observed with a
+ *    kprobe on the Intel IOMMU driver's map_pages (the distribution kernel
+ *    has no IOMMU debugfs), and the two halves of one such page mapped
+ *    side by side staying independent;
+ *  - no-IOMMU mode, in a testbed booted without the IOMMU
+ *    (tools/vm run --no-iommu -- selftests/uldf/uldf_dma_test):
+ *    DMA refused without the module parameter; with it the kernel is
+ *    tainted and the edu copies to and from the returned bus addresses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "uldf_util.h"
+
+/* QEMU edu registers (BAR0) and DMA engine. */
+#define EDU_ID			0x00
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_CNT		0x90
+#define EDU_DMA_CMD		0x98
+#define EDU_DMA_RUN		0x1
+#define EDU_DMA_TO_RAM		0x2
+#define EDU_BUF			0x40000
+#define EDU_DMA_MASK		0x0fffffffULL
+/* Stay clear of the end of the edu buffer (QEMU 7.2 aborts there). */
+#define EDU_XFER		2048
+
+#define PAGE			4096UL
+#define SZ_2M			(2UL << 20)
+#define MSI_BASE		0xfee00000ULL
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int edu_rd(int fd, uint32_t reg, uint32_t *val)
+{
+	ssize_t n = uldf_test_pread(fd, ULDF_REGION_BAR0, reg, val, 4);
+
+	return n == 4 ? 0 : (n < 0 ? n : -EIO);
+}
+
+static int edu_wr(int fd, uint32_t reg, uint32_t val)
+{
+	ssize_t n = uldf_test_pwrite(fd, ULDF_REGION_BAR0, reg, &val, 4);
+
+	return n == 4 ? 0 : (n < 0 ? n : -EIO);
+}
+
+/* Turn bus mastering on through the virtual config space. */
+static int bus_master_on(int fd)
+{
+	uint16_t cmd;
+
+	if (uldf_test_pread(fd, ULDF_REGION_CONFIG, 4, &cmd, 2) != 2)
+		return -EIO;
+	cmd |= 0x4;
+	if (uldf_test_pwrite(fd, ULDF_REGION_CONFIG, 4, &cmd, 2) != 2)
+		return -EIO;
+	if (uldf_test_pread(fd, ULDF_REGION_CONFIG, 4, &cmd, 2) != 2)
+		return -EIO;
+	return cmd & 0x4 ? 0 : -EPERM;
+}
+
+/*
+ * Run one transfer of the edu's DMA engine and wait until the engine says
+ * it is done (the engine has no error status: a blocked transfer simply
+ * moves nothing).  The wait is bounded only to turn a hang into a failure.
+ */
+static int edu_dma(int fd, uint64_t src, uint64_t dst, uint32_t len,
+		   bool to_ram)
+{
+	uint32_t cmd;
+	int i, ret;
+
+	if (src >> 32 || dst >> 32)
+		return -EINVAL;
+	ret = edu_wr(fd, EDU_DMA_SRC, src);
+	ret = ret ?: edu_wr(fd, EDU_DMA_SRC + 4, 0);
+	ret = ret ?: edu_wr(fd, EDU_DMA_DST, dst);
+	ret = ret ?: edu_wr(fd, EDU_DMA_DST + 4, 0);
+	ret = ret ?: edu_wr(fd, EDU_DMA_CNT, len);
+	ret = ret ?: edu_wr(fd, EDU_DMA_CMD,
+			    EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+	for (i = 0; !ret && i < 600000; i++) {
+		ret = edu_rd(fd, EDU_DMA_CMD, &cmd);
+		if (!ret && !(cmd & EDU_DMA_RUN))
+			return 0;
+		usleep(50);
+	}
+	return ret ?: -ETIMEDOUT;
+}
+
+static int ram_to_edu(int fd, uint64_t iova, uint32_t len)
+{
+	return edu_dma(fd, iova, EDU_BUF, len, false);
+}
+
+static int edu_to_ram(int fd, uint64_t iova, uint32_t len)
+{
+	return edu_dma(fd, EDU_BUF, iova, len, true);
+}
+
+static int dma_map(int fd, void *buf, uint64_t size, uint32_t flags,
+		   uint64_t *iova, uint64_t limit)
+{
+	struct uldf_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = flags,
+		.vaddr = (uintptr_t)buf,
+		.size = size,
+		.iova = *iova,
+		.iova_limit = limit,
+	};
+
+	if (ioctl(fd, ULDF_DMA_MAP, &m))
+		return -errno;
+	*iova = m.iova;
+	return 0;
+}
+
+static int dma_unmap(int fd, uint64_t iova, uint64_t size, uint32_t flags,
+		     uint64_t *unmapped)
+{
+	struct uldf_dma_unmap u = {
+		.argsz = sizeof(u),
+		.flags = flags,
+		.iova = iova,
+		.size = size,
+	};
+	int ret = ioctl(fd, ULDF_DMA_UNMAP, &u) ? -errno : 0;
+
+	if (unmapped)
+		*unmapped = u.unmapped;
+	return ret;
+}
+
+static int dma_batch(int fd, struct uldf_dma_map *e, uint32_t count,
+		     uint32_t flags, uint32_t *done)
+{
+	struct uldf_dma_batch b = {
+		.argsz = sizeof(b),
+		.flags = flags,
+		.count = count,
+		.entries_ptr = (uintptr_t)e,
+	};
+	int ret = ioctl(fd, ULDF_DMA_MAP_BATCH, &b) ? -errno : 0;
+
+	if (done)
+		*done = b.done;
+	return ret;
+}
+
+static void *map_anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void fill_random(void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = getrandom((char *)buf + done, len - done, 0);
+
+		if (n <= 0)
+			abort();
+		done += n;
+	}
+}
+
+/* A number from a "Key:   N" line of a /proc file; -1 if absent. */
+static long proc_num(const char *path, const char *key)
+{
+	char line[256];
+	size_t kl = strlen(key);
+	long val = -1;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && (line[kl] == ':' || line[kl] == ' ')) {
+			val = strtol(line + kl + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+static long vmlck_kb(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	return proc_num(path, "VmLck");
+}
+
+/*
+ * Pages pinned with FOLL_PIN system-wide right now; the per-CPU counter
+ * deltas are folded in first (vm.stat_refresh), so the count is exact.
+ */
+static long pinned_pages(void)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			perror("stat_refresh");
+		close(fd);
+	}
+	return proc_num("/proc/vmstat", "nr_foll_pin_acquired") -
+	       proc_num("/proc/vmstat", "nr_foll_pin_released");
+}
+
+/* "00:03.0" from "0000:00:03.0", as the DMAR fault messages name it. */
+static const char *short_bdf(const char *bdf)
+{
+	const char *c = strchr(bdf, ':');
+
+	return c ? c + 1 : bdf;
+}
+
+static int dmar_faults(const char *bdf, uint64_t iova)
+{
+	char needle[128];
+
+	snprintf(needle, sizeof(needle),
+		 "Request device [%s] fault addr 0x%llx ", short_bdf(bdf),
+		 (unsigned long long)iova);
+	return uldf_test_dmesg_count(needle);
+}
+
+/* Wait for the DMAR fault interrupt's report of a fault at @iova. */
+static bool dmar_fault_seen(const char *bdf, uint64_t iova, int before)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (dmar_faults(bdf, iova) > before)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+static bool iommu_present(void)
+{
+	const char *v = getenv("ULDF_IOMMU");
+
+	if (v)
+		return !strcmp(v, "1");
+	return access("/sys/class/iommu", F_OK) == 0 &&
+	       uldf_test_dmesg_count("DMAR: IOMMU enabled") > 0;
+}
+
+static struct uldf_dma_info *get_dma_info(int fd)
+{
+	struct uldf_dma_info head = { .argsz = sizeof(head) }, *info;
+
+	if (ioctl(fd, ULDF_DMA_GET_INFO, &head))
+		return NULL;
+	info = calloc(1, head.argsz);
+	if (!info)
+		return NULL;
+	info->argsz = head.argsz;
+	if (ioctl(fd, ULDF_DMA_GET_INFO, info)) {
+		free(info);
+		return NULL;
+	}
+	return info;
+}
+
+/* ---- the fixture: edu bound to uldf, open, bus mastering on ------------ */
+
+FIXTURE(iommu) {
+	const char *bdf;
+	int fd;
+	struct uldf_dma_info *info;
+};
+
+static void setup_iommu_fixture(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(iommu) *self)
+{
+	self->fd = -1;
+	self->bdf = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!uldf_test_device_exists(self->bdf))
+		SKIP(return, "no edu at %s; run through 'make check'", self->bdf);
+	if (!iommu_present())
+		SKIP(return, "no IOMMU in this VM (the no-IOMMU tests cover it)");
+	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+	self->info = get_dma_info(self->fd);
+	ASSERT_NE(NULL, self->info);
+	ASSERT_EQ(0, bus_master_on(self->fd));
+}
+
+FIXTURE_SETUP(iommu)
+{
+	setup_iommu_fixture(_metadata, self);
+}
+
+FIXTURE_TEARDOWN(iommu)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	free(self->info);
+	uldf_test_unbind(self->bdf);
+}
+
+TEST_F(iommu, info)
+{
+	struct uldf_dma_info *info = self->info, small = { .argsz = sizeof(small) };
+	bool msi_excluded = true, low = false;
+	uint32_t i;
+
+	EXPECT_EQ(ULDF_DMA_INFO_IOMMU, info->flags);
+	EXPECT_TRUE(info->pgsize_bitmap & PAGE);
+	EXPECT_EQ(0, info->pgsize_bitmap & (PAGE - 1));
+	ASSERT_LE(1, info->nr_ranges);
+	EXPECT_EQ(sizeof(*info) + info->nr_ranges * sizeof(info->ranges[0]),
+		  info->argsz);
+	for (i = 0; i < info->nr_ranges; i++) {
+		struct uldf_iova_range *r = &info->ranges[i];
+
+		EXPECT_LE(r->start, r->last);
+		if (i) {
+			EXPECT_LT(info->ranges[i - 1].last + 1, r->start);
+		}
+		if (r->start <= MSI_BASE && r->last >= MSI_BASE)
+			msi_excluded = false;
+		if (r->start <= 0x100000 && r->last >= EDU_DMA_MASK)
+			low = true;
+	}
+	EXPECT_TRUE(msi_excluded);
+	EXPECT_TRUE(low);
+
+	/* Too small for ranges: the header, and the size needed. */
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &small));
+	EXPECT_EQ(info->argsz, small.argsz);
+	EXPECT_EQ(info->nr_ranges, small.nr_ranges);
+	EXPECT_EQ(info->pgsize_bitmap, small.pgsize_bitmap);
+
+	small.argsz = sizeof(small) - 1;
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DMA_GET_INFO, &small));
+	EXPECT_EQ(EINVAL, errno);
+	small.argsz = sizeof(small);
+	small.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DMA_GET_INFO, &small));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* Random bytes A -> edu -> B; returns memcmp of A and B's first bytes. */
+static int round_trip(struct __test_metadata *_metadata, int fd,
+		      uint8_t *a, uint64_t a_iova, uint8_t *b, uint64_t b_iova,
+		      size_t len)
+{
+	fill_random(a, len);
+	memset(b, 0, len);
+	EXPECT_EQ(0, ram_to_edu(fd, a_iova, len));
+	EXPECT_EQ(0, edu_to_ram(fd, b_iova, len));
+	return memcmp(a, b, len);
+}
+
+TEST_F(iommu, round_trip_allocated)
+{
+	uint64_t a_iova = 0, b_iova = 0;
+	uint8_t *a = map_anon(4 * PAGE), *b = map_anon(4 * PAGE);
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, dma_map(self->fd, a, 4 * PAGE, ULDF_DMA_MAP_READ,
+			     &a_iova, EDU_DMA_MASK));
+	ASSERT_EQ(0, dma_map(self->fd, b, 4 * PAGE, ULDF_DMA_MAP_WRITE,
+			     &b_iova, EDU_DMA_MASK));
+	EXPECT_NE(0, a_iova);
+	EXPECT_EQ(0, a_iova % PAGE);
+	EXPECT_LE(a_iova + 4 * PAGE - 1, EDU_DMA_MASK);
+	EXPECT_LE(b_iova + 4 * PAGE - 1, EDU_DMA_MASK);
+	EXPECT_TRUE(b_iova >= a_iova + 4 * PAGE || a_iova >= b_iova + 4 * PAGE);
+
+	/* Twice, at different offsets, so stale data cannot pass. */
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, a, a_iova, b, b_iova,
+				EDU_XFER));
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, a + 3 * PAGE,
+				a_iova + 3 * PAGE, b + 2 * PAGE,
+				b_iova + 2 * PAGE, EDU_XFER));
+	EXPECT_EQ(0, dma_unmap(self->fd, a_iova, 4 * PAGE, 0, NULL));
+	EXPECT_EQ(0, dma_unmap(self->fd, b_iova, 4 * PAGE, 0, NULL));
+}
+
+TEST_F(iommu, round_trip_fixed)
+{
+	uint64_t a_iova = 0x123000, b_iova = 0x0ff00000, got;
+	uint8_t *a = map_anon(PAGE), *b = map_anon(2 * PAGE);
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	got = a_iova;
+	ASSERT_EQ(0, dma_map(self->fd, a, PAGE,
+			     ULDF_DMA_MAP_READ | ULDF_DMA_MAP_FIXED_IOVA,
+			     &got, 0));
+	EXPECT_EQ(a_iova, got);
+	got = b_iova;
+	ASSERT_EQ(0, dma_map(self->fd, b, 2 * PAGE,
+			     ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE |
+			     ULDF_DMA_MAP_FIXED_IOVA, &got, 0));
+	EXPECT_EQ(b_iova, got);
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, a, a_iova, b + PAGE,
+				b_iova + PAGE, EDU_XFER));
+	/* A read-write mapping works both ways. */
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, b + PAGE, b_iova + PAGE,
+				b, b_iova, EDU_XFER));
+}
+
+TEST_F(iommu, round_trip_batch)
+{
+	enum { N = 64 };
+	struct uldf_dma_map e[N];
+	uint8_t *buf = map_anon(2 * N * PAGE);
+	uint64_t unmapped;
+	uint32_t done, i;
+
+	ASSERT_NE(NULL, buf);
+	/* Every other page: scattered in the process, one run in IOVA. */
+	for (i = 0; i < N; i++)
+		e[i] = (struct uldf_dma_map) {
+			.argsz = sizeof(e[i]),
+			.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE,
+			.vaddr = (uintptr_t)(buf + 2 * i * PAGE),
+			.size = PAGE,
+			.iova_limit = EDU_DMA_MASK,
+		};
+	ASSERT_EQ(0, dma_batch(self->fd, e, N, 0, &done));
+	EXPECT_EQ(N, done);
+	for (i = 0; i < N; i++) {
+		EXPECT_NE(0, e[i].iova);
+		EXPECT_LE(e[i].iova + PAGE - 1, EDU_DMA_MASK);
+		if (i)
+			EXPECT_NE(e[i - 1].iova, e[i].iova);
+	}
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, buf, e[0].iova,
+				buf + 2 * (N - 1) * PAGE, e[N - 1].iova,
+				EDU_XFER));
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, buf + 2 * 17 * PAGE,
+				e[17].iova, buf + 2 * 40 * PAGE, e[40].iova,
+				EDU_XFER));
+
+	ASSERT_EQ(0, dma_batch(self->fd, e, N, ULDF_DMA_BATCH_UNMAP, &done));
+	EXPECT_EQ(N, done);
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, e[5].iova, PAGE, 0, &unmapped));
+	EXPECT_EQ(0, unmapped);
+}
+
+TEST_F(iommu, batch_stops_at_first_failure)
+{
+	struct uldf_dma_map e[4];
+	uint8_t *buf = map_anon(4 * PAGE);
+	uint32_t done, i;
+
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < 4; i++)
+		e[i] = (struct uldf_dma_map) {
+			.argsz = sizeof(e[i]),
+			.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_FIXED_IOVA,
+			.vaddr = (uintptr_t)(buf + i * PAGE),
+			.size = PAGE,
+			.iova = 0x400000 + i * PAGE,
+		};
+	e[2].iova = 0x400000;		/* overlaps entry 0 */
+	EXPECT_EQ(-EEXIST, dma_batch(self->fd, e, 4, 0, &done));
+	EXPECT_EQ(2, done);
+	EXPECT_EQ(0, dma_unmap(self->fd, 0x400000, 2 * PAGE, 0, NULL));
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, 0x403000, PAGE, 0, NULL));
+
+	e[2].iova = 0x402000;
+	e[1].size = 0;			/* invalid */
+	EXPECT_EQ(-EINVAL, dma_batch(self->fd, e, 4, 0, &done));
+	EXPECT_EQ(1, done);
+	e[1].size = PAGE;
+	e[3].argsz = sizeof(e[3]) + 8;	/* batch entries must be exact */
+	EXPECT_EQ(-EINVAL, dma_batch(self->fd, e + 1, 3, 0, &done));
+	EXPECT_EQ(2, done);
+
+	/* Unmap batch: entries 0 to 2 are there, entry 3 was never made. */
+	e[3].argsz = sizeof(e[3]);
+	EXPECT_EQ(-ENOENT, dma_batch(self->fd, e, 4, ULDF_DMA_BATCH_UNMAP,
+				     &done));
+	EXPECT_EQ(3, done);
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, 0x400000, PAGE, 0, NULL));
+
+	EXPECT_EQ(-EINVAL, dma_batch(self->fd, e, 0, 0, &done));
+	EXPECT_EQ(-EINVAL, dma_batch(self->fd, e, ULDF_DMA_BATCH_MAX + 1, 0,
+				     &done));
+	EXPECT_EQ(-EINVAL, dma_batch(self->fd, e, 1, 0x80, &done));
+	EXPECT_EQ(-EFAULT, dma_batch(self->fd, (void *)8, 1, 0, &done));
+}
+
+TEST_F(iommu, unmapped_iova_faults)
+{
+	uint8_t *a = map_anon(PAGE), *b = map_anon(PAGE), *copy = map_anon(PAGE);
+	uint64_t a_iova = 0, b_iova = 0, never = 0x0a000000;
+	int before;
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, dma_map(self->fd, a, PAGE, ULDF_DMA_MAP_READ, &a_iova,
+			     EDU_DMA_MASK));
+	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_WRITE, &b_iova,
+			     EDU_DMA_MASK));
+	/* Use B once, so that its translation was live (and cached). */
+	ASSERT_EQ(0, round_trip(_metadata, self->fd, a, a_iova, b, b_iova,
+				EDU_XFER));
+	ASSERT_EQ(0, dma_unmap(self->fd, b_iova, PAGE, 0, NULL));
+
+	/* New bytes in the device; B must not receive them. */
+	fill_random(a, PAGE);
+	ASSERT_EQ(0, ram_to_edu(self->fd, a_iova, EDU_XFER));
+	memcpy(copy, b, PAGE);
+	before = dmar_faults(self->bdf, b_iova);
+	ASSERT_EQ(0, edu_to_ram(self->fd, b_iova, EDU_XFER));
+	EXPECT_TRUE(dmar_fault_seen(self->bdf, b_iova, before));
+	EXPECT_EQ(0, memcmp(copy, b, PAGE));
+
+	/* An IOVA never mapped. */
+	memcpy(copy, a, PAGE);
+	before = dmar_faults(self->bdf, never);
+	ASSERT_EQ(0, edu_to_ram(self->fd, never, EDU_XFER));
+	EXPECT_TRUE(dmar_fault_seen(self->bdf, never, before));
+	EXPECT_EQ(0, memcmp(copy, a, PAGE));
+	EXPECT_NE(0, memcmp(b, a, EDU_XFER));
+}
+
+TEST_F(iommu, read_only_blocks_device_writes)
+{
+	uint8_t *ro = map_anon(PAGE), *rw = map_anon(PAGE), *copy = map_anon(PAGE);
+	uint64_t ro_iova = 0, rw_iova = 0;
+	int before;
+
+	ASSERT_NE(NULL, ro);
+	ASSERT_NE(NULL, rw);
+	ASSERT_NE(NULL, copy);
+	fill_random(ro, PAGE);
+	ASSERT_EQ(0, dma_map(self->fd, ro, PAGE, ULDF_DMA_MAP_READ, &ro_iova,
+			     EDU_DMA_MASK));
+	ASSERT_EQ(0, dma_map(self->fd, rw, PAGE,
+			     ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE, &rw_iova,
+			     EDU_DMA_MASK));
+	/*
+	 * The device cannot write the read-only mapping.  (Done first: QEMU
+	 * blocks a write through a read-only translation it has cached
+	 * without reporting a fault.)
+	 */
+	fill_random(rw, PAGE);
+	ASSERT_EQ(0, ram_to_edu(self->fd, rw_iova, EDU_XFER));
+	memcpy(copy, ro, PAGE);
+	before = dmar_faults(self->bdf, ro_iova);
+	ASSERT_EQ(0, edu_to_ram(self->fd, ro_iova, EDU_XFER));
+	EXPECT_TRUE(dmar_fault_seen(self->bdf, ro_iova, before));
+	EXPECT_EQ(0, memcmp(copy, ro, PAGE));
+	/* But it can read it. */
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, ro, ro_iova, rw, rw_iova,
+				EDU_XFER));
+}
+
+TEST_F(iommu, errors)
+{
+	uint8_t *buf = map_anon(4 * PAGE);
+	uint64_t iova, unmapped;
+	struct uldf_dma_map m;
+	void *ro;
+	uint32_t i;
+
+	ASSERT_NE(NULL, buf);
+	/* Flags. */
+	iova = 0;
+	EXPECT_EQ(-EINVAL, dma_map(self->fd, buf, PAGE, 0, &iova, 0));
+	EXPECT_EQ(-EINVAL, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ | 0x100,
+				   &iova, 0));
+	/* Alignment and size. */
+	EXPECT_EQ(-EINVAL, dma_map(self->fd, buf + 8, PAGE, ULDF_DMA_MAP_READ,
+				   &iova, 0));
+	EXPECT_EQ(-EINVAL, dma_map(self->fd, buf, PAGE + 8, ULDF_DMA_MAP_READ,
+				   &iova, 0));
+	EXPECT_EQ(-EINVAL, dma_map(self->fd, buf, 0, ULDF_DMA_MAP_READ,
+				   &iova, 0));
+	iova = 0x100800;
+	EXPECT_EQ(-EINVAL, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ |
+				   ULDF_DMA_MAP_FIXED_IOVA, &iova, 0));
+	/* Fixed IOVAs outside the usable ranges. */
+	iova = MSI_BASE;
+	EXPECT_EQ(-EINVAL, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ |
+				   ULDF_DMA_MAP_FIXED_IOVA, &iova, 0));
+	iova = self->info->ranges[self->info->nr_ranges - 1].last + 1;
+	if (iova) {
+		EXPECT_EQ(-EINVAL, dma_map(self->fd, buf, PAGE,
+					   ULDF_DMA_MAP_READ |
+					   ULDF_DMA_MAP_FIXED_IOVA, &iova, 0));
+	}
+	iova = -PAGE;
+	EXPECT_EQ(-EINVAL, dma_map(self->fd, buf, 2 * PAGE, ULDF_DMA_MAP_READ |
+				   ULDF_DMA_MAP_FIXED_IOVA, &iova, 0));
+	/* Memory that is not there, or not writable. */
+	iova = 0;
+	EXPECT_EQ(-EFAULT, dma_map(self->fd, (void *)PAGE, PAGE,
+				   ULDF_DMA_MAP_READ, &iova, 0));
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(-EFAULT, dma_map(self->fd, ro, PAGE, ULDF_DMA_MAP_WRITE,
+				   &iova, 0));
+	EXPECT_EQ(0, dma_map(self->fd, ro, PAGE, ULDF_DMA_MAP_READ, &iova, 0));
+	EXPECT_EQ(0, dma_unmap(self->fd, iova, PAGE, 0, NULL));
+
+	/* No room below the limit. */
+	iova = 0;
+	EXPECT_EQ(-ENOSPC, dma_map(self->fd, buf, 2 * PAGE, ULDF_DMA_MAP_READ,
+				   &iova, 2 * PAGE - 1));
+	/* argsz and padding. */
+	m = (struct uldf_dma_map) {
+		.argsz = sizeof(m) - 8, .flags = ULDF_DMA_MAP_READ,
+		.vaddr = (uintptr_t)buf, .size = PAGE,
+	};
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DMA_MAP, &m));
+	EXPECT_EQ(EINVAL, errno);
+	m.argsz = sizeof(m);
+	m.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DMA_MAP, &m));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Overlap. */
+	iova = 0x200000;
+	ASSERT_EQ(0, dma_map(self->fd, buf, 2 * PAGE, ULDF_DMA_MAP_READ |
+			     ULDF_DMA_MAP_FIXED_IOVA, &iova, 0));
+	for (i = 0; i < 3; i++) {
+		iova = 0x1ff000 + i * PAGE;
+		EXPECT_EQ(-EEXIST, dma_map(self->fd, buf + 2 * PAGE, 2 * PAGE,
+					   ULDF_DMA_MAP_READ |
+					   ULDF_DMA_MAP_FIXED_IOVA, &iova, 0));
+	}
+	/* Unmap: never mapped, cut through, unaligned, zero, ALL + range. */
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, 0x300000, PAGE, 0, &unmapped));
+	EXPECT_EQ(0, unmapped);
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, 0x1ff000, 2 * PAGE, 0, NULL));
+	EXPECT_EQ(-EBUSY, dma_unmap(self->fd, 0x201000, PAGE, 0, NULL));
+	EXPECT_EQ(-EBUSY, dma_unmap(self->fd, 0x200000, PAGE, 0, NULL));
+	EXPECT_EQ(-EINVAL, dma_unmap(self->fd, 0x200800, PAGE, 0, NULL));
+	EXPECT_EQ(-EINVAL, dma_unmap(self->fd, 0x200000, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, dma_unmap(self->fd, 0x200000, PAGE,
+				     ULDF_DMA_UNMAP_ALL, NULL));
+	EXPECT_EQ(-EINVAL, dma_unmap(self->fd, 0x200000, PAGE, 0x8, NULL));
+	/* A range may cover several whole mappings, and gaps. */
+	iova = 0x204000;
+	ASSERT_EQ(0, dma_map(self->fd, buf + 2 * PAGE, PAGE, ULDF_DMA_MAP_READ |
+			     ULDF_DMA_MAP_FIXED_IOVA, &iova, 0));
+	EXPECT_EQ(0, dma_unmap(self->fd, 0x200000, 8 * PAGE, 0, &unmapped));
+	EXPECT_EQ(3 * PAGE, unmapped);
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, 0x204000, PAGE, 0, NULL));
+
+	/* UNMAP_ALL. */
+	iova = 0;
+	ASSERT_EQ(0, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ, &iova, 0));
+	iova = 0;
+	ASSERT_EQ(0, dma_map(self->fd, buf + PAGE, PAGE, ULDF_DMA_MAP_READ,
+			     &iova, 0));
+	EXPECT_EQ(0, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, &unmapped));
+	EXPECT_EQ(2 * PAGE, unmapped);
+	EXPECT_EQ(0, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, &unmapped));
+	EXPECT_EQ(0, unmapped);
+}
+
+/* The module hands out the lowest free IOVAs, all within the limit. */
+TEST_F(iommu, allocator_fills_below_limit)
+{
+	const uint64_t limit = 0x7fffff;	/* 8 MiB, IOVA 0 never used */
+	uint8_t *buf = map_anon(PAGE);
+	uint64_t iova, seen = 0;
+	int i, ret;
+
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < 2048; i++) {
+		iova = 0;
+		ret = dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ, &iova,
+			      limit);
+		if (ret)
+			break;
+		EXPECT_NE(0, iova);
+		EXPECT_LE(iova, limit - PAGE + 1);
+		seen++;
+	}
+	EXPECT_EQ(-ENOSPC, ret);
+	EXPECT_EQ(limit / PAGE, seen);
+	EXPECT_EQ(0, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, NULL));
+}
+
+TEST_F(iommu, locked_vm_unmap_and_close)
+{
+	const size_t size = 4UL << 20;
+	long base = vmlck_kb(getpid()), pins = pinned_pages();
+	uint8_t *buf = map_anon(size);
+	uint64_t iova = 0;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_LE(0, base);
+	ASSERT_EQ(0, dma_map(self->fd, buf, size, ULDF_DMA_MAP_READ |
+			     ULDF_DMA_MAP_WRITE, &iova, 0));
+	EXPECT_EQ(base + (long)(size >> 10), vmlck_kb(getpid()));
+	EXPECT_EQ(pins + (long)(size / PAGE), pinned_pages());
+	ASSERT_EQ(0, dma_unmap(self->fd, iova, size, 0, NULL));
+	EXPECT_EQ(base, vmlck_kb(getpid()));
+	EXPECT_EQ(pins, pinned_pages());
+
+	/* Left mapped at close. */
+	iova = 0;
+	ASSERT_EQ(0, dma_map(self->fd, buf, size, ULDF_DMA_MAP_READ, &iova, 0));
+	EXPECT_EQ(base + (long)(size >> 10), vmlck_kb(getpid()));
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(base, vmlck_kb(getpid()));
+	EXPECT_EQ(pins, pinned_pages());
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+}
+
+static int drop_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	data[CAP_IPC_LOCK / 32].permitted &= ~(1U << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+TEST_F(iommu, rlimit_memlock)
+{
+	long base = vmlck_kb(getpid());
+	uint8_t *buf = map_anon(3UL << 20);
+	uint64_t iova = 0, iova2 = 0;
+	struct rlimit rl;
+	int logged;
+
+	ASSERT_NE(NULL, buf);
+	/* The harness runs each test in its own process: this stays here. */
+	ASSERT_EQ(0, drop_cap_ipc_lock());
+	rl.rlim_cur = rl.rlim_max = (base << 10) + (1UL << 20);
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+
+	ASSERT_EQ(0, dma_map(self->fd, buf, 512 << 10, ULDF_DMA_MAP_READ,
+			     &iova, 0));
+	logged = uldf_test_dmesg_count("RLIMIT_MEMLOCK");
+	EXPECT_EQ(-ENOMEM, dma_map(self->fd, buf + (1UL << 20), 1UL << 20,
+				   ULDF_DMA_MAP_READ, &iova2, 0));
+	EXPECT_LT(logged, uldf_test_dmesg_count("RLIMIT_MEMLOCK"));
+	EXPECT_EQ(base + 512, vmlck_kb(getpid()));
+	/* Up to the limit exactly is fine. */
+	EXPECT_EQ(0, dma_map(self->fd, buf + (1UL << 20), 512 << 10,
+			     ULDF_DMA_MAP_READ, &iova2, 0));
+	EXPECT_EQ(base + 1024, vmlck_kb(getpid()));
+	EXPECT_EQ(0, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, NULL));
+	EXPECT_EQ(base, vmlck_kb(getpid()));
+	/* The limit counts what is mapped now. */
+	EXPECT_EQ(0, dma_map(self->fd, buf, 1UL << 20, ULDF_DMA_MAP_READ,
+			     &iova, 0));
+	EXPECT_EQ(-ENOMEM, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ,
+				   &iova2, 0));
+}
+
+/* A process holding 64 MiB mapped is killed: pins and memory come back. */
+TEST_F(iommu, sigkill_releases_everything)
+{
+	const size_t size = 64UL << 20;
+	long pins = pinned_pages(), lck = -1;
+	uint64_t iova = 0, a_iova = 0, b_iova = 0;
+	int pipefd[2], status;
+	uint8_t *a, *b;
+	char c = 0;
+	pid_t pid;
+
+	close(self->fd);	/* the child opens it: the open is exclusive */
+	self->fd = -1;
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint8_t *buf = map_anon(size);
+		int fd = uldf_test_open(self->bdf);
+
+		c = fd >= 0 && buf &&
+		    !dma_map(fd, buf, size, ULDF_DMA_MAP_READ |
+			     ULDF_DMA_MAP_WRITE, &iova, 0);
+		if (write(pipefd[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	ASSERT_EQ(1, c);
+	lck = vmlck_kb(pid);
+	EXPECT_LE((long)(size >> 10), lck);
+	EXPECT_LE(pins + (long)(size / PAGE), pinned_pages());
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(pins, pinned_pages());
+	/* The device is free again, and works. */
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, bus_master_on(self->fd));
+	a = map_anon(PAGE);
+	b = map_anon(PAGE);
+	ASSERT_EQ(0, dma_map(self->fd, a, PAGE, ULDF_DMA_MAP_READ, &a_iova,
+			     EDU_DMA_MASK));
+	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_WRITE, &b_iova,
+			     EDU_DMA_MASK));
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, a, a_iova, b, b_iova,
+				EDU_XFER));
+}
+
+/* Unbind from another process revokes the device and unpins. */
+TEST_F(iommu, unbind_revokes_mappings)
+{
+	const size_t size = 8UL << 20;
+	long base = vmlck_kb(getpid()), pins = pinned_pages();
+	uint8_t *buf = map_anon(size);
+	uint64_t iova = 0;
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, dma_map(self->fd, buf, size, ULDF_DMA_MAP_WRITE, &iova, 0));
+	EXPECT_EQ(base + (long)(size >> 10), vmlck_kb(getpid()));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(uldf_test_unbind(self->bdf) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(base, vmlck_kb(getpid()));
+	EXPECT_EQ(pins, pinned_pages());
+	iova = 0;
+	EXPECT_EQ(-ENODEV, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ,
+				   &iova, 0));
+	EXPECT_EQ(-ENODEV, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, NULL));
+}
+
+TEST_F(iommu, no_slab_growth)
+{
+	enum { N = 16, WARM = 100, CYCLES = 3000 };
+	uint8_t *buf = map_anon(N * 2 * PAGE);
+	struct uldf_dma_map e[N];
+	long base = 0, slab;
+	uint32_t done;
+	int i, j;
+
+	ASSERT_NE(NULL, buf);
+	for (j = 0; j < N; j++)
+		e[j] = (struct uldf_dma_map) {
+			.argsz = sizeof(e[j]),
+			.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE,
+			.vaddr = (uintptr_t)(buf + 2 * j * PAGE),
+			.size = PAGE,
+			.iova_limit = EDU_DMA_MASK,
+		};
+	for (i = 0; i < WARM + CYCLES; i++) {
+		uint64_t iova = 0;
+
+		if (i == WARM)
+			base = uldf_test_slab_kb();
+		ASSERT_EQ(0, dma_batch(self->fd, e, N, 0, &done));
+		ASSERT_EQ(0, dma_batch(self->fd, e, N, ULDF_DMA_BATCH_UNMAP,
+				       &done));
+		ASSERT_EQ(0, dma_map(self->fd, buf, 2 * PAGE,
+				     ULDF_DMA_MAP_READ, &iova, 0));
+		ASSERT_EQ(0, dma_unmap(self->fd, iova, 2 * PAGE, 0, NULL));
+	}
+	slab = uldf_test_slab_kb();
+	/* 51000 mappings made and torn down; a leak of 32 bytes each is 1.6 MB. */
+	EXPECT_LT(slab - base, 1024) {
+		TH_LOG("slab grew from %ld kB to %ld kB", base, slab);
+	}
+}
+
+/* ---- concurrency --------------------------------------------------------- */
+
+struct hammer {
+	int fd;
+	int id;
+	uint8_t *buf;		/* 64 pages of its own */
+	uint8_t *shared;	/* a page both map at one fixed IOVA */
+	atomic_bool *stop;
+	atomic_long *shared_maps;
+	long ops;
+	long errors;
+	char what[128];
+};
+
+#define HAMMER_SHARED_IOVA	0x0e000000ULL
+
+static void hammer_fail(struct hammer *h, const char *what, int ret)
+{
+	if (!h->errors++)
+		snprintf(h->what, sizeof(h->what), "%s: %d", what, ret);
+}
+
+static void hammer_once(struct hammer *h, unsigned int seed)
+{
+	struct uldf_dma_map e[8];
+	uint64_t iova = 0, unmapped;
+	unsigned int pages = 1 + seed % 8, i;
+	uint32_t done;
+	int ret;
+
+	/* An allocated mapping, within the limit. */
+	ret = dma_map(h->fd, h->buf + (seed % 32) * PAGE, pages * PAGE,
+		      ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE, &iova,
+		      EDU_DMA_MASK);
+	if (ret || iova + pages * PAGE - 1 > EDU_DMA_MASK)
+		return hammer_fail(h, "map", ret);
+	ret = dma_unmap(h->fd, iova, pages * PAGE, 0, &unmapped);
+	if (ret || unmapped != pages * PAGE)
+		return hammer_fail(h, "unmap", ret);
+
+	/* Both threads race for one fixed IOVA. */
+	iova = HAMMER_SHARED_IOVA;
+	ret = dma_map(h->fd, h->shared, PAGE, ULDF_DMA_MAP_READ |
+		      ULDF_DMA_MAP_FIXED_IOVA, &iova, 0);
+	if (ret == 0) {
+		atomic_fetch_add(h->shared_maps, 1);
+		ret = dma_unmap(h->fd, HAMMER_SHARED_IOVA, PAGE, 0, NULL);
+		if (ret)
+			return hammer_fail(h, "unmap shared", ret);
+	} else if (ret != -EEXIST) {
+		return hammer_fail(h, "map shared", ret);
+	}
+
+	/* A batch of scattered pages, and its undoing. */
+	for (i = 0; i < 8; i++)
+		e[i] = (struct uldf_dma_map) {
+			.argsz = sizeof(e[i]),
+			.flags = ULDF_DMA_MAP_READ,
+			.vaddr = (uintptr_t)(h->buf + (32 + 4 * i) * PAGE),
+			.size = PAGE,
+			.iova_limit = EDU_DMA_MASK,
+		};
+	ret = dma_batch(h->fd, e, 8, 0, &done);
+	if (ret || done != 8)
+		return hammer_fail(h, "batch map", ret);
+	ret = dma_batch(h->fd, e, 8, ULDF_DMA_BATCH_UNMAP, &done);
+	if (ret || done != 8)
+		return hammer_fail(h, "batch unmap", ret);
+	h->ops++;
+}
+
+static void *hammer_thread(void *arg)
+{
+	struct hammer *h = arg;
+	unsigned int seed = h->id * 7919;
+
+	while (!atomic_load(h->stop))
+		hammer_once(h, seed++);
+	return NULL;
+}
+
+TEST_F(iommu, threads_map_unmap_during_dma)
+{
+	atomic_bool stop = false;
+	atomic_long shared_maps = 0;
+	struct hammer h[2];
+	pthread_t t[2];
+	long base = vmlck_kb(getpid()), pins;
+	uint8_t *a = map_anon(PAGE), *b = map_anon(PAGE);
+	uint8_t *shared = map_anon(PAGE);
+	uint64_t a_iova = 0, b_iova = 0;
+	int i, bad = 0;
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_NE(NULL, shared);
+	ASSERT_EQ(0, dma_map(self->fd, a, PAGE, ULDF_DMA_MAP_READ, &a_iova,
+			     EDU_DMA_MASK));
+	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_WRITE, &b_iova,
+			     EDU_DMA_MASK));
+	pins = pinned_pages();
+	for (i = 0; i < 2; i++) {
+		h[i] = (struct hammer) {
+			.fd = self->fd, .id = i + 1, .buf = map_anon(64 * PAGE),
+			.shared = shared, .stop = &stop,
+			.shared_maps = &shared_maps,
+		};
+		ASSERT_NE(NULL, h[i].buf);
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, hammer_thread, &h[i]));
+	}
+	for (i = 0; i < 10; i++)
+		bad += round_trip(_metadata, self->fd, a, a_iova, b, b_iova,
+				  EDU_XFER) != 0;
+	atomic_store(&stop, true);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, h[i].errors) {
+			TH_LOG("thread %d: %ld errors, first %s", i, h[i].errors,
+			       h[i].what);
+		}
+		EXPECT_LT(0, h[i].ops);
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(0, atomic_load(&shared_maps));
+	TH_LOG("%ld + %ld rounds of map/unmap during 10 device round trips",
+	       h[0].ops, h[1].ops);
+	EXPECT_EQ(pins, pinned_pages());
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, HAMMER_SHARED_IOVA, PAGE, 0,
+				     NULL));
+	EXPECT_EQ(0, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, NULL));
+	EXPECT_EQ(base, vmlck_kb(getpid()));
+}
+
+/* ---- 2 MiB pages ---------------------------------------------------------- */
+
+static const char *tracefs(void)
+{
+	if (access("/sys/kernel/tracing/kprobe_events", F_OK) == 0)
+		return "/sys/kernel/tracing";
+	if (access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0)
+		return "/sys/kernel/debug/tracing";
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		return "/sys/kernel/tracing";
+	return NULL;
+}
+
+static int write_str(const char *dir, const char *file, const char *s,
+		     bool append)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+#define KPROBE		"uldf_dma_test/iommu_map_pages"
+
+/*
+ * Of the intel_iommu_map_pages() calls for [@iova, @iova + @size), count
+ * those that map it with one @size page; *@other counts the rest.
+ */
+static int count_map_pages(const char *dir, uint64_t iova, uint64_t size,
+			   uint64_t *other)
+{
+	unsigned long long at, pgsize, pgcount;
+	char path[256], line[512], *p;
+	int count = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	*other = 0;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, "iova=");
+		if (!strstr(line, "iommu_map_pages:") || !p ||
+		    sscanf(p, "iova=%llx pgsize=%llx pgcount=%llu", &at,
+			   &pgsize, &pgcount) != 3)
+			continue;
+		if (at < iova || at >= iova + size)
+			continue;
+		if (at == iova && pgsize == size && pgcount == 1)
+			count++;
+		else
+			(*other)++;
+	}
+	fclose(f);
+	return count;
+}
+
+TEST_F(iommu, hugetlb_2m_iommu_page)
+{
+	uint64_t iova = 0, b_iova = 0, other;
+	const char *dir;
+	uint8_t *huge, *b = map_anon(PAGE);
+	int count;
+
+	ASSERT_NE(NULL, b);
+	if (!(self->info->pgsize_bitmap & SZ_2M))
+		SKIP(return, "the IOMMU offers no 2 MiB pages (bitmap %#llx)",
+		     (unsigned long long)self->info->pgsize_bitmap);
+	huge = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
+		    -1, 0);
+	if (huge == MAP_FAILED)
+		SKIP(return, "no 2 MiB hugetlb page (vm.nr_hugepages)");
+	dir = tracefs();
+	if (!dir)
+		SKIP(return, "no tracefs to observe the IOMMU page size");
+	write_str(dir, "kprobe_events", "-:" KPROBE "\n", true);
+	if (write_str(dir, "kprobe_events",
+		      "p:" KPROBE " intel_iommu_map_pages iova=$arg2:x64 pgsize=$arg4:x64 pgcount=$arg5:u64\n",
+		      true))
+		SKIP(return, "cannot kprobe intel_iommu_map_pages (not an Intel IOMMU?)");
+	ASSERT_EQ(0, write_str(dir, "trace", "", false));
+	ASSERT_EQ(0, write_str(dir, "events/" KPROBE "/enable", "1", false));
+
+	ASSERT_EQ(0, dma_map(self->fd, huge, SZ_2M, ULDF_DMA_MAP_READ |
+			     ULDF_DMA_MAP_WRITE, &iova, EDU_DMA_MASK));
+	EXPECT_EQ(0, write_str(dir, "events/" KPROBE "/enable", "0", false));
+	EXPECT_EQ(0, iova % SZ_2M);
+	count = count_map_pages(dir, iova, SZ_2M, &other);
+	EXPECT_EQ(1, count) {
+		TH_LOG("%d map_pages calls with one 2 MiB page at %#llx, %llu others",
+		       count, (unsigned long long)iova,
+		       (unsigned long long)other);
+	}
+	EXPECT_EQ(0, other);
+	write_str(dir, "kprobe_events", "-:" KPROBE "\n", true);
+
+	/* And the device reaches all of it: the last 2 KiB of the page. */
+	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_READ |
+			     ULDF_DMA_MAP_WRITE, &b_iova, EDU_DMA_MASK));
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, huge + SZ_2M - EDU_XFER,
+				iova + SZ_2M - EDU_XFER, b, b_iova, EDU_XFER));
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, b, b_iova,
+				huge + SZ_2M / 2, iova + SZ_2M / 2, EDU_XFER));
+	EXPECT_EQ(0, dma_unmap(self->fd, iova, SZ_2M, 0, NULL));
+}
+
+/*
+ * The two halves of one 2 MiB page, mapped as two mappings side by side in
+ * one batch: unmapping one must leave the other reachable (a single 2 MiB
+ * IOMMU page across both would go with either).
+ */
+TEST_F(iommu, hugetlb_halves_stay_independent)
+{
+	const uint64_t base = 0x800000, half = SZ_2M / 2;
+	uint8_t *huge, *b = map_anon(PAGE);
+	struct uldf_dma_map e[2];
+	uint64_t b_iova = 0;
+	uint32_t done;
+	int before, i;
+
+	ASSERT_NE(NULL, b);
+	huge = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
+		    -1, 0);
+	if (huge == MAP_FAILED)
+		SKIP(return, "no 2 MiB hugetlb page (vm.nr_hugepages)");
+	for (i = 0; i < 2; i++)
+		e[i] = (struct uldf_dma_map) {
+			.argsz = sizeof(e[i]),
+			.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE |
+				 ULDF_DMA_MAP_FIXED_IOVA,
+			.vaddr = (uintptr_t)(huge + i * half),
+			.size = half,
+			.iova = base + i * half,
+		};
+	ASSERT_EQ(0, dma_batch(self->fd, e, 2, 0, &done));
+	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_READ |
+			     ULDF_DMA_MAP_WRITE, &b_iova, EDU_DMA_MASK));
+	ASSERT_EQ(0, dma_unmap(self->fd, base, half, 0, NULL));
+
+	/* The second half still works both ways, without a fault. */
+	before = dmar_faults(self->bdf, base + half);
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, huge + half, base + half,
+				b, b_iova, EDU_XFER));
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, b, b_iova,
+				huge + SZ_2M - PAGE, base + SZ_2M - PAGE,
+				EDU_XFER));
+	EXPECT_EQ(before, dmar_faults(self->bdf, base + half));
+	EXPECT_EQ(0, dma_unmap(self->fd, base + half, half, 0, NULL));
+}
+
+/* ---- no-IOMMU mode -------------------------------------------------------- */
+
+FIXTURE(noiommu) {
+	const char *bdf;
+	int fd;
+	bool reloaded;
+};
+
+static const char *module_path(char *buf, size_t len)
+{
+	const char *proj = getenv("ULDF_PROJ");
+
+	if (proj)
+		snprintf(buf, len, "%s/kmod/uldf.ko", proj);
+	else
+		snprintf(buf, len, "../../kmod/uldf.ko");
+	return buf;
+}
+
+/* Reload uldf.ko with @params; 0 on success. */
+static int reload_uldf(const char *params)
+{
+	char ko[512], cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "rmmod uldf && insmod %s %s",
+		 module_path(ko, sizeof(ko)), params);
+	return system(cmd) ? -EIO : 0;
+}
+
+static long tainted(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/sys/kernel/tainted", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	return strtol(buf, NULL, 10);
+}
+
+#define TAINT_USER_BIT		(1L << 6)
+
+FIXTURE_SETUP(noiommu)
+{
+	self->fd = -1;
+	self->reloaded = false;
+	self->bdf = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!uldf_test_device_exists(self->bdf))
+		SKIP(return, "no edu at %s", self->bdf);
+	if (iommu_present())
+		SKIP(return, "needs a VM without an IOMMU: tools/vm run --no-iommu -- selftests/uldf/uldf_dma_test");
+}
+
+FIXTURE_TEARDOWN(noiommu)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	uldf_test_unbind(self->bdf);
+	if (self->reloaded)
+		reload_uldf("");
+}
+
+TEST_F(noiommu, refused_without_parameter)
+{
+	struct uldf_dma_info info = { .argsz = sizeof(info) };
+	uint8_t *buf = map_anon(PAGE);
+	uint64_t iova = 0;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, reload_uldf(""));
+	self->reloaded = true;
+	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &info));
+	EXPECT_EQ(0, info.flags);
+	EXPECT_EQ(0, info.nr_ranges);
+	EXPECT_EQ(-ENODEV, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ,
+				   &iova, 0));
+	EXPECT_NE(0, bus_master_on(self->fd));
+}
+
+/* Map one page below the edu's DMA mask; return its bus address. */
+static int map_low_page(int fd, uint8_t *pages, int n, uint8_t **page,
+			uint64_t *addr)
+{
+	struct uldf_dma_seg seg;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct uldf_dma_map m = {
+			.argsz = sizeof(m),
+			.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE,
+			.vaddr = (uintptr_t)(pages + i * PAGE),
+			.size = PAGE,
+			.iova_limit = EDU_DMA_MASK,
+			.nr_segs = 1,
+			.segs_ptr = (uintptr_t)&seg,
+		};
+
+		if (ioctl(fd, ULDF_DMA_MAP, &m) == 0) {
+			if (m.nr_segs != 1 || seg.addr != m.iova ||
+			    seg.len != PAGE)
+				return -EIO;
+			*page = pages + i * PAGE;
+			*addr = seg.addr;
+			return 0;
+		}
+		if (errno != ERANGE)
+			return -errno;
+	}
+	return -ERANGE;
+}
+
+TEST_F(noiommu, physical_dma)
+{
+	enum { N = 1024 };
+	uint8_t *pages = map_anon(N * PAGE), *a, *b;
+	long taint_before = tainted();
+	struct uldf_dma_info info = { .argsz = sizeof(info) };
+	struct uldf_dma_seg segs[4];
+	struct uldf_dma_map m;
+	uint64_t a_addr, b_addr;
+	int ret;
+
+	ASSERT_NE(NULL, pages);
+	ASSERT_EQ(0, reload_uldf("enable_noiommu=1"));
+	self->reloaded = true;
+	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+	EXPECT_TRUE(tainted() & TAINT_USER_BIT) {
+		TH_LOG("tainted %#lx before, %#lx after", taint_before,
+		       tainted());
+	}
+	EXPECT_LT(0, uldf_test_dmesg_count("no-IOMMU mode:"));
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &info));
+	EXPECT_EQ(ULDF_DMA_INFO_NOIOMMU, info.flags);
+	EXPECT_EQ(PAGE, info.pgsize_bitmap);
+	ASSERT_EQ(0, bus_master_on(self->fd));
+
+	/* Not enough room for the segments: E2BIG and the count needed. */
+	m = (struct uldf_dma_map) {
+		.argsz = sizeof(m), .flags = ULDF_DMA_MAP_READ,
+		.vaddr = (uintptr_t)pages, .size = 4 * PAGE,
+	};
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DMA_MAP, &m));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_LE(1, m.nr_segs);
+	EXPECT_GE(4, m.nr_segs);
+	m.segs_ptr = (uintptr_t)segs;
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_MAP, &m));
+	EXPECT_EQ(segs[0].addr, m.iova);
+	EXPECT_EQ(-EBUSY, dma_unmap(self->fd, m.iova, PAGE, 0, NULL));
+	EXPECT_EQ(0, dma_unmap(self->fd, m.iova, 4 * PAGE, 0, NULL));
+	/* A fixed IOVA means nothing without an IOMMU. */
+	m.flags |= ULDF_DMA_MAP_FIXED_IOVA;
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DMA_MAP, &m));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* The edu reaches 28 bits: find pages it can address. */
+	ret = map_low_page(self->fd, pages, N / 2, &a, &a_addr);
+	if (ret == -ERANGE)
+		SKIP(return, "no page below the edu's 28-bit DMA mask; boot the VM with --mem 256");
+	ASSERT_EQ(0, ret);
+	ret = map_low_page(self->fd, pages + N / 2 * PAGE, N / 2, &b, &b_addr);
+	if (ret == -ERANGE)
+		SKIP(return, "no page below the edu's 28-bit DMA mask; boot the VM with --mem 256");
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, a, a_addr, b, b_addr,
+				EDU_XFER));
+	EXPECT_EQ(0, round_trip(_metadata, self->fd, b, b_addr, a, a_addr,
+				EDU_XFER));
+	EXPECT_EQ(0, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, NULL));
+}
+
+TEST_HARNESS_MAIN
