@@ -70,6 +70,7 @@
  * @vaddr:	user address it was made from.
  * @limit:	highest IOVA the caller's device reaches (allocation only).
  * @flags:	ULDF_DMA_MAP_* as asked.
+ * @charged:	@npages are charged to locked_vm.
  * @nr_segs:	no-IOMMU: physically contiguous segments.
  * @segs_ptr:	no-IOMMU: where the segments are reported.
  * @pages:	the pinned pages; @page when there is one.
@@ -83,6 +84,7 @@ struct uldf_dma_mapping {
 	unsigned long vaddr;
 	unsigned long limit;
 	u32 flags;
+	bool charged;
 	u32 nr_segs;
 	u64 segs_ptr;
 	struct page **pages;
@@ -109,29 +111,86 @@ static int uldf_dma_prot(const struct uldf_dma_state *dma, u32 flags)
 
 /* ---- locked_vm accounting --------------------------------------------- */
 
-/*
- * Charge @npages to the caller's locked_vm (the caller's mm is dma->mm),
- * within RLIMIT_MEMLOCK unless @cap (CAP_IPC_LOCK).
+/**
+ * struct uldf_dma_acct - the locked_vm charge of one map call.
+ * @cap:	the caller has CAP_IPC_LOCK: no limit.
+ * @limit:	RLIMIT_MEMLOCK in pages.
+ * @pending:	pages pinned by the call and not charged yet.
  */
-static int uldf_dma_charge(struct uldf_device *udev, unsigned long npages,
-			   bool cap)
+struct uldf_dma_acct {
+	bool cap;
+	unsigned long limit;
+	unsigned long pending;
+};
+
+static void uldf_dma_acct_init(struct uldf_dma_acct *acct)
+{
+	acct->cap = capable(CAP_IPC_LOCK);
+	acct->limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	acct->pending = 0;
+}
+
+static int uldf_dma_over_limit(struct uldf_device *udev,
+			       unsigned long npages, unsigned long locked,
+			       const struct uldf_dma_acct *acct)
+{
+	dev_warn_ratelimited(&udev->pdev->dev,
+			     "uldf: %s[%d]: DMA map of %lu pages refused: %lu pages locked, RLIMIT_MEMLOCK allows %lu\n",
+			     current->comm, task_pid_nr(current), npages,
+			     locked, acct->limit);
+	return -ENOMEM;
+}
+
+/*
+ * Before pinning @npages more: would they fit?  A check without the mmap
+ * lock, so that a call that will not fit pins nothing; the charge itself
+ * is made once per call by uldf_dma_charge().
+ */
+static int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
+			    const struct uldf_dma_acct *acct)
+{
+	unsigned long locked = READ_ONCE(udev->dma.mm->locked_vm);
+
+	if (acct->cap || locked + acct->pending + npages <= acct->limit)
+		return 0;
+	return uldf_dma_over_limit(udev, npages, locked + acct->pending, acct);
+}
+
+/*
+ * Charge the pinned entries @maps[0..@n) to the caller's locked_vm (the
+ * caller's mm is dma->mm), in order, as far as RLIMIT_MEMLOCK allows; one
+ * mmap lock for the whole call.  Returns how many were charged; *@err is
+ * set if not all.
+ */
+static u32 uldf_dma_charge(struct uldf_device *udev,
+			   const struct uldf_dma_acct *acct,
+			   struct uldf_dma_mapping **maps, u32 n, int *err)
 {
 	struct mm_struct *mm = udev->dma.mm;
-	unsigned long locked;
-	int ret;
+	unsigned long total = 0;
+	u32 i;
 
-	ret = mmap_write_lock_killable(mm);
-	if (ret)
-		return ret;
-	locked = mm->locked_vm;
-	ret = __account_locked_vm(mm, npages, true, current, cap);
+	if (!n)
+		return 0;
+	if (mmap_write_lock_killable(mm)) {
+		*err = -EINTR;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!acct->cap &&
+		    mm->locked_vm + total + maps[i]->npages > acct->limit)
+			break;
+		total += maps[i]->npages;
+	}
+	__account_locked_vm(mm, total, true, current, true);
+	if (i < n)
+		*err = uldf_dma_over_limit(udev, maps[i]->npages,
+					   mm->locked_vm, acct);
 	mmap_write_unlock(mm);
-	if (ret)
-		dev_warn_ratelimited(&udev->pdev->dev,
-				     "uldf: %s[%d]: DMA map of %lu pages refused: %lu pages locked, RLIMIT_MEMLOCK allows %lu\n",
-				     current->comm, task_pid_nr(current), npages,
-				     locked, rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT);
-	return ret;
+	n = i;
+	for (i = 0; i < n; i++)
+		maps[i]->charged = true;
+	return n;
 }
 
 /* Credit @npages back; possibly from another process, or after exit. */
@@ -216,21 +275,23 @@ out_unpin:
 	return ret;
 }
 
-/* Unpin and free the mappings on @list; credit locked_vm; bytes freed. */
+/* Unpin and free the mappings on @list, credit their charge; bytes freed. */
 static u64 uldf_dma_put_list(struct uldf_dma_state *dma,
 			     struct list_head *list)
 {
+	unsigned long pages = 0, charged = 0;
 	struct uldf_dma_mapping *m, *tmp;
-	unsigned long pages = 0;
 
 	list_for_each_entry_safe(m, tmp, list, node) {
 		pages += m->npages;
+		if (m->charged)
+			charged += m->npages;
 		unpin_user_pages_dirty_lock(m->pages, m->npages,
 					    m->flags & ULDF_DMA_MAP_WRITE);
 		uldf_dma_mapping_free(m);
 		cond_resched();
 	}
-	uldf_dma_uncharge(dma, pages);
+	uldf_dma_uncharge(dma, charged);
 	return (u64)pages << PAGE_SHIFT;
 }
 
@@ -313,31 +374,36 @@ static bool uldf_dma_iova_usable(const struct uldf_dma_state *dma,
 	return false;
 }
 
-static int uldf_dma_store(struct uldf_dma_state *dma,
-			  struct uldf_dma_mapping *m)
-{
-	MA_STATE(mas, &dma->mappings, m->iova, uldf_dma_key_last(dma, m));
-
-	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
-}
+/*
+ * Erasing may need a maple node; it must not fail, or the tree would keep
+ * a pointer to a mapping about to be freed.
+ */
+#define ULDF_DMA_ERASE_GFP	(GFP_KERNEL | __GFP_NOFAIL)
 
 static void uldf_dma_unstore(struct uldf_dma_state *dma,
 			     struct uldf_dma_mapping *m)
 {
 	MA_STATE(mas, &dma->mappings, m->iova, m->iova);
 
-	mas_erase(&mas);
+	if (mas_walk(&mas) == m)
+		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
 }
 
-/* Insert @m at its own key, which must be free. */
+/*
+ * Insert @m at its own key, which must be free: the walk to its first
+ * index finds the free range around it, where the store then goes.
+ */
 static int uldf_dma_insert_fixed(struct uldf_dma_state *dma,
 				 struct uldf_dma_mapping *m)
 {
 	MA_STATE(mas, &dma->mappings, m->iova, m->iova);
+	unsigned long last = uldf_dma_key_last(dma, m);
 
-	if (mas_find(&mas, uldf_dma_key_last(dma, m)))
+	if (mas_walk(&mas) || mas.last < last)
 		return -EEXIST;
-	return uldf_dma_store(dma, m);
+	mas.index = m->iova;
+	mas.last = last;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
 }
 
 /*
@@ -366,32 +432,70 @@ static int uldf_dma_insert_at(struct uldf_dma_state *dma,
 		return -ENOSPC;
 	if (hi < lo || mas_empty_area(&mas, lo, hi, span))
 		return -ENOSPC;
+	/* The store goes inside the free range the search stopped at. */
 	m->iova = mas.index + ((m->vaddr - mas.index) & (align - 1));
-	return uldf_dma_store(dma, m);
+	mas.index = m->iova;
+	mas.last = m->iova + m->size - 1;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
 }
 
 /*
- * Allocate an IOVA at or below m->limit.  IOVA 0 is never handed out (a
- * device driver may well take 0 for "no address"), as with the DMA API.
+ * Put @m at @iova, right after the previous entry of its call, if that is
+ * free, suitably aligned and within its limit; -ENOSPC if not.
+ */
+static int uldf_dma_insert_next(struct uldf_dma_state *dma,
+				struct uldf_dma_mapping *m, unsigned long iova,
+				unsigned long align)
+{
+	MA_STATE(mas, &dma->mappings, iova, iova);
+	unsigned long last;
+
+	if (!iova || ((iova - m->vaddr) & (align - 1)) ||
+	    check_add_overflow(iova, m->size - 1, &last) || last > m->limit ||
+	    mas_walk(&mas) || mas.last < last)
+		return -ENOSPC;
+	m->iova = iova;
+	mas.index = iova;
+	mas.last = last;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Allocate an IOVA at or below m->limit: right after the previous entry
+ * of the same call if it fits there, so that a batch makes one run (one
+ * IOTLB sync) and costs no search; else the lowest that fits.  IOVA 0 is
+ * never handed out (a driver may well take 0 for "no address"), as with
+ * the DMA API.
  */
 static int uldf_dma_insert_alloc(struct uldf_dma_state *dma,
-				 struct uldf_dma_mapping *m)
+				 struct uldf_dma_mapping *m, unsigned long next)
 {
 	unsigned long align = uldf_dma_iova_align(dma, m);
 	int ret;
 
+	if (next && !uldf_dma_insert_next(dma, m, next, align))
+		return 0;
 	ret = uldf_dma_insert_at(dma, m, PAGE_SIZE, m->limit, align);
 	if (ret == -ENOSPC && align > PAGE_SIZE)
 		ret = uldf_dma_insert_at(dma, m, PAGE_SIZE, m->limit, PAGE_SIZE);
 	return ret;
 }
 
+/*
+ * Give @m its place in the tree; *@next is where an allocated IOVA for
+ * the next entry of the call is tried first.
+ */
 static int uldf_dma_insert(struct uldf_dma_state *dma,
-			   struct uldf_dma_mapping *m)
+			   struct uldf_dma_mapping *m, unsigned long *next)
 {
+	int ret;
+
 	if (dma->noiommu || (m->flags & ULDF_DMA_MAP_FIXED_IOVA))
 		return uldf_dma_insert_fixed(dma, m);
-	return uldf_dma_insert_alloc(dma, m);
+	ret = uldf_dma_insert_alloc(dma, m, *next);
+	if (!ret)
+		*next = m->iova + m->size;
+	return ret;
 }
 
 static int uldf_dma_reserve(struct uldf_dma_state *dma, unsigned long first,
@@ -532,7 +636,10 @@ static int uldf_dma_program(struct uldf_dma_state *dma,
 	unsigned int i = 0, j;
 	int ret;
 
-	sort(maps, n, sizeof(*maps), uldf_dma_cmp_iova, NULL);
+	for (j = 1; j < n && maps[j - 1]->iova < maps[j]->iova; j++)
+		;
+	if (j < n)
+		sort(maps, n, sizeof(*maps), uldf_dma_cmp_iova, NULL);
 	while (i < n) {
 		if (maps[i]->npages > ULDF_DMA_RUN_PAGES) {
 			ret = uldf_dma_map_large(dma, maps[i], &partial);
@@ -585,37 +692,34 @@ static int uldf_dma_check_map(const struct uldf_dma_state *dma,
 }
 
 /*
- * First step of a map, without dma.lock: read and check the entry, charge
- * and pin its pages.
+ * First step of a map, without dma.lock: read and check the entry, and pin
+ * its pages if the caller's RLIMIT_MEMLOCK leaves room for them.
  */
 static struct uldf_dma_mapping *
 uldf_dma_prepare(struct uldf_device *udev, struct uldf_dma_map __user *uent,
-		 bool single, bool cap)
+		 bool single, const struct uldf_dma_acct *acct)
 {
 	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_mapping *m;
 	struct uldf_dma_map req;
 	int ret;
 
-	if (get_user(req.argsz, &uent->argsz))
+	if (copy_from_user(&req, uent, sizeof(req)))
 		return ERR_PTR(-EFAULT);
 	if (single ? req.argsz < sizeof(req) : req.argsz != sizeof(req))
 		return ERR_PTR(-EINVAL);
-	if (copy_from_user(&req, uent, sizeof(req)))
-		return ERR_PTR(-EFAULT);
 	ret = uldf_dma_check_map(dma, &req);
+	if (!ret)
+		ret = uldf_dma_may_pin(udev, req.size >> PAGE_SHIFT, acct);
 	if (ret)
 		return ERR_PTR(ret);
 
 	m = uldf_dma_mapping_alloc(&req);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	ret = uldf_dma_charge(udev, m->npages, cap);
-	if (ret)
-		goto out_free;
 	ret = uldf_dma_pin(m);
 	if (ret)
-		goto out_uncharge;
+		goto out_free;
 	if (dma->noiommu) {
 		ret = uldf_dma_noiommu_prepare(udev, m, &req, uent);
 		if (ret)
@@ -625,8 +729,6 @@ uldf_dma_prepare(struct uldf_device *udev, struct uldf_dma_map __user *uent,
 
 out_unpin:
 	unpin_user_pages(m->pages, m->npages);
-out_uncharge:
-	uldf_dma_uncharge(dma, m->npages);
 out_free:
 	uldf_dma_mapping_free(m);
 	return ERR_PTR(ret);
@@ -654,11 +756,12 @@ static u32 uldf_dma_place(struct uldf_device *udev,
 			  struct uldf_dma_mapping **maps, u32 n, int *err)
 {
 	struct uldf_dma_state *dma = &udev->dma;
+	unsigned long next = 0;
 	int ret = 0;
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		ret = uldf_dma_insert(dma, maps[i]);
+		ret = uldf_dma_insert(dma, maps[i], &next);
 		if (ret)
 			break;
 		ret = uldf_dma_report(udev, maps[i], &uent[i]);
@@ -697,8 +800,8 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 {
 	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_mapping *one, **maps;
-	bool cap = capable(CAP_IPC_LOCK);
-	u32 n, placed, i;
+	u32 n, charged, placed, i;
+	struct uldf_dma_acct acct;
 	LIST_HEAD(undo);
 	int err = 0;
 
@@ -710,16 +813,19 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	if (!maps)
 		return -ENOMEM;
 
+	uldf_dma_acct_init(&acct);
 	for (n = 0; n < count; n++) {
-		maps[n] = uldf_dma_prepare(udev, &uent[n], single, cap);
+		maps[n] = uldf_dma_prepare(udev, &uent[n], single, &acct);
 		if (IS_ERR(maps[n])) {
 			err = PTR_ERR(maps[n]);
 			break;
 		}
+		acct.pending += maps[n]->npages;
 	}
+	charged = uldf_dma_charge(udev, &acct, maps, n, &err);
 
 	mutex_lock(&dma->lock);
-	placed = uldf_dma_place(udev, uent, maps, n, &err);
+	placed = uldf_dma_place(udev, uent, maps, charged, &err);
 	if (placed && dma->domain) {
 		int ret = uldf_dma_program(dma, maps, placed);
 
@@ -761,7 +867,8 @@ static int uldf_dma_check_range(u64 iova, u64 size)
 
 /*
  * Take the mappings that [@iova, @iova + @size) covers exactly out of the
- * tree and onto @list.  In no-IOMMU mode the range must be one mapping.
+ * tree and onto @list.  In no-IOMMU mode the range must be one mapping
+ * (whose key is only its first page).
  */
 static int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova,
 			       u64 size, struct list_head *list)
@@ -778,18 +885,22 @@ static int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova,
 	m = entry;
 	if (m->iova != iova)
 		return -EBUSY;
-	if (dma->noiommu) {
-		if (m->size != size)
-			return -EBUSY;
-	} else {
-		mas_set(&mas, last);
-		entry = mas_walk(&mas);
-		if (entry && !xa_is_value(entry) && mas.last > last)
-			return -EBUSY;
+	if (m->size == size) {
+		/* The common case, one whole mapping: erase it where we are. */
+		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
+		dma->locked_pages -= m->npages;
+		list_add_tail(&m->node, list);
+		return 0;
 	}
+	if (dma->noiommu)
+		return -EBUSY;
+	mas_set(&mas, last);
+	entry = mas_walk(&mas);
+	if (entry && !xa_is_value(entry) && mas.last > last)
+		return -EBUSY;
 
 	mas_set(&mas, iova);
-	mas_for_each(&mas, entry, dma->noiommu ? iova : last)
+	mas_for_each(&mas, entry, last)
 		if (!xa_is_value(entry))
 			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
 				      &found);
@@ -801,19 +912,27 @@ static int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova,
 	return 0;
 }
 
-/* Take every mapping out of the tree and onto @list. */
-static void uldf_dma_take_all(struct uldf_dma_state *dma,
+/* Put every mapping of the tree on @list, leaving the tree as it is. */
+static void uldf_dma_list_all(struct uldf_dma_state *dma,
 			      struct list_head *list)
 {
 	MA_STATE(mas, &dma->mappings, 0, 0);
-	struct uldf_dma_mapping *m;
-	LIST_HEAD(found);
 	void *entry;
 
 	mas_for_each(&mas, entry, ULONG_MAX)
 		if (!xa_is_value(entry))
 			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
-				      &found);
+				      list);
+}
+
+/* Take every mapping out of the tree and onto @list. */
+static void uldf_dma_take_all(struct uldf_dma_state *dma,
+			      struct list_head *list)
+{
+	struct uldf_dma_mapping *m;
+	LIST_HEAD(found);
+
+	uldf_dma_list_all(dma, &found);
 	list_for_each_entry(m, &found, node) {
 		uldf_dma_unstore(dma, m);
 		dma->locked_pages -= m->npages;
@@ -831,6 +950,18 @@ static int uldf_dma_cmp_node(void *priv, const struct list_head *a,
 	return x->iova > y->iova;
 }
 
+static bool uldf_dma_list_sorted(struct list_head *list)
+{
+	struct uldf_dma_mapping *m, *prev = NULL;
+
+	list_for_each_entry(m, list, node) {
+		if (prev && prev->iova > m->iova)
+			return false;
+		prev = m;
+	}
+	return true;
+}
+
 /*
  * Remove the translations of the mappings on @list, in IOVA order so that
  * the IOTLB gather stays one range where it can, with one sync.
@@ -843,7 +974,8 @@ static void uldf_dma_unmap_list(struct uldf_dma_state *dma,
 
 	if (!dma->domain || list_empty(list))
 		return;
-	list_sort(NULL, list, uldf_dma_cmp_node);
+	if (!uldf_dma_list_sorted(list))
+		list_sort(NULL, list, uldf_dma_cmp_node);
 	iommu_iotlb_gather_init(&gather);
 	list_for_each_entry(m, list, node)
 		iommu_unmap_fast(dma->domain, m->iova, m->size, &gather);
@@ -1253,8 +1385,9 @@ void uldf_dma_release(struct uldf_device *udev)
 		dma->domain = NULL;
 	}
 	mutex_lock(&dma->lock);
-	uldf_dma_take_all(dma, &list);
+	uldf_dma_list_all(dma, &list);
 	__mt_destroy(&dma->mappings);
+	dma->locked_pages = 0;
 	mutex_unlock(&dma->lock);
 	if (dma->mm) {
 		uldf_dma_put_list(dma, &list);
