@@ -782,8 +782,10 @@ TEST_F(iommu, rlimit_memlock)
 	long base = vmlck_kb(getpid());
 	uint8_t *buf = map_anon(3UL << 20);
 	uint64_t iova = 0, iova2 = 0;
+	struct uldf_dma_map e[3];
 	struct rlimit rl;
-	int logged;
+	uint32_t done;
+	int logged, i;
 
 	ASSERT_NE(NULL, buf);
 	/* The harness runs each test in its own process: this stays here. */
@@ -804,11 +806,21 @@ TEST_F(iommu, rlimit_memlock)
 	EXPECT_EQ(base + 1024, vmlck_kb(getpid()));
 	EXPECT_EQ(0, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, NULL));
 	EXPECT_EQ(base, vmlck_kb(getpid()));
+	/* A batch is charged in order: what fits takes effect. */
+	for (i = 0; i < 3; i++)
+		e[i] = (struct uldf_dma_map) {
+			.argsz = sizeof(e[i]), .flags = ULDF_DMA_MAP_READ,
+			.vaddr = (uintptr_t)(buf + i * (512 << 10)),
+			.size = 512 << 10,
+		};
+	EXPECT_EQ(-ENOMEM, dma_batch(self->fd, e, 3, 0, &done));
+	EXPECT_EQ(2, done);
+	EXPECT_EQ(base + 1024, vmlck_kb(getpid()));
 	/* The limit counts what is mapped now. */
-	EXPECT_EQ(0, dma_map(self->fd, buf, 1UL << 20, ULDF_DMA_MAP_READ,
-			     &iova, 0));
 	EXPECT_EQ(-ENOMEM, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ,
 				   &iova2, 0));
+	EXPECT_EQ(0, dma_batch(self->fd, e, 2, ULDF_DMA_BATCH_UNMAP, &done));
+	EXPECT_EQ(base, vmlck_kb(getpid()));
 }
 
 /* A process holding 64 MiB mapped is killed: pins and memory come back. */
@@ -1174,6 +1186,99 @@ TEST_F(iommu, hugetlb_2m_iommu_page)
 	EXPECT_EQ(0, round_trip(_metadata, self->fd, b, b_iova,
 				huge + SZ_2M / 2, iova + SZ_2M / 2, EDU_XFER));
 	EXPECT_EQ(0, dma_unmap(self->fd, iova, SZ_2M, 0, NULL));
+}
+
+#define KPROBE_SYNC_MAP	"uldf_dma_test/iotlb_sync_map"
+#define KPROBE_TLB_SYNC	"uldf_dma_test/iotlb_sync"
+
+/* Count traced syncs whose [first, last] overlaps [@lo, @hi]; -1 on error. */
+static int count_syncs(const char *dir, const char *event, uint64_t lo,
+		       uint64_t hi, uint64_t *first, uint64_t *last)
+{
+	unsigned long long a, b;
+	char path[256], line[512], *p;
+	int count = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, "first=");
+		if (!strstr(line, event) || !p ||
+		    sscanf(p, "first=%llx last=%llx", &a, &b) != 2)
+			continue;
+		if (b < lo || a > hi)
+			continue;
+		*first = a;
+		*last = b;
+		count++;
+	}
+	fclose(f);
+	return count;
+}
+
+/*
+ * A batch of scattered pages costs one IOTLB synchronisation to map and
+ * one to unmap (the cost of each under an emulated IOMMU in caching mode),
+ * seen with kprobes on the Intel IOMMU driver's sync callbacks.
+ */
+TEST_F(iommu, batch_costs_one_iotlb_sync)
+{
+	enum { N = 64 };
+	uint8_t *buf = map_anon(2 * N * PAGE);
+	uint64_t lo = UINT64_MAX, hi = 0, first = 0, last = 0;
+	struct uldf_dma_map e[N];
+	const char *dir = tracefs();
+	uint32_t done, i;
+
+	ASSERT_NE(NULL, buf);
+	if (!dir)
+		SKIP(return, "no tracefs to count IOTLB syncs");
+	write_str(dir, "kprobe_events", "-:" KPROBE_SYNC_MAP "\n", true);
+	write_str(dir, "kprobe_events", "-:" KPROBE_TLB_SYNC "\n", true);
+	if (write_str(dir, "kprobe_events",
+		      "p:" KPROBE_SYNC_MAP " intel_iommu_iotlb_sync_map first=$arg2:x64 last=$arg3:x64\n",
+		      true) ||
+	    write_str(dir, "kprobe_events",
+		      "p:" KPROBE_TLB_SYNC " intel_iommu_tlb_sync first=+0($arg2):x64 last=+8($arg2):x64\n",
+		      true))
+		SKIP(return, "cannot kprobe the Intel IOMMU's sync callbacks");
+	for (i = 0; i < N; i++)
+		e[i] = (struct uldf_dma_map) {
+			.argsz = sizeof(e[i]),
+			.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE,
+			.vaddr = (uintptr_t)(buf + 2 * i * PAGE),
+			.size = PAGE,
+			.iova_limit = EDU_DMA_MASK,
+		};
+
+	ASSERT_EQ(0, write_str(dir, "trace", "", false));
+	ASSERT_EQ(0, write_str(dir, "events/uldf_dma_test/enable", "1", false));
+	ASSERT_EQ(0, dma_batch(self->fd, e, N, 0, &done));
+	EXPECT_EQ(0, write_str(dir, "events/uldf_dma_test/enable", "0", false));
+	for (i = 0; i < N; i++) {
+		lo = e[i].iova < lo ? e[i].iova : lo;
+		hi = e[i].iova + PAGE - 1 > hi ? e[i].iova + PAGE - 1 : hi;
+	}
+	/* The module picked one run of IOVAs: one sync over all of it. */
+	EXPECT_EQ(N * PAGE - 1, hi - lo);
+	EXPECT_EQ(1, count_syncs(dir, "iotlb_sync_map:", lo, hi, &first,
+				 &last));
+	/* intel_iommu_iotlb_sync_map() takes (iova, size). */
+	EXPECT_EQ(lo, first);
+	EXPECT_EQ(N * PAGE, last);
+
+	ASSERT_EQ(0, write_str(dir, "trace", "", false));
+	ASSERT_EQ(0, write_str(dir, "events/uldf_dma_test/enable", "1", false));
+	ASSERT_EQ(0, dma_batch(self->fd, e, N, ULDF_DMA_BATCH_UNMAP, &done));
+	EXPECT_EQ(0, write_str(dir, "events/uldf_dma_test/enable", "0", false));
+	EXPECT_EQ(1, count_syncs(dir, "iotlb_sync:", lo, hi, &first, &last));
+	EXPECT_EQ(lo, first);
+	EXPECT_EQ(hi, last);
+	write_str(dir, "kprobe_events", "-:" KPROBE_SYNC_MAP "\n", true);
+	write_str(dir, "kprobe_events", "-:" KPROBE_TLB_SYNC "\n", true);
 }
 
 /*
