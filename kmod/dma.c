@@ -658,6 +658,7 @@ static int uldf_dma_program(struct uldf_dma_state *dma,
 		if (ret)
 			goto out_unmap;
 		i = j;
+		cond_resched();
 	}
 	return 0;
 
@@ -770,6 +771,7 @@ static u32 uldf_dma_place(struct uldf_device *udev,
 			break;
 		}
 		dma->locked_pages += maps[i]->npages;
+		cond_resched();
 	}
 	if (i < n)
 		*err = ret;
@@ -919,10 +921,12 @@ static void uldf_dma_list_all(struct uldf_dma_state *dma,
 	MA_STATE(mas, &dma->mappings, 0, 0);
 	void *entry;
 
-	mas_for_each(&mas, entry, ULONG_MAX)
+	mas_for_each(&mas, entry, ULONG_MAX) {
 		if (!xa_is_value(entry))
 			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
 				      list);
+		cond_resched();
+	}
 }
 
 /* Take every mapping out of the tree and onto @list. */
@@ -977,8 +981,10 @@ static void uldf_dma_unmap_list(struct uldf_dma_state *dma,
 	if (!uldf_dma_list_sorted(list))
 		list_sort(NULL, list, uldf_dma_cmp_node);
 	iommu_iotlb_gather_init(&gather);
-	list_for_each_entry(m, list, node)
+	list_for_each_entry(m, list, node) {
 		iommu_unmap_fast(dma->domain, m->iova, m->size, &gather);
+		cond_resched();
+	}
 	iommu_iotlb_sync(dma->domain, &gather);
 }
 
@@ -1046,6 +1052,7 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 						  &list);
 		if (ret)
 			break;
+		cond_resched();
 	}
 	uldf_dma_unmap_list(dma, &list);
 	mutex_unlock(&dma->lock);
