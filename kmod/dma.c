@@ -14,14 +14,15 @@
  * and a free one found (mas_empty_area) with one walk of one tree.
  *
  * Every map is a batch (a single ULDF_DMA_MAP is a batch of one) and runs in
- * three steps: pin each entry without dma.lock, since faulting pages in may
- * take long; then, under dma.lock, reserve the IOVAs in order and report
- * them; then program the IOMMU with one iommu_map_sg() per run of entries
- * whose IOVAs follow one another, hence one IOTLB synchronisation per run,
- * the cost that dominates under an emulated IOMMU in caching mode.  The
- * allocator hands out the lowest free IOVA, so the entries of a batch
- * usually form one run.  Unmaps gather with iommu_unmap_fast(), sync once
- * and only then unpin.
+ * steps: pin each entry without dma.lock, since faulting pages in may take
+ * long; charge them all to locked_vm under one mmap lock; then, under
+ * dma.lock, reserve the IOVAs in order and report them; then program the
+ * IOMMU with one iommu_map_sg() per run of entries whose IOVAs follow one
+ * another, hence one IOTLB synchronisation per run, the cost that
+ * dominates under an emulated IOMMU in caching mode.  An allocated IOVA
+ * goes right after the previous entry of the call where that is free (else
+ * to the lowest free place), so a batch forms one run.  Unmaps gather with
+ * iommu_unmap_fast(), sync once and only then unpin.
  *
  * A mapping is never split, and a run never lets iommu_map_sg() merge two
  * mappings into one large IOMMU page, so unmapping one mapping never takes
