@@ -135,7 +135,7 @@ struct uldf_irq_state {
  *		regions of the group; fixed at open.
  */
 struct uldf_dma_state {
-	struct mutex lock;
+	struct mutex lock;	/* map/unmap; the lock of @mappings */
 	struct iommu_domain *domain;
 	struct iommu_group *group;
 	bool noiommu;
