@@ -10,11 +10,11 @@
  *    writing a read-only mapping, changes nothing in the process and shows
  *    as a DMAR fault in the kernel log;
  *  - the errno of each bad request, and the allocator's limit;
- *  - a 2 MiB hugetlb page mapped with one 2 MiB IOMMU page, and a batch of
- *    scattered pages costing one IOTLB sync each way, observed with
- *    kprobes on the Intel IOMMU driver (the distribution kernel has no
- *    IOMMU debugfs); the two halves of a 2 MiB page mapped side by side
- *    staying independent;
+ *  - a 2 MiB hugetlb page, and a transparent huge page, each mapped with
+ *    one 2 MiB IOMMU page, and a batch of scattered pages costing one
+ *    IOTLB sync each way, observed with kprobes on the Intel IOMMU driver
+ *    (the distribution kernel has no IOMMU debugfs); the two halves of a
+ *    2 MiB page mapped side by side staying independent;
  *  - no-IOMMU mode, in a testbed booted without the IOMMU
  *    (tools/vm run --no-iommu -- selftests/uldf/uldf_dma_test):
  *    DMA refused without the module parameter; with it the kernel is
@@ -474,22 +474,20 @@ static int count_map_pages(const char *dir, uint64_t iova, uint64_t size,
 	return count;
 }
 
-TEST_F(iommu, hugetlb_2m_iommu_page)
+/*
+ * Map the 2 MiB page at @huge and check, with a kprobe on the Intel IOMMU
+ * driver's map_pages, that it went in as one 2 MiB IOMMU page; then that
+ * the device reaches all of it.
+ */
+static void check_2m_page(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(iommu) *self, uint8_t *huge)
 {
 	uint64_t iova = 0, b_iova = 0, other;
+	uint8_t *b = map_anon(PAGE);
 	const char *dir;
-	uint8_t *huge, *b = map_anon(PAGE);
 	int count;
 
 	ASSERT_NE(NULL, b);
-	if (!(self->info->pgsize_bitmap & SZ_2M))
-		SKIP(return, "the IOMMU offers no 2 MiB pages (bitmap %#llx)",
-		     (unsigned long long)self->info->pgsize_bitmap);
-	huge = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
-		    -1, 0);
-	if (huge == MAP_FAILED)
-		SKIP(return, "no 2 MiB hugetlb page (vm.nr_hugepages)");
 	dir = tracefs();
 	if (!dir)
 		SKIP(return, "no tracefs to observe the IOMMU page size");
@@ -522,6 +520,61 @@ TEST_F(iommu, hugetlb_2m_iommu_page)
 	EXPECT_EQ(0, round_trip(_metadata, self->fd, b, b_iova,
 				huge + SZ_2M / 2, iova + SZ_2M / 2, EDU_XFER));
 	EXPECT_EQ(0, dma_unmap(self->fd, iova, SZ_2M, 0, NULL));
+}
+
+TEST_F(iommu, hugetlb_2m_iommu_page)
+{
+	uint8_t *huge;
+
+	if (!(self->info->pgsize_bitmap & SZ_2M))
+		SKIP(return, "the IOMMU offers no 2 MiB pages (bitmap %#llx)",
+		     (unsigned long long)self->info->pgsize_bitmap);
+	huge = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
+		    -1, 0);
+	if (huge == MAP_FAILED)
+		SKIP(return, "no 2 MiB hugetlb page (vm.nr_hugepages)");
+	check_2m_page(_metadata, self, huge);
+}
+
+/* Whether the 2 MiB at @addr are one transparent huge page (smaps). */
+static bool is_thp(void *addr)
+{
+	unsigned long start, end, want = (uintptr_t)addr;
+	char line[256];
+	bool in = false, thp = false;
+	long kb;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in = start <= want && want + SZ_2M <= end;
+		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			thp = kb >= 2048;
+	}
+	fclose(f);
+	return thp;
+}
+
+TEST_F(iommu, thp_2m_iommu_page)
+{
+	uint8_t *area, *huge;
+
+	if (!(self->info->pgsize_bitmap & SZ_2M))
+		SKIP(return, "the IOMMU offers no 2 MiB pages (bitmap %#llx)",
+		     (unsigned long long)self->info->pgsize_bitmap);
+	area = mmap(NULL, 2 * SZ_2M, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	huge = (uint8_t *)(((uintptr_t)area + SZ_2M - 1) & ~(SZ_2M - 1));
+	madvise(huge, SZ_2M, MADV_HUGEPAGE);
+	memset(huge, 0x5a, SZ_2M);
+	if (!is_thp(huge))
+		SKIP(return, "no transparent huge page for the buffer (THP off, or memory fragmented)");
+	check_2m_page(_metadata, self, huge);
 }
 
 #define KPROBE_SYNC_MAP	"uldf_dma_test/iotlb_sync_map"
