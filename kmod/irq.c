@@ -140,8 +140,17 @@ static bool uldf_irq_is_msi(unsigned int type)
 	return type == ULDF_IRQ_TYPE_MSI || type == ULDF_IRQ_TYPE_MSIX;
 }
 
-/* Vectors of @type the function has (as ULDF_DEVICE_GET_INFO reports). */
-static u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type)
+/**
+ * uldf_irq_num() - vectors of a type that a function has.
+ * @pdev: the function.
+ * @type: ULDF_IRQ_TYPE_*.
+ *
+ * Used both by ULDF_DEVICE_GET_INFO and to check ULDF_DEVICE_IRQ_OPEN.
+ *
+ * Return: INTx 0 or 1 (0 when the pin is not connected to an interrupt),
+ * MSI 0 to 32, MSI-X 0 to 2048, ERR and REQ 1; 0 for an unknown type.
+ */
+u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type)
 {
 	int n;
 

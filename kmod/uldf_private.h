@@ -232,6 +232,7 @@ long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg);
 void uldf_irq_release_all(struct uldf_device *udev);
 void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
 void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
+u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type);
 
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);
