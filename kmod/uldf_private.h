@@ -9,7 +9,10 @@
  *
  * Locking, outermost first:
  *   @lock (rw_semaphore): every device-fd operation holds it for read and
- *	checks @removed; open, release and removal hold it for write.
+ *	checks @removed; open, release and removal hold it for write.  mmap()
+ *	is the exception: it runs under the mm's mmap_lock, which ioctls take
+ *	(pinning, page faults) while holding @lock, so it takes only
+ *	@mmap_mutex, which revocation takes after setting @removed.
  *   irq.lock (mutex): enabling and disabling vectors.
  *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
  *   cfg.lock (mutex): the virtual config space.
@@ -131,25 +134,33 @@ struct uldf_irq_state {
 
 /**
  * struct uldf_dma_state - the open device's DMA address space.
- * @lock:	serialises map and unmap.
+ * @lock:	serialises map and unmap; the external lock of @mappings.
  * @domain:	the IOMMU paging domain attached while the device is open,
  *		or NULL (no IOMMU, or not open).
  * @group:	the device's IOMMU group, or NULL.
  * @noiommu:	no IOMMU and no-IOMMU mode is on: IOVA = physical address.
- * @mappings:	maple tree of mappings and reserved ranges, by IOVA.
- * @mm:		the opener's mm (grabbed), charged for pinned pages.
- * @locked_pages: pages currently charged to @mm's locked_vm.
- * @charged_cap: false if the opener had CAP_IPC_LOCK (no rlimit check).
+ * @mappings:	maple tree of mappings and reserved ranges, by IOVA (in
+ *		no-IOMMU mode, of mappings by the bus address of their first
+ *		page).
+ * @mm:		the opener's mm (grabbed), charged for pinned pages; NULL
+ *		while the device is closed or cannot do DMA.
+ * @locked_pages: pages of the mappings in @mappings, all charged to @mm.
+ * @cache_prot:	IOMMU_CACHE if the IOMMU keeps the device's DMA coherent.
+ * @nr_ranges:	entries in @ranges.
+ * @ranges:	usable IOVA ranges: the domain's aperture minus the reserved
+ *		regions of the group; fixed at open.
  */
 struct uldf_dma_state {
-	struct mutex lock;
+	struct mutex lock;	/* map/unmap; the lock of @mappings */
 	struct iommu_domain *domain;
 	struct iommu_group *group;
 	bool noiommu;
 	struct maple_tree mappings;
 	struct mm_struct *mm;
 	unsigned long locked_pages;
-	bool charged_cap;
+	int cache_prot;
+	unsigned int nr_ranges;
+	struct uldf_iova_range *ranges;
 };
 
 /* ---- core.c ---------------------------------------------------------- */
@@ -169,6 +180,7 @@ struct uldf_dma_state {
  * @owns_dma:	DMA ownership of the IOMMU group was claimed at probe.
  * @saved_state: config space as found when the device fd was opened.
  * @mapping:	the open file's address_space, for revoking BAR mmaps.
+ * @mmap_mutex:	orders mmap() against revocation (see the top of this file).
  * @bars:	BARs (rdwr.c).
  * @cfg:	virtual config space (config.c).
  * @irq:	interrupts (irq.c).
@@ -187,6 +199,7 @@ struct uldf_device {
 	bool owns_dma;
 	struct pci_saved_state *saved_state;
 	struct address_space *mapping;
+	struct mutex mmap_mutex;	/* mmap() against revocation */
 
 	struct uldf_bar bars[ULDF_NUM_BARS];
 	struct uldf_config cfg;
