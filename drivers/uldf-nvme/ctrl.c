@@ -596,7 +596,7 @@ void nvme_ctrl_shutdown(struct nvme_ctrl *c)
 int nvme_rw_sqe(struct nvme_ctrl *c, struct nvme_sqe *sqe, bool write,
 		uint64_t slba, uint32_t nlb)
 {
-	if (!nlb || nlb > 0x10000 || slba + nlb > c->nsze ||
+	if (!nlb || nlb > 0x10000 ||
 	    ((size_t)nlb << c->lba_shift) > c->max_xfer)
 		return -EINVAL;
 	memset(sqe, 0, sizeof(*sqe));

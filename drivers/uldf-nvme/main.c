@@ -193,12 +193,9 @@ static int cmd_read(struct nvme_ctrl *c, uint64_t slba, uint64_t nlb, int out)
 	uint64_t k_sub = 0, k_out = 0;
 	int ret;
 
-	if (!nlb || slba > c->nsze || nlb > c->nsze - slba) {
-		fprintf(stderr, "uldf-nvme: LBA range %" PRIu64 "+%" PRIu64
-			" is outside the namespace (%" PRIu64 " blocks)\n",
-			slba, nlb, c->nsze);
-		return -ERANGE;
-	}
+	/* The controller checks the range (LBA Out of Range, 0x80). */
+	if (!nlb)
+		return -EINVAL;
 	ret = slots_alloc(c, slots, n, &buf, false);
 	if (ret)
 		return ret;
@@ -313,11 +310,6 @@ static int cmd_write(struct nvme_ctrl *c, uint64_t slba, int in)
 			s->slba = lba;
 			s->nlb = len >> c->lba_shift;
 			s->len = len;
-			if (lba + s->nlb > c->nsze) {
-				fprintf(stderr, "uldf-nvme: input runs past the end of the namespace\n");
-				ret = -ERANGE;
-				break;
-			}
 			ret = slot_submit(c, s, k, true);
 			if (ret)
 				break;
