@@ -39,6 +39,11 @@ got=$("$nvme" --poll "$bdf" read 0 "$blocks" | sha256sum | cut -d' ' -f1)
 [ "$got" = "$want" ] || { echo "MISMATCH (polled)"; exit 1; }
 echo "checksum verified"
 
+step "throughput, reading the namespace to /dev/null"
+"$nvme" "$bdf" read 0 "$blocks" >/dev/null
+"$nvme" --poll "$bdf" read 0 "$blocks" >/dev/null
+"$nvme" --queues 1 "$bdf" read 0 "$blocks" >/dev/null
+
 size=$(stat -c %s "$pattern")
 step "writing a $size-byte pattern at LBA $lba"
 "$nvme" "$bdf" write "$lba" -i "$pattern"

@@ -214,8 +214,8 @@ static int cmd_read(struct nvme_ctrl *c, uint64_t slba, uint64_t nlb, int out)
 			next += s->nlb;
 			k_sub++;
 		}
-		/* Emit in order. */
-		while (k_out < k_sub && slots[k_out % n].done) {
+		/* Emit in order; wait only when nothing could be emitted. */
+		if (k_out < k_sub && slots[k_out % n].done) {
 			struct slot *s = &slots[k_out % n];
 
 			ret = slot_check(s, false);
@@ -229,11 +229,13 @@ static int cmd_read(struct nvme_ctrl *c, uint64_t slba, uint64_t nlb, int out)
 			emitted += s->nlb;
 			s->busy = s->done = false;
 			k_out++;
+			continue;
 		}
-		if (emitted < total) {
-			ret = nvme_wait_any(c, c->timeout_ms);
-			if (ret < 0)
-				goto out;
+		ret = nvme_wait_any(c, c->timeout_ms);
+		if (ret < 0) {
+			fprintf(stderr, "uldf-nvme: waiting for reads: %s\n",
+				strerror(-ret));
+			goto out;
 		}
 	}
 	ret = 0;
@@ -324,6 +326,8 @@ static int cmd_write(struct nvme_ctrl *c, uint64_t slba, int in)
 			int w = nvme_wait_any(c, c->timeout_ms);
 
 			if (w < 0) {
+				fprintf(stderr, "uldf-nvme: waiting for writes: %s\n",
+					strerror(-w));
 				ret = w;
 				break;
 			}
@@ -426,8 +430,10 @@ static int cmd_bench(struct nvme_ctrl *c, unsigned int qd, double seconds,
 		if (!inflight)
 			break;
 		ret = nvme_wait_any(c, c->timeout_ms);
-		if (ret < 0)
+		if (ret < 0) {
+			fprintf(stderr, "uldf-nvme: bench: %s\n", strerror(-ret));
 			goto out;
+		}
 	}
 	ret = 0;
 	qsort(lat, nlat, sizeof(*lat), cmp_u64);
