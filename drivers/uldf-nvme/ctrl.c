@@ -270,17 +270,29 @@ int nvme_wait(struct nvme_queue *q, int timeout_ms)
 	}
 }
 
+static uint64_t total_completions(struct nvme_ctrl *c)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < c->nr_io; i++)
+		n += c->io[i].completions;
+	return n;
+}
+
 int nvme_wait_any(struct nvme_ctrl *c, int timeout_ms)
 {
 	uint64_t deadline = nvme_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t before = total_completions(c);
 	unsigned int i;
-	int n, ret;
+	int ret;
 
 	for (;;) {
-		for (n = 0, i = 0; i < c->nr_io; i++)
-			n += nvme_reap(&c->io[i]);
-		if (n)
-			return n;
+		/* Completions count whether we reap them or a handler does. */
+		for (i = 0; i < c->nr_io; i++)
+			nvme_reap(&c->io[i]);
+		if (total_completions(c) != before)
+			return (int)(total_completions(c) - before);
 		if (nvme_stop)
 			return -EINTR;
 		if (nvme_now_ns() > deadline)

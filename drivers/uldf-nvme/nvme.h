@@ -74,8 +74,9 @@ struct nvme_cqe {
 	uint16_t status;	/* bit 0: phase tag; then SC, SCT, CRD, M, DNR */
 };
 
-#define NVME_STATUS_SC(s)	(((s) >> 1) & 0xff)
-#define NVME_STATUS_SCT(s)	(((s) >> 9) & 0x7)
+/* Status codes as the driver keeps them: the CQE status without the phase. */
+#define NVME_STATUS_SC(s)	((s) & 0xff)
+#define NVME_STATUS_SCT(s)	(((s) >> 8) & 0x7)
 
 /* Admin commands (5). */
 #define NVME_ADMIN_DELETE_SQ	0x00
