@@ -43,6 +43,7 @@ struct shared {
 	atomic_ulong calls;
 	atomic_ulong errors;	/* calls that failed, by design mostly */
 	atomic_ulong oks;
+	atomic_ulong by_errno[256];
 };
 
 static struct shared *sh;
@@ -73,9 +74,10 @@ static uint64_t pick(const uint64_t *v, size_t n)
 static void count(long ret)
 {
 	atomic_fetch_add(&sh->calls, 1);
-	if (ret < 0)
+	if (ret < 0) {
 		atomic_fetch_add(&sh->errors, 1);
-	else
+		atomic_fetch_add(&sh->by_errno[errno & 255], 1);
+	} else
 		atomic_fetch_add(&sh->oks, 1);
 }
 
@@ -130,7 +132,7 @@ static uint64_t rand_size(void)
 
 static uint32_t rand_argsz(uint32_t real)
 {
-	switch (rnd() % 8) {
+	switch (rnd() % 16) {
 	case 0: return 0;
 	case 1: return 4;
 	case 2: return real - 1;
@@ -156,6 +158,13 @@ static void op_rw(int fd)
 	char buf[8192 + 16];
 	void *p = buf;
 	long ret;
+
+	/* Half the time, an access a driver would make. */
+	if (rnd() & 1) {
+		region = rnd() & 1 ? ULDF_REGION_CONFIG : ULDF_REGION_BAR0;
+		len = 1u << (rnd() % 3);
+		off = (rnd() % 256) & ~(len - 1);
+	}
 
 	if (len > sizeof(buf))
 		p = rnd() & 1 ? NULL : (void *)8;	/* bad pointers */
@@ -427,11 +436,13 @@ static bool device_is_edu(const char *dev)
 	return vendor == 0x1234 && device == 0x11e8;
 }
 
-static void worker(unsigned int id, unsigned int threads)
+static void worker(unsigned int id, unsigned int generation,
+		   unsigned int threads)
 {
 	pthread_t t[MAX_THREADS];
 	unsigned int i;
 
+	/* A worker and its replacements keep one device each. */
 	bdf = bdfs[id % nr_bdfs];
 	is_edu = device_is_edu(bdf);
 	pool = mmap(NULL, POOL_SIZE, PROT_READ | PROT_WRITE,
@@ -440,7 +451,7 @@ static void worker(unsigned int id, unsigned int threads)
 		_exit(1);
 	for (i = 0; i < threads; i++)
 		pthread_create(&t[i], NULL, thread_main,
-			       (void *)(uintptr_t)(id * 16 + i + 1));
+			       (void *)(uintptr_t)((generation * 64 + id) * 16 + i + 1));
 	for (i = 0; i < threads; i++)
 		pthread_join(t[i], NULL);
 	_exit(0);
@@ -502,7 +513,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < workers; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0)
-			worker(i, threads);
+			worker(i, 0, threads);
 	}
 	while (!done()) {
 		usleep(50000 + rnd() % 200000);
@@ -513,15 +524,21 @@ int main(int argc, char **argv)
 		waitpid(pids[i], NULL, 0);
 		kills++;
 		pids[i] = fork();
-		if (pids[i] == 0)
-			worker(i + restarts * workers, threads);
 		restarts++;
+		if (pids[i] == 0)
+			worker(i, restarts, threads);
 	}
 	for (i = 0; i < workers; i++)
 		waitpid(pids[i], NULL, 0);
 
-	printf("uldf-fuzz: %lu calls (%lu succeeded, %lu failed as expected or not), %u workers killed with SIGKILL\n",
+	printf("uldf-fuzz: %lu calls (%lu succeeded, %lu failed with an errno), %u workers killed with SIGKILL\n",
 	       atomic_load(&sh->calls), atomic_load(&sh->oks),
 	       atomic_load(&sh->errors), kills);
+	printf("uldf-fuzz: errnos:");
+	for (i = 1; i < 256; i++)
+		if (atomic_load(&sh->by_errno[i]))
+			printf(" %s %lu", strerrorname_np(i) ? strerrorname_np(i) : "?",
+			       atomic_load(&sh->by_errno[i]));
+	printf("\n");
 	return 0;
 }

@@ -174,7 +174,7 @@ static int dma_probe(const char *bdf, unsigned long n)
 	int fd = open_dev(bdf);
 	unsigned long i, changed = 0, tries = 0;
 	char *ro, *gone, *fill;
-	uint64_t ro_iova, gone_iova, fill_iova;
+	uint64_t ro_iova = 0, gone_iova = 0, fill_iova = 0;
 
 	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
