@@ -265,26 +265,6 @@ static int uldf_release(struct inode *inode, struct file *file)
 
 /* ---- device fd operations --------------------------------------------- */
 
-static u32 uldf_num_irqs(struct pci_dev *pdev, unsigned int type)
-{
-	int n;
-
-	switch (type) {
-	case ULDF_IRQ_TYPE_INTX:
-		return pdev->pin && pdev->irq ? 1 : 0;
-	case ULDF_IRQ_TYPE_MSI:
-		n = pci_msi_vec_count(pdev);
-		return n > 0 ? n : 0;
-	case ULDF_IRQ_TYPE_MSIX:
-		n = pci_msix_vec_count(pdev);
-		return n > 0 ? n : 0;
-	case ULDF_IRQ_TYPE_ERR:
-	case ULDF_IRQ_TYPE_REQ:
-		return 1;
-	}
-	return 0;
-}
-
 static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 {
 	struct pci_dev *pdev = udev->pdev;
@@ -318,7 +298,7 @@ static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 	info.header_type = pdev->hdr_type;
 	info.num_regions = ULDF_NUM_REGIONS;
 	for (i = 0; i < ULDF_NUM_IRQ_TYPES; i++)
-		info.num_irqs[i] = uldf_num_irqs(pdev, i);
+		info.num_irqs[i] = uldf_irq_num(pdev, i);
 	info.iommu_group = udev->dma.group ? iommu_group_id(udev->dma.group) : -1;
 	info.config_size = pdev->cfg_size;
 

@@ -89,25 +89,38 @@ struct uldf_bar {
 
 /* ---- irq.c: interrupts as file descriptors -------------------------- */
 
+/* One open vector; private to irq.c. */
 struct uldf_irq;
 
 /**
  * struct uldf_irq_state - the device's interrupt set-up.
- * @lock:	serialises enabling and disabling.
+ * @lock:	serialises enabling and disabling vectors, and the eventfd
+ *		wiring of an IRQ fd.
+ * @slot_lock:	spinlock guarding @intx, @err, @req and
+ *		@intx_virt_disabled for the callers that cannot take @lock:
+ *		uldf_irq_notify() and uldf_irq_intx_virt_disable().  Nests
+ *		inside @lock and outside the per-vector spinlocks.
  * @mode:	ULDF_IRQ_TYPE_INTX, _MSI or _MSIX while any of those vectors
  *		is open, else -1.
- * @nvec:	MSI/MSI-X: vectors in the enabled block (@vec's length).
+ * @nvec:	MSI/MSI-X: length of @vec; the enabled block, or with
+ *		dynamic MSI-X the function's table size.
+ * @nopen:	MSI/MSI-X: vectors open; the last close disables the block.
  * @dyn:	MSI-X vectors are allocated one by one (dynamic MSI-X).
+ * @intx_virt_disabled: the Interrupt Disable bit of the user's virtual
+ *		command register; while set an INTx EOI does not unmask.
  * @intx:	the INTx vector, or NULL.
  * @vec:	MSI/MSI-X vectors by index, NULL where not open.
  * @err:	the AER error notification vector, or NULL.
  * @req:	the release-request notification vector, or NULL.
  */
 struct uldf_irq_state {
-	struct mutex lock;
+	struct mutex lock;	/* see above */
+	spinlock_t slot_lock;	/* see above */
 	int mode;
 	unsigned int nvec;
+	unsigned int nopen;
 	bool dyn;
+	bool intx_virt_disabled;
 	struct uldf_irq *intx;
 	struct uldf_irq **vec;
 	struct uldf_irq *err;
@@ -211,6 +224,7 @@ long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg);
 void uldf_irq_release_all(struct uldf_device *udev);
 void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
 void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
+u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type);
 
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);

@@ -197,7 +197,7 @@ struct uldf_region_info {
  * device fd disables every vector (the IRQ fds then fail with ENODEV).
  *
  * @argsz:	in: at least sizeof(struct uldf_irq_open) + 4 * @count.
- * @flags:	in: ULDF_IRQ_OPEN_*.
+ * @flags:	in: ULDF_IRQ_OPEN_* (UNMASK_ON_READ: INTx only).
  * @type:	in: ULDF_IRQ_TYPE_*.
  * @index:	in: first vector.
  * @count:	in: number of vectors, at least 1.
@@ -212,10 +212,13 @@ struct uldf_region_info {
  * index 0, and may be opened along with any mechanism.
  *
  * Return: 0, with @fds filled in.
- * Errors: EINVAL unknown @type or @flags, @count 0, @argsz too small;
- * ERANGE @index + @count beyond the type's num_irqs; EBUSY a vector is
- * already open, another mechanism is in use, or the MSI/MSI-X block cannot
- * grow while vectors are open; EPERM MSI or MSI-X without interrupt
+ * Errors: EINVAL unknown @type or @flags, UNMASK_ON_READ on a type other
+ * than INTx, @count 0, @pad not 0, @argsz too small; ERANGE @index +
+ * @count beyond the type's num_irqs; EBUSY a vector is already open,
+ * another mechanism is in use, the MSI/MSI-X block cannot grow while
+ * vectors are open, or an INTx line that must be exclusive (no working
+ * Interrupt Disable bit) is held by another driver; EPERM MSI or MSI-X
+ * without interrupt
  * remapping, unless uldf.allow_unsafe_interrupts=1; ENOSPC no interrupt
  * vectors left; EMFILE out of file descriptors; ENODEV removed.
  */
@@ -403,9 +406,12 @@ struct uldf_dma_batch {
  * read() of exactly 8 bytes blocks until at least one interrupt arrived
  * since the previous read, then returns their number as a __u64 and resets
  * it.  With O_NONBLOCK it fails with EAGAIN instead of blocking.  Any other
- * size is EINVAL.  poll()/epoll report EPOLLIN while the count is not zero;
- * io_uring reads (also multishot) work; with O_ASYNC (fcntl F_SETFL and
- * F_SETOWN) SIGIO is sent on every interrupt.
+ * size is EINVAL; a read that cannot copy the count out (EFAULT) keeps it.
+ * poll()/epoll report EPOLLIN while the count is not zero, and EPOLLERR |
+ * EPOLLHUP once the vector is dead (below); io_uring reads (also
+ * multishot) work without a worker thread; with O_ASYNC (fcntl F_SETFL and
+ * F_SETOWN) SIGIO is sent on every interrupt (POLL_IN), and when the
+ * vector dies (POLL_HUP).
  *
  * write() of exactly 8 bytes: the __u64 value 1 unmasks the vector, 0 masks
  * it; other values and sizes are EINVAL.
@@ -420,18 +426,26 @@ struct uldf_dma_batch {
  * If the device still asserts the line at EOI, the interrupt is counted
  * again at once and the vector stays masked, so an interrupt raised while
  * masked is delivered once after the EOI and never lost.  With
- * ULDF_IRQ_OPEN_UNMASK_ON_READ a read() performs the EOI itself before it
- * blocks (the 2004 user-level driver semantics), so one system call serves
- * each interrupt.
+ * ULDF_IRQ_OPEN_UNMASK_ON_READ a read() first performs the EOI owed by the
+ * previous read that returned interrupts (also when it then fails with
+ * EAGAIN), then waits (the 2004 user-level driver semantics), so one
+ * system call serves each interrupt; poll() never EOIs, and multishot
+ * io_uring reads do not suit this mode.  A function without a working
+ * Interrupt Disable bit, or any while uldf.nointxmask=1, takes its line
+ * exclusively, masked at the interrupt controller; the semantics are the
+ * same.
  *
  * MSI and MSI-X are edge-triggered: no automatic mask and no EOI.  A masked
- * vector (write of 0) remembers one pending interrupt, which is delivered
- * when it is unmasked.
+ * vector (write of 0) remembers that interrupts arrived and delivers them
+ * when it is unmasked: as one, or as at most two for a function that masks
+ * per vector and holds one pending itself (MSI-X).
  *
  * Races: an EOI that finds nothing pending only unmasks; an EOI with an
  * interrupt pending delivers it.  Closing an IRQ fd while its interrupt is
  * in flight waits for the handler (free_irq) and drops the count; closing
  * the device fd disables every vector and wakes blocked readers with ENODEV.
+ * Such a *dead* IRQ fd fails every call with ENODEV until it is closed.
+ * Documentation/interrupts.rst spells out all the rules.
  */
 
 /**
@@ -441,7 +455,8 @@ struct uldf_dma_batch {
  * @flags:	out: ULDF_IRQ_INFO_*.
  * @type:	out: ULDF_IRQ_TYPE_*.
  * @index:	out: vector index.
- * @irq:	out: Linux interrupt number (as in /proc/interrupts), or 0.
+ * @irq:	out: Linux interrupt number (as in /proc/interrupts), or 0 for
+ *		ERR and REQ.
  * @pad:	out: 0.
  * @count:	out: interrupts since the fd was opened (never reset).
  *
@@ -504,8 +519,9 @@ struct uldf_irq_info {
  * @resample:	in: eventfd, or -1; INTx only.
  *
  * Return: 0.
- * Errors: EINVAL unknown flags, a resample eventfd on a non-INTx vector or
- * without a trigger; EBADF an fd that is not an eventfd; ENODEV.
+ * Errors: EINVAL unknown flags, @trigger or @resample below -1, a resample
+ * eventfd on a non-INTx vector, without a trigger, or the same as the
+ * trigger; EBADF an fd that is not an eventfd; ENODEV.
  */
 struct uldf_irq_eventfd {
 	__u32 argsz;
