@@ -15,11 +15,16 @@
  *   -m huge-whole  the hugetlb memory in one map call and one unmap call
  *
  * IOVAs are chosen by the program (uldf: ULDF_DMA_MAP_FIXED_IOVA), packed
- * from 64 MiB up, below the edu's 28-bit DMA mask.
+ * from 64 MiB up, below the edu's 28-bit DMA mask.  -r repeats the map and
+ * unmap of the same memory (for profiling, so that the allocation before
+ * the clock starts weighs less); the times are then totals.
  *
- * Usage: bench-dma -f uldf|vfio -m MODE [-s SIZE] [-b BATCH] [-d BDF]
+ * Usage: bench-dma -f uldf|vfio -m MODE [-s SIZE] [-b BATCH] [-r REPEAT]
+ *		    [-d BDF] [-c CPU]
  * Prints: bench=dma fw=.. mode=.. size=N pages=N calls=N map_ns=N
- * unmap_ns=N ns_per_page=N (map and unmap together, per 4 KiB page).
+ * unmap_ns=N ns_per_page=N: the bytes mapped each time, the 4 KiB pages and
+ * map calls over all repeats, the times, and map and unmap together per
+ * 4 KiB page.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -174,7 +179,7 @@ static void setup(struct dma_ctx *c, enum bench_fw fw, const char *bdf)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-dma -f uldf|vfio -m page|whole|batch|huge|huge-whole [-s SIZE] [-b BATCH] [-d BDF]\n");
+	fprintf(stderr, "usage: bench-dma -f uldf|vfio -m page|whole|batch|huge|huge-whole [-s SIZE] [-b BATCH] [-r REPEAT] [-d BDF] [-c CPU]\n");
 	exit(2);
 }
 
@@ -190,11 +195,13 @@ int main(int argc, char **argv)
 {
 	const char *bdf = "0000:00:03.0";
 	struct dma_ctx c = { .size = 64ull << 20, .batch = 65536 };
-	uint64_t t0, t1, t2, pages;
-	int fw = -1, mode = -1, opt;
+	uint64_t t0, map_ns = 0, unmap_ns = 0, pages;
+	long repeat = 1, i;
+	int fw = -1, mode = -1, cpu = 1, opt;
+	bool pinned;
 	char buf[128];
 
-	while ((opt = getopt(argc, argv, "f:m:s:b:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:m:s:b:r:d:c:")) != -1) {
 		switch (opt) {
 		case 'f':
 			fw = bench_fw_parse(optarg);
@@ -208,15 +215,21 @@ int main(int argc, char **argv)
 		case 'b':
 			c.batch = strtoull(optarg, NULL, 0);
 			break;
+		case 'r':
+			repeat = atol(optarg);
+			break;
 		case 'd':
 			bdf = optarg;
+			break;
+		case 'c':
+			cpu = atoi(optarg);
 			break;
 		default:
 			usage();
 		}
 	}
 	if ((fw != BENCH_ULDF && fw != BENCH_VFIO) || mode < 0 ||
-	    !c.size || c.size % PAGE_2M || !c.batch ||
+	    !c.size || c.size % PAGE_2M || !c.batch || repeat < 1 ||
 	    c.batch > ULDF_DMA_BATCH_MAX ||
 	    (mode == MODE_BATCH && fw != BENCH_ULDF))
 		usage();
@@ -224,25 +237,31 @@ int main(int argc, char **argv)
 	snprintf(buf, sizeof(buf), "bench=dma fw=%s mode=%s",
 		 bench_fw_name(fw), mode_names[mode]);
 	words = buf;
+	if (bench_pin(bdf, cpu, false, &pinned))
+		bench_fail(words, "cannot run on CPU %d", cpu);
 	setup(&c, fw, bdf);
 
-	t0 = bench_now_ns();
-	if (mode == MODE_BATCH)
-		batch_all(&c, 0);
-	else
-		map_chunks(&c);
-	t1 = bench_now_ns();
-	if (mode == MODE_BATCH)
-		batch_all(&c, ULDF_DMA_BATCH_UNMAP);
-	else
-		unmap_chunks(&c);
-	t2 = bench_now_ns();
+	for (i = 0; i < repeat; i++) {
+		t0 = bench_now_ns();
+		if (mode == MODE_BATCH)
+			batch_all(&c, 0);
+		else
+			map_chunks(&c);
+		map_ns += bench_now_ns() - t0;
+		t0 = bench_now_ns();
+		if (mode == MODE_BATCH)
+			batch_all(&c, ULDF_DMA_BATCH_UNMAP);
+		else
+			unmap_chunks(&c);
+		unmap_ns += bench_now_ns() - t0;
+	}
 
-	pages = c.size / PAGE_4K;
+	pages = c.size / PAGE_4K * repeat;
 	printf("%s size=%llu pages=%llu calls=%llu map_ns=%llu unmap_ns=%llu ns_per_page=%.1f status=ok\n",
 	       words, (unsigned long long)c.size, (unsigned long long)pages,
-	       (unsigned long long)c.calls, (unsigned long long)(t1 - t0),
-	       (unsigned long long)(t2 - t1), (double)(t2 - t0) / pages);
+	       (unsigned long long)c.calls, (unsigned long long)map_ns,
+	       (unsigned long long)unmap_ns,
+	       (double)(map_ns + unmap_ns) / pages);
 	munmap(c.mem, c.mem_size);
 	free(c.entries);
 	bench_dev_close(&c.dev);

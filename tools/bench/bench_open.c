@@ -18,7 +18,7 @@
  * The 1 MiB buffer is allocated and touched once, before the first
  * iteration.
  *
- * Usage: bench-open -f uldf|vfio [-n ITERATIONS] [-d BDF]
+ * Usage: bench-open -f uldf|vfio [-n ITERATIONS] [-d BDF] [-c CPU]
  * Prints: bench=open fw=.. iterations=N ready_p50= ready_min= ready_max=
  * close_p50= close_min= close_max= (ns)
  */
@@ -69,7 +69,7 @@ static void one(enum bench_fw fw, const char *bdf, void *buf,
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-open -f uldf|vfio [-n ITERATIONS] [-d BDF]\n");
+	fprintf(stderr, "usage: bench-open -f uldf|vfio [-n ITERATIONS] [-d BDF] [-c CPU]\n");
 	exit(2);
 }
 
@@ -78,11 +78,12 @@ int main(int argc, char **argv)
 	const char *bdf = "0000:00:03.0";
 	uint64_t *ready, *closing;
 	long n = 20, i;
-	int fw = -1, opt;
+	int fw = -1, cpu = 1, opt;
+	bool pinned;
 	char words_buf[64];
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "f:n:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:d:c:")) != -1) {
 		switch (opt) {
 		case 'f':
 			fw = bench_fw_parse(optarg);
@@ -92,6 +93,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			bdf = optarg;
+			break;
+		case 'c':
+			cpu = atoi(optarg);
 			break;
 		default:
 			usage();
@@ -103,6 +107,8 @@ int main(int argc, char **argv)
 		 bench_fw_name(fw));
 	words = words_buf;
 
+	if (bench_pin(bdf, cpu, false, &pinned))
+		bench_fail(words, "cannot run on CPU %d", cpu);
 	ready = calloc(n, sizeof(*ready));
 	closing = calloc(n, sizeof(*closing));
 	buf = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE,
