@@ -92,7 +92,8 @@ int bench_dma_unmap(struct bench_dev *d, uint64_t iova, uint64_t size);
  * vector when @msi, else its INTx line) to the same CPU, so that every
  * framework is measured with the same placement.  A negative @cpu does
  * nothing.  Returns 0 or -errno; the interrupt steering is best effort and
- * *irq_pinned says whether it worked.
+ * *irq_pinned says whether it worked.  The interrupt's affinity is put back
+ * when the program exits normally.
  */
 int bench_pin(const char *bdf, int cpu, bool msi, bool *irq_pinned);
 

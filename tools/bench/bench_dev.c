@@ -508,12 +508,49 @@ static int irq_of(const char *bdf, bool msi)
 	return atoi(buf);
 }
 
+/* The interrupt steered by bench_pin() and its affinity before, for exit. */
+static char pinned_path[64];
+static char pinned_before[64];
+
+static void unpin_irq(void)
+{
+	int fd = open(pinned_path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, pinned_before, strlen(pinned_before)) < 0)
+		fprintf(stderr, "cannot restore %s\n", pinned_path);
+	close(fd);
+}
+
+/* Write @cpu to @path, remembering what was there for unpin_irq(). */
+static bool pin_irq(const char *path, int cpu)
+{
+	char val[16];
+	ssize_t n;
+	bool ok;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, pinned_before, sizeof(pinned_before) - 1);
+	if (n > 0 && !pinned_path[0]) {
+		pinned_before[n] = '\0';
+		snprintf(pinned_path, sizeof(pinned_path), "%s", path);
+		atexit(unpin_irq);
+	}
+	n = snprintf(val, sizeof(val), "%d\n", cpu);
+	ok = pwrite(fd, val, n, 0) == n;
+	close(fd);
+	return ok;
+}
+
 int bench_pin(const char *bdf, int cpu, bool msi, bool *irq_pinned)
 {
-	char path[64], val[16];
+	char path[64];
 	cpu_set_t set;
-	int irq, fd;
-	ssize_t n;
+	int irq;
 
 	*irq_pinned = false;
 	if (cpu < 0)
@@ -526,12 +563,7 @@ int bench_pin(const char *bdf, int cpu, bool msi, bool *irq_pinned)
 	if (irq <= 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = snprintf(val, sizeof(val), "%d\n", cpu);
-	*irq_pinned = write(fd, val, n) == n;
-	close(fd);
+	*irq_pinned = pin_irq(path, cpu);
 	return 0;
 }
 
