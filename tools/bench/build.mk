@@ -8,7 +8,8 @@
 #                 the plots
 #
 # BENCH_RUNS sets the number of runs per figure (frameworks alternate run
-# by run); BENCH_ARGS passes options to the guest script (see run-guest).
+# by run); BENCH_ARGS passes options to the guest script (see run-guest;
+# the default -p adds perf profiles).
 
 BENCH_DIR := tools/bench
 BENCH_PROGS := $(addprefix $(BENCH_DIR)/bench-,intx msi dma open)
@@ -16,6 +17,7 @@ BENCH_OUT := $(BENCH_DIR)/out
 BENCH_DOC := Documentation/benchmarks
 BENCH_RUNS ?= 7
 BENCH_TIMEOUT ?= 1700
+BENCH_ARGS ?= -p
 
 USER_TARGETS += $(BENCH_PROGS)
 CLEAN_FILES += $(BENCH_PROGS)
