@@ -131,25 +131,33 @@ struct uldf_irq_state {
 
 /**
  * struct uldf_dma_state - the open device's DMA address space.
- * @lock:	serialises map and unmap.
+ * @lock:	serialises map and unmap; the external lock of @mappings.
  * @domain:	the IOMMU paging domain attached while the device is open,
  *		or NULL (no IOMMU, or not open).
  * @group:	the device's IOMMU group, or NULL.
  * @noiommu:	no IOMMU and no-IOMMU mode is on: IOVA = physical address.
- * @mappings:	maple tree of mappings and reserved ranges, by IOVA.
- * @mm:		the opener's mm (grabbed), charged for pinned pages.
- * @locked_pages: pages currently charged to @mm's locked_vm.
- * @charged_cap: false if the opener had CAP_IPC_LOCK (no rlimit check).
+ * @mappings:	maple tree of mappings and reserved ranges, by IOVA (in
+ *		no-IOMMU mode, of mappings by the bus address of their first
+ *		page).
+ * @mm:		the opener's mm (grabbed), charged for pinned pages; NULL
+ *		while the device is closed or cannot do DMA.
+ * @locked_pages: pages of the mappings in @mappings, all charged to @mm.
+ * @cache_prot:	IOMMU_CACHE if the IOMMU keeps the device's DMA coherent.
+ * @nr_ranges:	entries in @ranges.
+ * @ranges:	usable IOVA ranges: the domain's aperture minus the reserved
+ *		regions of the group; fixed at open.
  */
 struct uldf_dma_state {
-	struct mutex lock;
+	struct mutex lock;	/* map/unmap; the lock of @mappings */
 	struct iommu_domain *domain;
 	struct iommu_group *group;
 	bool noiommu;
 	struct maple_tree mappings;
 	struct mm_struct *mm;
 	unsigned long locked_pages;
-	bool charged_cap;
+	int cache_prot;
+	unsigned int nr_ranges;
+	struct uldf_iova_range *ranges;
 };
 
 /* ---- core.c ---------------------------------------------------------- */

@@ -251,7 +251,10 @@ struct uldf_irq_open {
  *		room given; only the room is filled).
  * @ranges:	out: inclusive [start, last] IOVA ranges a mapping may use:
  *		the domain's aperture minus reserved regions (the MSI window,
- *		RMRRs).
+ *		RMRRs).  None in no-IOMMU mode, where the IOVA is not chosen.
+ *
+ * A device that cannot do DMA (no IOMMU, and no-IOMMU mode off) reports
+ * @flags, @pgsize_bitmap and @nr_ranges 0.
  *
  * Return: 0.
  * Errors: EFAULT; EINVAL @argsz too small or @flags set on input; ENODEV.
@@ -293,21 +296,31 @@ struct uldf_dma_info {
  * @iova:	in with FIXED_IOVA (page-aligned); out: the IOVA used.
  * @iova_limit:	in without FIXED_IOVA: highest IOVA the device can reach,
  *		typically its DMA mask (0x0fffffff for a 28-bit device); 0
- *		means no limit.
+ *		means no limit.  The module never picks IOVA 0.  In no-IOMMU
+ *		mode the bus addresses of the memory must be at or below it.
  * @nr_segs:	in: room in @segs_ptr (no-IOMMU mode only, else 0);
  *		out: segments returned.
  * @segs_ptr:	in: user pointer to an array of struct uldf_dma_seg that, in
  *		no-IOMMU mode, receives the physical scatterlist of the
  *		pinned memory (the device must be given those addresses).
+ *		@iova is then the address of the first segment, and names
+ *		the mapping for ULDF_DMA_UNMAP.
+ *
+ * Only the process that opened the device fd may map (its locked_vm is
+ * what is charged); any holder of the fd may unmap.
  *
  * Return: 0.
- * Errors: EINVAL unknown flags, neither READ nor WRITE, @vaddr, @size or
- * @iova unaligned, @size 0, or a fixed @iova outside the usable ranges;
- * EEXIST a fixed range overlaps an existing mapping; ENOSPC no free IOVA
- * range of @size below @iova_limit; ENOMEM RLIMIT_MEMLOCK exceeded or out
- * of memory; EFAULT @vaddr not mapped with the needed access; E2BIG
- * no-IOMMU segments do not fit in @nr_segs (which is set to the count
- * needed); ENODEV the device has no IOMMU and no-IOMMU mode is off, or it
+ * Errors: EINVAL unknown flags, neither READ nor WRITE, @pad not 0, @vaddr,
+ * @size or @iova unaligned, @size 0, or a fixed @iova outside the usable
+ * ranges (FIXED_IOVA is EINVAL in no-IOMMU mode); EEXIST a fixed range
+ * overlaps an existing mapping (no-IOMMU: the first page is already
+ * mapped); ENOSPC no free IOVA range of @size below @iova_limit; ERANGE
+ * no-IOMMU memory above @iova_limit; ENOMEM RLIMIT_MEMLOCK exceeded (the
+ * kernel log says so) or out of memory; EFAULT @vaddr not mapped with the
+ * needed access, or a bad @segs_ptr; E2BIG no-IOMMU segments do not fit
+ * in @nr_segs (which is set to the count needed); EPERM the caller is not
+ * in the process that opened the device fd; EINTR a fatal signal while
+ * pinning; ENODEV the device has no IOMMU and no-IOMMU mode is off, or it
  * was removed.
  */
 struct uldf_dma_seg {
@@ -336,9 +349,11 @@ struct uldf_dma_map {
  * ULDF_DMA_UNMAP - _IOWR(ULDF_TYPE, ULDF_BASE + 6, struct uldf_dma_unmap)
  *
  * Unmap and unpin.  Without flags, [@iova, @iova + @size) must cover whole
- * mappings exactly as they were made (a mapping is never split); with
- * ULDF_DMA_UNMAP_ALL every mapping goes and @iova, @size must be 0.  Pages
- * the device could write are marked dirty; locked_vm is credited back.
+ * mappings exactly as they were made (a mapping is never split), and may
+ * hold several, and gaps; with ULDF_DMA_UNMAP_ALL every mapping goes and
+ * @iova, @size must be 0.  In no-IOMMU mode the range must be exactly one
+ * mapping (its @iova and @size).  Pages the device could write are marked
+ * dirty; locked_vm is credited back.
  *
  * @argsz:	in: sizeof(struct uldf_dma_unmap).
  * @flags:	in: ULDF_DMA_UNMAP_ALL or 0.
@@ -368,10 +383,15 @@ struct uldf_dma_unmap {
  * Make (or, with ULDF_DMA_BATCH_UNMAP, undo) @count mappings in one call,
  * with one IOTLB synchronisation for the batch.  Each entry is a struct
  * uldf_dma_map (its @argsz must be sizeof(struct uldf_dma_map)); for unmap,
- * @iova and @size of each entry name the mapping.  Entries are processed in
- * order; on the first failure processing stops, @done says how many
- * succeeded, those stay in effect, and the call fails with that entry's
- * error.
+ * @iova and @size of each entry name the mapping (the other fields are not
+ * used, so the array that made the mappings can undo them).  Entries are
+ * processed in order; on the first failure processing stops, @done says
+ * how many succeeded, those stay in effect, and the call fails with that
+ * entry's error.  Should the IOMMU itself fail (out of memory for its page
+ * tables), no entry of the batch takes effect and @done is 0.
+ *
+ * One IOTLB synchronisation is made per run of entries whose IOVAs follow
+ * one another; IOVAs the module picks for a batch normally form one run.
  *
  * @argsz:	in: sizeof(struct uldf_dma_batch).
  * @flags:	in: 0 or ULDF_DMA_BATCH_UNMAP.
