@@ -96,6 +96,8 @@ int bench_dma_unmap(struct bench_dev *d, uint64_t iova, uint64_t size);
  * when the program exits normally.
  */
 int bench_pin(const char *bdf, int cpu, bool msi, bool *irq_pinned);
+/* The CPU the pinned interrupt is delivered to (effective affinity), or -1. */
+int bench_irq_cpu(void);
 
 static inline uint32_t edu_read(struct bench_dev *d, unsigned int reg)
 {

@@ -511,6 +511,7 @@ static int irq_of(const char *bdf, bool msi)
 /* The interrupt steered by bench_pin() and its affinity before, for exit. */
 static char pinned_path[64];
 static char pinned_before[64];
+static int pinned_irq;
 
 static void unpin_irq(void)
 {
@@ -523,7 +524,10 @@ static void unpin_irq(void)
 	close(fd);
 }
 
-/* Write @cpu to @path, remembering what was there for unpin_irq(). */
+/*
+ * Write @cpu to @path, remembering what was there for unpin_irq().  procfs
+ * affinity files take no pwrite(), hence one open to read, one to write.
+ */
 static bool pin_irq(const char *path, int cpu)
 {
 	char val[16];
@@ -531,17 +535,21 @@ static bool pin_irq(const char *path, int cpu)
 	bool ok;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	n = read(fd, pinned_before, sizeof(pinned_before) - 1);
+	close(fd);
 	if (n > 0 && !pinned_path[0]) {
 		pinned_before[n] = '\0';
 		snprintf(pinned_path, sizeof(pinned_path), "%s", path);
 		atexit(unpin_irq);
 	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
 	n = snprintf(val, sizeof(val), "%d\n", cpu);
-	ok = pwrite(fd, val, n, 0) == n;
+	ok = write(fd, val, n) == n;
 	close(fd);
 	return ok;
 }
@@ -564,7 +572,29 @@ int bench_pin(const char *bdf, int cpu, bool msi, bool *irq_pinned)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
 	*irq_pinned = pin_irq(path, cpu);
+	pinned_irq = irq;
 	return 0;
+}
+
+int bench_irq_cpu(void)
+{
+	char path[64], buf[32];
+	ssize_t n;
+	int fd;
+
+	if (pinned_irq <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list",
+		 pinned_irq);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atoi(buf);
 }
 
 static int cmp_u64(const void *a, const void *b)

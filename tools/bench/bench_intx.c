@@ -196,9 +196,9 @@ int main(int argc, char **argv)
 	if (c.events != (uint64_t)cycles)
 		bench_fail(words, "%llu interrupts counted for %ld cycles",
 			   (unsigned long long)c.events, cycles);
-	printf("%s cycles=%ld ns=%llu rate=%.0f irq_pinned=%d status=ok\n",
+	printf("%s cycles=%ld ns=%llu rate=%.0f irq_pinned=%d irq_cpu=%d status=ok\n",
 	       words, cycles, (unsigned long long)(t1 - t0),
-	       cycles * 1e9 / (t1 - t0), pinned);
+	       cycles * 1e9 / (t1 - t0), pinned, bench_irq_cpu());
 	if (c.irq_fd != c.dev.fd)
 		close(c.irq_fd);
 	bench_dev_close(&c.dev);

@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 			lat[i - warmup] = ns;
 	}
 	print_result(lat, samples);
-	printf(" irq_pinned=%d status=ok\n", pinned);
+	printf(" irq_pinned=%d irq_cpu=%d status=ok\n", pinned, bench_irq_cpu());
 
 	if (mode == MODE_URING)
 		io_uring_queue_exit(&c.ring);
