@@ -388,14 +388,19 @@ static ssize_t uldf_write(struct file *file, const char __user *buf,
 	return uldf_rw(file, (char __user *)buf, count, ppos, true);
 }
 
+/*
+ * Called with the mm's mmap_lock held, so not under @udev->lock (see
+ * uldf_private.h); @mmap_mutex keeps a new mapping from slipping in after
+ * the revocation's zap.
+ */
 static int uldf_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct uldf_device *udev = file->private_data;
 	int ret;
 
-	down_read(&udev->lock);
-	ret = udev->removed ? -ENODEV : uldf_bar_mmap(udev, vma);
-	up_read(&udev->lock);
+	mutex_lock(&udev->mmap_mutex);
+	ret = READ_ONCE(udev->removed) ? -ENODEV : uldf_bar_mmap(udev, vma);
+	mutex_unlock(&udev->mmap_mutex);
 	return ret;
 }
 
@@ -429,6 +434,7 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	kref_init(&udev->kref);
 	init_rwsem(&udev->lock);
+	mutex_init(&udev->mmap_mutex);
 	init_waitqueue_head(&udev->release_wq);
 	udev->pdev = pci_dev_get(pdev);
 	uldf_irq_init(udev);
@@ -496,7 +502,7 @@ static void uldf_remove(struct pci_dev *pdev)
 	}
 
 	down_write(&udev->lock);
-	udev->removed = true;
+	WRITE_ONCE(udev->removed, true);
 	if (udev->open) {
 		pci_warn(pdev, "uldf: device still open by user space; revoking it\n");
 		uldf_bar_revoke(udev);

@@ -9,7 +9,10 @@
  *
  * Locking, outermost first:
  *   @lock (rw_semaphore): every device-fd operation holds it for read and
- *	checks @removed; open, release and removal hold it for write.
+ *	checks @removed; open, release and removal hold it for write.  mmap()
+ *	is the exception: it runs under the mm's mmap_lock, which ioctls take
+ *	(pinning, page faults) while holding @lock, so it takes only
+ *	@mmap_mutex, which revocation takes after setting @removed.
  *   irq.lock (mutex): enabling and disabling vectors.
  *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
  *   cfg.lock (mutex): the virtual config space.
@@ -177,6 +180,7 @@ struct uldf_dma_state {
  * @owns_dma:	DMA ownership of the IOMMU group was claimed at probe.
  * @saved_state: config space as found when the device fd was opened.
  * @mapping:	the open file's address_space, for revoking BAR mmaps.
+ * @mmap_mutex:	orders mmap() against revocation (see the top of this file).
  * @bars:	BARs (rdwr.c).
  * @cfg:	virtual config space (config.c).
  * @irq:	interrupts (irq.c).
@@ -195,6 +199,7 @@ struct uldf_device {
 	bool owns_dma;
 	struct pci_saved_state *saved_state;
 	struct address_space *mapping;
+	struct mutex mmap_mutex;	/* mmap() against revocation */
 
 	struct uldf_bar bars[ULDF_NUM_BARS];
 	struct uldf_config cfg;
