@@ -210,6 +210,7 @@ TEST_F(release, unbind_while_open_and_mapped)
 
 TEST_F_TIMEOUT(release, open_close_slab_flat, 600)
 {
+	const int cycles = uldf_test_scale(CYCLES);
 	long before, after;
 	int i, fd;
 
@@ -219,19 +220,20 @@ TEST_F_TIMEOUT(release, open_close_slab_flat, 600)
 		close(fd);
 	}
 	before = sunreclaim_kb();
-	for (i = 0; i < CYCLES; i++) {
+	for (i = 0; i < cycles; i++) {
 		fd = uldf_test_open(self->bdf);
 		ASSERT_LE(0, fd);
 		close(fd);
 	}
 	after = sunreclaim_kb();
 	TH_LOG("SUnreclaim %ld kB -> %ld kB over %d open/close", before, after,
-	       CYCLES);
+	       cycles);
 	EXPECT_LT(after - before, SLAB_SLACK_KB);
 }
 
 TEST_F_TIMEOUT(release, bind_unbind_slab_flat, 900)
 {
+	const int cycles = uldf_test_scale(CYCLES);
 	long before, after;
 	int i;
 
@@ -240,13 +242,13 @@ TEST_F_TIMEOUT(release, bind_unbind_slab_flat, 900)
 		ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
 	}
 	before = sunreclaim_kb();
-	for (i = 0; i < CYCLES; i++) {
+	for (i = 0; i < cycles; i++) {
 		ASSERT_EQ(0, uldf_test_unbind(self->bdf));
 		ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
 	}
 	after = sunreclaim_kb();
 	TH_LOG("SUnreclaim %ld kB -> %ld kB over %d bind/unbind", before,
-	       after, CYCLES);
+	       after, cycles);
 	EXPECT_LT(after - before, SLAB_SLACK_KB);
 }
 

@@ -47,6 +47,14 @@ int uldf_test_open(const char *bdf);
 /* Read a sysfs attribute of @bdf as a number; -errno on failure. */
 long long uldf_test_sysfs_num(const char *bdf, const char *attr);
 
+/*
+ * An iteration count scaled for a slow kernel: @n divided by the
+ * ULDF_TEST_SLOW environment variable (a whole factor; 'make check-debug'
+ * sets it for the KASAN/lockdep kernel, which runs uldf's paths tens of
+ * times slower), never below 1.  Without the variable, @n.
+ */
+int uldf_test_scale(int n);
+
 /* Sum of the slab total (Slab: kB) in /proc/meminfo. */
 long uldf_test_slab_kb(void);
 
