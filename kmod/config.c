@@ -250,16 +250,16 @@ int uldf_config_init(struct uldf_device *udev)
  * uldf_config_reset() - start a new user's view from the device's state.
  * @udev: the device; @udev->lock held for write.
  *
- * The virtual registers (BARs, ROM BAR, interrupt line, Interrupt Disable)
- * take the device's current values, so a new user first reads what the
- * device holds.
+ * The virtual BARs, ROM BAR and interrupt line take the device's current
+ * values, so a new user first reads what the device holds.  Interrupt
+ * Disable reads 0: the real bit is set while no INTx vector is open, but
+ * that is uldf's resting state, not something the user asked for.
  */
 void uldf_config_reset(struct uldf_device *udev)
 {
 	struct uldf_config *cfg = &udev->cfg;
 	struct pci_dev *pdev = udev->pdev;
 	unsigned int off;
-	u16 cmd;
 	u8 line;
 
 	mutex_lock(&cfg->lock);
@@ -273,10 +273,8 @@ void uldf_config_reset(struct uldf_device *udev)
 	}
 	pci_read_config_byte(pdev, PCI_INTERRUPT_LINE, &line);
 	cfg->vconfig[PCI_INTERRUPT_LINE] = line;
-	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	uldf_cfg_store(cfg->vconfig, PCI_COMMAND, 2,
-		       cmd & PCI_COMMAND_INTX_DISABLE);
-	cfg->virt_intx_disable = cmd & PCI_COMMAND_INTX_DISABLE;
+	uldf_cfg_store(cfg->vconfig, PCI_COMMAND, 2, 0);
+	cfg->virt_intx_disable = false;
 	mutex_unlock(&cfg->lock);
 }
 
@@ -420,6 +418,39 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 	return 0;
 }
 
+/*
+ * The command/status dword: write the command register's bytes one by one,
+ * and only those whose writable bits change.  The IRQ layer's handler sets
+ * the real Interrupt Disable bit (in the high byte) at any moment; a
+ * read-modify-write of the whole register could clear it behind its back.
+ * Status bits are never written back (they are write-one-to-clear).
+ */
+static int uldf_cfg_write_command(struct uldf_device *udev, unsigned int off,
+				  unsigned int len, u32 val, u32 hwmask)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < len; i++) {
+		unsigned int reg = off + i;
+		u8 m = hwmask >> (8 * i), v = val >> (8 * i);
+		u8 cur;
+
+		if (reg > PCI_COMMAND + 1 || !m)
+			continue;
+		ret = pci_user_read_config_byte(udev->pdev, reg, &cur);
+		if (ret)
+			return -EIO;
+		if (!((cur ^ v) & m))
+			continue;
+		ret = pci_user_write_config_byte(udev->pdev, reg,
+						 (cur & ~m) | (v & m));
+		if (ret)
+			return -EIO;
+	}
+	return 0;
+}
+
 /* Read one naturally aligned access of @len (1, 2, 4) bytes at @off. */
 static int uldf_cfg_read_one(struct uldf_device *udev, unsigned int off,
 			     unsigned int len, u32 *val)
@@ -469,6 +500,8 @@ static int uldf_cfg_write_one(struct uldf_device *udev, unsigned int off,
 
 	if (!hwmask)
 		return 0;
+	if ((off & ~3) == PCI_COMMAND)
+		return uldf_cfg_write_command(udev, off, len, val, hwmask);
 	ret = uldf_hw_read(udev->pdev, off, len, &hw);
 	if (ret)
 		return ret;

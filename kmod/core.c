@@ -265,26 +265,6 @@ static int uldf_release(struct inode *inode, struct file *file)
 
 /* ---- device fd operations --------------------------------------------- */
 
-static u32 uldf_num_irqs(struct pci_dev *pdev, unsigned int type)
-{
-	int n;
-
-	switch (type) {
-	case ULDF_IRQ_TYPE_INTX:
-		return pdev->pin && pdev->irq ? 1 : 0;
-	case ULDF_IRQ_TYPE_MSI:
-		n = pci_msi_vec_count(pdev);
-		return n > 0 ? n : 0;
-	case ULDF_IRQ_TYPE_MSIX:
-		n = pci_msix_vec_count(pdev);
-		return n > 0 ? n : 0;
-	case ULDF_IRQ_TYPE_ERR:
-	case ULDF_IRQ_TYPE_REQ:
-		return 1;
-	}
-	return 0;
-}
-
 static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 {
 	struct pci_dev *pdev = udev->pdev;
@@ -318,7 +298,7 @@ static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 	info.header_type = pdev->hdr_type;
 	info.num_regions = ULDF_NUM_REGIONS;
 	for (i = 0; i < ULDF_NUM_IRQ_TYPES; i++)
-		info.num_irqs[i] = uldf_num_irqs(pdev, i);
+		info.num_irqs[i] = uldf_irq_num(pdev, i);
 	info.iommu_group = udev->dma.group ? iommu_group_id(udev->dma.group) : -1;
 	info.config_size = pdev->cfg_size;
 
@@ -408,14 +388,19 @@ static ssize_t uldf_write(struct file *file, const char __user *buf,
 	return uldf_rw(file, (char __user *)buf, count, ppos, true);
 }
 
+/*
+ * Called with the mm's mmap_lock held, so not under @udev->lock (see
+ * uldf_private.h); @mmap_mutex keeps a new mapping from slipping in after
+ * the revocation's zap.
+ */
 static int uldf_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct uldf_device *udev = file->private_data;
 	int ret;
 
-	down_read(&udev->lock);
-	ret = udev->removed ? -ENODEV : uldf_bar_mmap(udev, vma);
-	up_read(&udev->lock);
+	mutex_lock(&udev->mmap_mutex);
+	ret = READ_ONCE(udev->removed) ? -ENODEV : uldf_bar_mmap(udev, vma);
+	mutex_unlock(&udev->mmap_mutex);
 	return ret;
 }
 
@@ -449,6 +434,7 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	kref_init(&udev->kref);
 	init_rwsem(&udev->lock);
+	mutex_init(&udev->mmap_mutex);
 	init_waitqueue_head(&udev->release_wq);
 	udev->pdev = pci_dev_get(pdev);
 	uldf_irq_init(udev);
@@ -516,7 +502,7 @@ static void uldf_remove(struct pci_dev *pdev)
 	}
 
 	down_write(&udev->lock);
-	udev->removed = true;
+	WRITE_ONCE(udev->removed, true);
 	if (udev->open) {
 		pci_warn(pdev, "uldf: device still open by user space; revoking it\n");
 		uldf_bar_revoke(udev);

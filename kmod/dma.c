@@ -1,29 +1,1420 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * uldf DMA: not implemented yet.
+ * uldf DMA: an IOMMU domain per open device, and user memory mapped into it.
+ *
+ * Opening the device fd gives the device a fresh IOMMU paging domain,
+ * attached to its IOMMU group (whose DMA ownership core.c claimed at bind),
+ * so that the device reaches nothing until the user maps memory.  A map
+ * pins the user's pages with FOLL_LONGTERM, charges them to the opener's
+ * locked_vm within RLIMIT_MEMLOCK (as VFIO type1 does), and programs them
+ * with iommu_map_sg(), which gives physically contiguous runs (hugetlbfs,
+ * THP) the largest IOMMU pages that fit.  One maple tree holds the
+ * mappings by IOVA together with what may never be mapped (the outside of
+ * the domain's aperture, the MSI window, RMRRs), so a fixed IOVA is checked
+ * and a free one found (mas_empty_area) with one walk of one tree.
+ *
+ * Every map is a batch (a single ULDF_DMA_MAP is a batch of one) and runs in
+ * steps: pin each entry without dma.lock, since faulting pages in may take
+ * long; charge them all to locked_vm under one mmap lock; then, under
+ * dma.lock, reserve the IOVAs in order and report them; then program the
+ * IOMMU with one iommu_map_sg() per run of entries whose IOVAs follow one
+ * another, hence one IOTLB synchronisation per run, the cost that
+ * dominates under an emulated IOMMU in caching mode.  An allocated IOVA
+ * goes right after the previous entry of the call where that is free (else
+ * to the lowest free place), so a batch forms one run.  Unmaps gather with
+ * iommu_unmap_fast(), sync once and only then unpin.
+ *
+ * A mapping is never split, and a run never lets iommu_map_sg() merge two
+ * mappings into one large IOMMU page, so unmapping one mapping never takes
+ * another's translation with it.
+ *
+ * Release (close, process death, or revocation at unbind, which may run in
+ * another process) detaches and frees the domain first, so the device
+ * reaches nothing, then unpins every page (dirty where the device could
+ * write) and credits locked_vm back to the mm stored at open.
+ *
+ * No-IOMMU mode (module parameter enable_noiommu, for a device without an
+ * IOMMU group) taints the kernel; a map pins the pages and returns their
+ * bus addresses as a scatterlist, and the mapping is known by the address
+ * of its first page.
  */
+#include <linux/dma-direct.h>
+#include <linux/iommu.h>
+#include <linux/list_sort.h>
+#include <linux/mm.h>
+#include <linux/panic.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+
 #include "uldf_private.h"
 
-void uldf_dma_init(struct uldf_device *udev)
+/* Pages per pin_user_pages_fast() call: a bounded step between signal checks. */
+#define ULDF_DMA_PIN_CHUNK	512UL
+/* Pages per iommu_map_sg() call: bounds the scatterlist to about 2 MiB. */
+#define ULDF_DMA_RUN_PAGES	65536UL
+
+#define ULDF_DMA_MAP_RW		(ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE)
+#define ULDF_DMA_MAP_FLAGS	(ULDF_DMA_MAP_RW | ULDF_DMA_MAP_FIXED_IOVA)
+
+/* Tree entry of a range that may not be mapped. */
+#define ULDF_DMA_RESERVED	xa_mk_value(0)
+
+/**
+ * struct uldf_dma_mapping - one mapping of user memory.
+ * @iova:	first IOVA (no-IOMMU: bus address of the first page).
+ * @size:	bytes.
+ * @npages:	pages, @size >> PAGE_SHIFT.
+ * @vaddr:	user address it was made from.
+ * @limit:	highest IOVA the caller's device reaches (allocation only).
+ * @flags:	ULDF_DMA_MAP_* as asked.
+ * @charged:	@npages are charged to locked_vm.
+ * @nr_segs:	no-IOMMU: physically contiguous segments.
+ * @segs_ptr:	no-IOMMU: where the segments are reported.
+ * @pages:	the pinned pages; @page when there is one.
+ * @page:	storage for a one-page mapping.
+ * @node:	on a list of mappings being torn down.
+ */
+struct uldf_dma_mapping {
+	unsigned long iova;
+	unsigned long size;
+	unsigned long npages;
+	unsigned long vaddr;
+	unsigned long limit;
+	u32 flags;
+	bool charged;
+	u32 nr_segs;
+	u64 segs_ptr;
+	struct page **pages;
+	struct page *page;
+	struct list_head node;
+};
+
+static unsigned long uldf_dma_key_last(const struct uldf_dma_state *dma,
+				       const struct uldf_dma_mapping *m)
 {
-	mutex_init(&udev->dma.lock);
+	return m->iova + (dma->noiommu ? PAGE_SIZE : m->size) - 1;
 }
 
-int uldf_dma_open(struct uldf_device *udev)
+static int uldf_dma_prot(const struct uldf_dma_state *dma, u32 flags)
 {
+	int prot = dma->cache_prot;
+
+	if (flags & ULDF_DMA_MAP_READ)
+		prot |= IOMMU_READ;
+	if (flags & ULDF_DMA_MAP_WRITE)
+		prot |= IOMMU_WRITE;
+	return prot;
+}
+
+/* ---- locked_vm accounting --------------------------------------------- */
+
+/**
+ * struct uldf_dma_acct - the locked_vm charge of one map call.
+ * @cap:	the caller has CAP_IPC_LOCK: no limit.
+ * @limit:	RLIMIT_MEMLOCK in pages.
+ * @pending:	pages pinned by the call and not charged yet.
+ */
+struct uldf_dma_acct {
+	bool cap;
+	unsigned long limit;
+	unsigned long pending;
+};
+
+static void uldf_dma_acct_init(struct uldf_dma_acct *acct)
+{
+	acct->cap = capable(CAP_IPC_LOCK);
+	acct->limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	acct->pending = 0;
+}
+
+static int uldf_dma_over_limit(struct uldf_device *udev,
+			       unsigned long npages, unsigned long locked,
+			       const struct uldf_dma_acct *acct)
+{
+	dev_warn_ratelimited(&udev->pdev->dev,
+			     "uldf: %s[%d]: DMA map of %lu pages refused: %lu pages locked, RLIMIT_MEMLOCK allows %lu\n",
+			     current->comm, task_pid_nr(current), npages,
+			     locked, acct->limit);
+	return -ENOMEM;
+}
+
+/*
+ * Before pinning @npages more: would they fit?  A check without the mmap
+ * lock, so that a call that will not fit pins nothing; the charge itself
+ * is made once per call by uldf_dma_charge().
+ */
+static int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
+			    const struct uldf_dma_acct *acct)
+{
+	unsigned long locked = READ_ONCE(udev->dma.mm->locked_vm);
+
+	if (acct->cap || locked + acct->pending + npages <= acct->limit)
+		return 0;
+	return uldf_dma_over_limit(udev, npages, locked + acct->pending, acct);
+}
+
+/*
+ * Charge the pinned entries @maps[0..@n) to the caller's locked_vm (the
+ * caller's mm is dma->mm), in order, as far as RLIMIT_MEMLOCK allows; one
+ * mmap lock for the whole call.  Returns how many were charged; *@err is
+ * set if not all.
+ */
+static u32 uldf_dma_charge(struct uldf_device *udev,
+			   const struct uldf_dma_acct *acct,
+			   struct uldf_dma_mapping **maps, u32 n, int *err)
+{
+	struct mm_struct *mm = udev->dma.mm;
+	unsigned long total = 0;
+	u32 i;
+
+	if (!n)
+		return 0;
+	if (mmap_write_lock_killable(mm)) {
+		*err = -EINTR;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!acct->cap &&
+		    mm->locked_vm + total + maps[i]->npages > acct->limit)
+			break;
+		total += maps[i]->npages;
+	}
+	__account_locked_vm(mm, total, true, current, true);
+	if (i < n)
+		*err = uldf_dma_over_limit(udev, maps[i]->npages,
+					   mm->locked_vm, acct);
+	mmap_write_unlock(mm);
+	n = i;
+	for (i = 0; i < n; i++)
+		maps[i]->charged = true;
+	return n;
+}
+
+/* Credit @npages back; possibly from another process, or after exit. */
+static void uldf_dma_uncharge(struct uldf_dma_state *dma,
+			      unsigned long npages)
+{
+	struct mm_struct *mm = dma->mm;
+
+	if (!npages || !mmget_not_zero(mm))
+		return;		/* the address space is gone with its count */
+	mmap_write_lock(mm);
+	__account_locked_vm(mm, npages, false, current, true);
+	mmap_write_unlock(mm);
+	mmput(mm);
+}
+
+/* ---- mappings: allocation and pinning --------------------------------- */
+
+static struct uldf_dma_mapping *
+uldf_dma_mapping_alloc(const struct uldf_dma_map *req)
+{
+	struct uldf_dma_mapping *m;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return NULL;
+	m->vaddr = req->vaddr;
+	m->size = req->size;
+	m->npages = req->size >> PAGE_SHIFT;
+	m->iova = req->iova;
+	m->limit = req->iova_limit ? req->iova_limit : ULONG_MAX;
+	m->flags = req->flags;
+	if (m->npages == 1) {
+		m->pages = &m->page;
+		return m;
+	}
+	m->pages = kvmalloc_array(m->npages, sizeof(*m->pages),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!m->pages) {
+		kfree(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void uldf_dma_mapping_free(struct uldf_dma_mapping *m)
+{
+	if (m->pages != &m->page)
+		kvfree(m->pages);
+	kfree(m);
+}
+
+/* Pin @m's pages in bounded steps; a fatal signal stops it. */
+static int uldf_dma_pin(struct uldf_dma_mapping *m)
+{
+	unsigned int gup = FOLL_LONGTERM;
+	unsigned long done = 0;
+	long ret;
+
+	if (m->flags & ULDF_DMA_MAP_WRITE)
+		gup |= FOLL_WRITE;
+	while (done < m->npages) {
+		unsigned long nr = min(m->npages - done, ULDF_DMA_PIN_CHUNK);
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out_unpin;
+		}
+		ret = pin_user_pages_fast(m->vaddr + (done << PAGE_SHIFT), nr,
+					  gup, m->pages + done);
+		if (ret <= 0) {
+			ret = ret ? ret : -EFAULT;
+			goto out_unpin;
+		}
+		done += ret;
+		cond_resched();
+	}
+	return 0;
+
+out_unpin:
+	unpin_user_pages(m->pages, done);
+	return ret;
+}
+
+/* Unpin and free the mappings on @list, credit their charge; bytes freed. */
+static u64 uldf_dma_put_list(struct uldf_dma_state *dma,
+			     struct list_head *list)
+{
+	unsigned long pages = 0, charged = 0;
+	struct uldf_dma_mapping *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, list, node) {
+		pages += m->npages;
+		if (m->charged)
+			charged += m->npages;
+		unpin_user_pages_dirty_lock(m->pages, m->npages,
+					    m->flags & ULDF_DMA_MAP_WRITE);
+		uldf_dma_mapping_free(m);
+		cond_resched();
+	}
+	uldf_dma_uncharge(dma, charged);
+	return (u64)pages << PAGE_SHIFT;
+}
+
+/* ---- no-IOMMU scatterlists --------------------------------------------- */
+
+/* The physically contiguous segment of @m that starts at page *@i. */
+static void uldf_dma_next_seg(struct device *dev,
+			      const struct uldf_dma_mapping *m,
+			      unsigned long *i, struct uldf_dma_seg *seg)
+{
+	unsigned long first = *i, j = first + 1;
+
+	while (j < m->npages &&
+	       page_to_pfn(m->pages[j]) == page_to_pfn(m->pages[j - 1]) + 1)
+		j++;
+	seg->addr = phys_to_dma(dev, page_to_phys(m->pages[first]));
+	seg->len = (u64)(j - first) << PAGE_SHIFT;
+	*i = j;
+}
+
+/*
+ * Count @m's segments, check them against the caller's DMA limit and room;
+ * the key of a no-IOMMU mapping is the bus address of its first page.
+ */
+static int uldf_dma_noiommu_prepare(struct uldf_device *udev,
+				    struct uldf_dma_mapping *m,
+				    const struct uldf_dma_map *req,
+				    struct uldf_dma_map __user *uent)
+{
+	struct device *dev = &udev->pdev->dev;
+	struct uldf_dma_seg seg;
+	unsigned long i = 0;
+	u32 nr = 0;
+
+	while (i < m->npages) {
+		uldf_dma_next_seg(dev, m, &i, &seg);
+		if (!nr)
+			m->iova = seg.addr;
+		nr++;
+		if (seg.addr + seg.len - 1 > m->limit)
+			return -ERANGE;
+	}
+	if (nr > req->nr_segs) {
+		if (put_user(nr, &uent->nr_segs))
+			return -EFAULT;
+		return -E2BIG;
+	}
+	m->nr_segs = nr;
+	m->segs_ptr = req->segs_ptr;
 	return 0;
 }
 
-void uldf_dma_release(struct uldf_device *udev)
+static int uldf_dma_noiommu_report(struct uldf_device *udev,
+				   struct uldf_dma_mapping *m,
+				   struct uldf_dma_map __user *uent)
 {
+	struct uldf_dma_seg __user *useg = u64_to_user_ptr(m->segs_ptr);
+	struct device *dev = &udev->pdev->dev;
+	struct uldf_dma_seg seg;
+	unsigned long i = 0;
+
+	while (i < m->npages) {
+		uldf_dma_next_seg(dev, m, &i, &seg);
+		if (copy_to_user(useg++, &seg, sizeof(seg)))
+			return -EFAULT;
+	}
+	return put_user(m->nr_segs, &uent->nr_segs);
 }
 
+/* ---- the IOVA tree ------------------------------------------------------ */
+
+static bool uldf_dma_iova_usable(const struct uldf_dma_state *dma,
+				 u64 first, u64 last)
+{
+	unsigned int i;
+
+	for (i = 0; i < dma->nr_ranges; i++)
+		if (first >= dma->ranges[i].start && last <= dma->ranges[i].last)
+			return true;
+	return false;
+}
+
+/*
+ * Erasing may need a maple node; it must not fail, or the tree would keep
+ * a pointer to a mapping about to be freed.
+ */
+#define ULDF_DMA_ERASE_GFP	(GFP_KERNEL | __GFP_NOFAIL)
+
+static void uldf_dma_unstore(struct uldf_dma_state *dma,
+			     struct uldf_dma_mapping *m)
+{
+	MA_STATE(mas, &dma->mappings, m->iova, m->iova);
+
+	if (mas_walk(&mas) == m)
+		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
+}
+
+/*
+ * Insert @m at its own key, which must be free: the walk to its first
+ * index finds the free range around it, where the store then goes.
+ */
+static int uldf_dma_insert_fixed(struct uldf_dma_state *dma,
+				 struct uldf_dma_mapping *m)
+{
+	MA_STATE(mas, &dma->mappings, m->iova, m->iova);
+	unsigned long last = uldf_dma_key_last(dma, m);
+
+	if (mas_walk(&mas) || mas.last < last)
+		return -EEXIST;
+	mas.index = m->iova;
+	mas.last = last;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * The IOVA alignment worth having for @m: its largest IOMMU page size.  The
+ * IOVA is then chosen congruent to the user address modulo it, as hugetlbfs
+ * and THP pages are physically, so that iommu_map_sg() can use that size.
+ */
+static unsigned long uldf_dma_iova_align(const struct uldf_dma_state *dma,
+					 const struct uldf_dma_mapping *m)
+{
+	unsigned long sizes;
+
+	sizes = dma->domain->pgsize_bitmap & GENMASK(__fls(m->size), 0);
+	return sizes > PAGE_SIZE ? BIT(__fls(sizes)) : PAGE_SIZE;
+}
+
+/* Lowest free IOVA in [@lo, @hi] for @m at @align; -ENOSPC if none. */
+static int uldf_dma_insert_at(struct uldf_dma_state *dma,
+			      struct uldf_dma_mapping *m, unsigned long lo,
+			      unsigned long hi, unsigned long align)
+{
+	MA_STATE(mas, &dma->mappings, 0, 0);
+	unsigned long span;
+
+	if (check_add_overflow(m->size, align - PAGE_SIZE, &span))
+		return -ENOSPC;
+	if (hi < lo || mas_empty_area(&mas, lo, hi, span))
+		return -ENOSPC;
+	/* The store goes inside the free range the search stopped at. */
+	m->iova = mas.index + ((m->vaddr - mas.index) & (align - 1));
+	mas.index = m->iova;
+	mas.last = m->iova + m->size - 1;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Put @m at @iova, right after the previous entry of its call, if that is
+ * free, suitably aligned and within its limit; -ENOSPC if not.
+ */
+static int uldf_dma_insert_next(struct uldf_dma_state *dma,
+				struct uldf_dma_mapping *m, unsigned long iova,
+				unsigned long align)
+{
+	MA_STATE(mas, &dma->mappings, iova, iova);
+	unsigned long last;
+
+	if (!iova || ((iova - m->vaddr) & (align - 1)) ||
+	    check_add_overflow(iova, m->size - 1, &last) || last > m->limit ||
+	    mas_walk(&mas) || mas.last < last)
+		return -ENOSPC;
+	m->iova = iova;
+	mas.index = iova;
+	mas.last = last;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Allocate an IOVA at or below m->limit: right after the previous entry
+ * of the same call if it fits there, so that a batch makes one run (one
+ * IOTLB sync) and costs no search; else the lowest that fits.  IOVA 0 is
+ * never handed out (a driver may well take 0 for "no address"), as with
+ * the DMA API.
+ */
+static int uldf_dma_insert_alloc(struct uldf_dma_state *dma,
+				 struct uldf_dma_mapping *m, unsigned long next)
+{
+	unsigned long align = uldf_dma_iova_align(dma, m);
+	int ret;
+
+	if (next && !uldf_dma_insert_next(dma, m, next, align))
+		return 0;
+	ret = uldf_dma_insert_at(dma, m, PAGE_SIZE, m->limit, align);
+	if (ret == -ENOSPC && align > PAGE_SIZE)
+		ret = uldf_dma_insert_at(dma, m, PAGE_SIZE, m->limit, PAGE_SIZE);
+	return ret;
+}
+
+/*
+ * Give @m its place in the tree; *@next is where an allocated IOVA for
+ * the next entry of the call is tried first.
+ */
+static int uldf_dma_insert(struct uldf_dma_state *dma,
+			   struct uldf_dma_mapping *m, unsigned long *next)
+{
+	int ret;
+
+	if (dma->noiommu || (m->flags & ULDF_DMA_MAP_FIXED_IOVA))
+		return uldf_dma_insert_fixed(dma, m);
+	ret = uldf_dma_insert_alloc(dma, m, *next);
+	if (!ret)
+		*next = m->iova + m->size;
+	return ret;
+}
+
+static int uldf_dma_reserve(struct uldf_dma_state *dma, unsigned long first,
+			    unsigned long last)
+{
+	MA_STATE(mas, &dma->mappings, first, last);
+
+	if (first > last)
+		return 0;
+	return mas_store_gfp(&mas, ULDF_DMA_RESERVED, GFP_KERNEL);
+}
+
+/* ---- programming the IOMMU ------------------------------------------- */
+
+static int uldf_dma_cmp_iova(const void *a, const void *b)
+{
+	const struct uldf_dma_mapping *x = *(const struct uldf_dma_mapping **)a;
+	const struct uldf_dma_mapping *y = *(const struct uldf_dma_mapping **)b;
+
+	return x->iova < y->iova ? -1 : x->iova > y->iova;
+}
+
+/*
+ * Whether @m may join the run that ends with @prev (@pages long) in one
+ * iommu_map_sg().  Besides following it in IOVA with the same permissions,
+ * @m must not let iommu_map_sg() put a large IOMMU page across the two:
+ * that happens only when @m's first page physically follows @prev's last
+ * and, for some large page size, IOVA and physical address are congruent
+ * modulo it while the boundary is not aligned to it.
+ */
+static bool uldf_dma_joins(const struct uldf_dma_state *dma,
+			   const struct uldf_dma_mapping *prev,
+			   const struct uldf_dma_mapping *m,
+			   unsigned long pages)
+{
+	unsigned long big = dma->domain->pgsize_bitmap & ~GENMASK(PAGE_SHIFT, 0);
+	phys_addr_t start = page_to_phys(m->pages[0]);
+	unsigned int bit;
+
+	if (m->iova != prev->iova + prev->size ||
+	    (m->flags & ULDF_DMA_MAP_RW) != (prev->flags & ULDF_DMA_MAP_RW) ||
+	    m->npages > ULDF_DMA_RUN_PAGES - pages)
+		return false;
+	if (page_to_phys(prev->pages[prev->npages - 1]) + PAGE_SIZE != start)
+		return true;
+	for_each_set_bit(bit, &big, BITS_PER_LONG) {
+		unsigned long mask = BIT(bit) - 1;
+
+		if (!((m->iova ^ start) & mask) && (m->iova & mask))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Map @nr pages with one iommu_map_sg(): those of @maps[0..@n), which
+ * follow one another in IOVA, starting at page @skip of the first.
+ */
+static int uldf_dma_map_pages(struct uldf_dma_state *dma,
+			      struct uldf_dma_mapping **maps, unsigned int n,
+			      unsigned long skip, unsigned long nr)
+{
+	unsigned long iova = maps[0]->iova + (skip << PAGE_SHIFT);
+	int prot = uldf_dma_prot(dma, maps[0]->flags);
+	struct sg_append_table sgt = {};
+	unsigned long left = nr;
+	unsigned int i;
+	ssize_t mapped;
+	int ret = 0;
+
+	for (i = 0; i < n && left; i++) {
+		unsigned long cnt = min(maps[i]->npages - skip, left);
+
+		left -= cnt;
+		ret = sg_alloc_append_table_from_pages(&sgt,
+						       maps[i]->pages + skip,
+						       cnt, 0, cnt << PAGE_SHIFT,
+						       UINT_MAX, left,
+						       GFP_KERNEL_ACCOUNT);
+		if (ret)
+			goto out_free;
+		skip = 0;
+	}
+	mapped = iommu_map_sg(dma->domain, iova, sgt.sgt.sgl, sgt.sgt.nents,
+			      prot, GFP_KERNEL_ACCOUNT);
+	if (mapped < 0)
+		ret = mapped;
+out_free:
+	sg_free_append_table(&sgt);
+	return ret;
+}
+
+/* Map a mapping too large for one run, piece by piece. */
+static int uldf_dma_map_large(struct uldf_dma_state *dma,
+			      struct uldf_dma_mapping *m,
+			      unsigned long *mapped)
+{
+	unsigned long off, nr;
+	int ret;
+
+	for (off = 0; off < m->npages; off += nr) {
+		nr = min(m->npages - off, ULDF_DMA_RUN_PAGES);
+		ret = uldf_dma_map_pages(dma, &m, 1, off, nr);
+		if (ret) {
+			*mapped = off;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Undo the programming of @maps[0..@n) and of @partial pages of @maps[@n]. */
+static void uldf_dma_unprogram(struct uldf_dma_state *dma,
+			       struct uldf_dma_mapping **maps, unsigned int n,
+			       unsigned long partial)
+{
+	struct iommu_iotlb_gather gather;
+	unsigned int i;
+
+	iommu_iotlb_gather_init(&gather);
+	for (i = 0; i < n; i++)
+		iommu_unmap_fast(dma->domain, maps[i]->iova, maps[i]->size,
+				 &gather);
+	if (partial)
+		iommu_unmap_fast(dma->domain, maps[n]->iova,
+				 partial << PAGE_SHIFT, &gather);
+	iommu_iotlb_sync(dma->domain, &gather);
+}
+
+/*
+ * Program @maps[0..@n), already in the tree, into the IOMMU: sorted by
+ * IOVA, one iommu_map_sg() per run.  All or nothing.
+ */
+static int uldf_dma_program(struct uldf_dma_state *dma,
+			    struct uldf_dma_mapping **maps, unsigned int n)
+{
+	unsigned long pages, partial = 0;
+	unsigned int i = 0, j;
+	int ret;
+
+	for (j = 1; j < n && maps[j - 1]->iova < maps[j]->iova; j++)
+		;
+	if (j < n)
+		sort(maps, n, sizeof(*maps), uldf_dma_cmp_iova, NULL);
+	while (i < n) {
+		if (maps[i]->npages > ULDF_DMA_RUN_PAGES) {
+			ret = uldf_dma_map_large(dma, maps[i], &partial);
+			if (ret)
+				goto out_unmap;
+			i++;
+			continue;
+		}
+		pages = maps[i]->npages;
+		for (j = i + 1; j < n; j++) {
+			if (!uldf_dma_joins(dma, maps[j - 1], maps[j], pages))
+				break;
+			pages += maps[j]->npages;
+		}
+		ret = uldf_dma_map_pages(dma, maps + i, j - i, 0, pages);
+		if (ret)
+			goto out_unmap;
+		i = j;
+		cond_resched();
+	}
+	return 0;
+
+out_unmap:
+	uldf_dma_unprogram(dma, maps, i, partial);
+	return ret;
+}
+
+/* ---- map ---------------------------------------------------------------- */
+
+static int uldf_dma_check_map(const struct uldf_dma_state *dma,
+			      const struct uldf_dma_map *req)
+{
+	u64 last;
+
+	if ((req->flags & ~ULDF_DMA_MAP_FLAGS) ||
+	    !(req->flags & ULDF_DMA_MAP_RW) || req->pad)
+		return -EINVAL;
+	if (!req->size || !PAGE_ALIGNED(req->size) ||
+	    !PAGE_ALIGNED(req->vaddr) ||
+	    check_add_overflow(req->vaddr, req->size - 1, &last))
+		return -EINVAL;
+	if (!access_ok(u64_to_user_ptr(req->vaddr), req->size))
+		return -EFAULT;
+	if (!(req->flags & ULDF_DMA_MAP_FIXED_IOVA))
+		return 0;
+	if (dma->noiommu || !PAGE_ALIGNED(req->iova) ||
+	    check_add_overflow(req->iova, req->size - 1, &last) ||
+	    !uldf_dma_iova_usable(dma, req->iova, last))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * First step of a map, without dma.lock: read and check the entry, and pin
+ * its pages if the caller's RLIMIT_MEMLOCK leaves room for them.
+ */
+static struct uldf_dma_mapping *
+uldf_dma_prepare(struct uldf_device *udev, struct uldf_dma_map __user *uent,
+		 bool single, const struct uldf_dma_acct *acct)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_mapping *m;
+	struct uldf_dma_map req;
+	int ret;
+
+	if (copy_from_user(&req, uent, sizeof(req)))
+		return ERR_PTR(-EFAULT);
+	if (single ? req.argsz < sizeof(req) : req.argsz != sizeof(req))
+		return ERR_PTR(-EINVAL);
+	ret = uldf_dma_check_map(dma, &req);
+	if (!ret)
+		ret = uldf_dma_may_pin(udev, req.size >> PAGE_SHIFT, acct);
+	if (ret)
+		return ERR_PTR(ret);
+
+	m = uldf_dma_mapping_alloc(&req);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	ret = uldf_dma_pin(m);
+	if (ret)
+		goto out_free;
+	if (dma->noiommu) {
+		ret = uldf_dma_noiommu_prepare(udev, m, &req, uent);
+		if (ret)
+			goto out_unpin;
+	}
+	return m;
+
+out_unpin:
+	unpin_user_pages(m->pages, m->npages);
+out_free:
+	uldf_dma_mapping_free(m);
+	return ERR_PTR(ret);
+}
+
+/* Tell the user where @m went. */
+static int uldf_dma_report(struct uldf_device *udev,
+			   struct uldf_dma_mapping *m,
+			   struct uldf_dma_map __user *uent)
+{
+	if (put_user((u64)m->iova, &uent->iova))
+		return -EFAULT;
+	if (udev->dma.noiommu)
+		return uldf_dma_noiommu_report(udev, m, uent);
+	return 0;
+}
+
+/*
+ * Second step, under dma.lock: reserve the IOVAs of @maps[0..@n) in order
+ * and report them; stops at the first failure (*@err).  Returns how many
+ * took their place in the tree.
+ */
+static u32 uldf_dma_place(struct uldf_device *udev,
+			  struct uldf_dma_map __user *uent,
+			  struct uldf_dma_mapping **maps, u32 n, int *err)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	unsigned long next = 0;
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		ret = uldf_dma_insert(dma, maps[i], &next);
+		if (ret)
+			break;
+		ret = uldf_dma_report(udev, maps[i], &uent[i]);
+		if (ret) {
+			uldf_dma_unstore(dma, maps[i]);
+			break;
+		}
+		dma->locked_pages += maps[i]->npages;
+		cond_resched();
+	}
+	if (i < n)
+		*err = ret;
+	return i;
+}
+
+/* Take @maps[0..@n) out of the tree again and onto @list. */
+static void uldf_dma_unplace(struct uldf_dma_state *dma,
+			     struct uldf_dma_mapping **maps, u32 n,
+			     struct list_head *list)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		uldf_dma_unstore(dma, maps[i]);
+		dma->locked_pages -= maps[i]->npages;
+		list_add_tail(&maps[i]->node, list);
+	}
+}
+
+/*
+ * Map @count entries at @uent; *@done says how many took effect.  The
+ * entries after the first failure are undone.
+ */
+static int uldf_dma_map_entries(struct uldf_device *udev,
+				struct uldf_dma_map __user *uent, u32 count,
+				bool single, u32 *done)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_mapping *one, **maps;
+	u32 n, charged, placed, i;
+	struct uldf_dma_acct acct;
+	LIST_HEAD(undo);
+	int err = 0;
+
+	*done = 0;
+	if (current->mm != dma->mm)
+		return -EPERM;
+	maps = count == 1 ? &one : kvmalloc_array(count, sizeof(*maps),
+						  GFP_KERNEL_ACCOUNT);
+	if (!maps)
+		return -ENOMEM;
+
+	uldf_dma_acct_init(&acct);
+	for (n = 0; n < count; n++) {
+		maps[n] = uldf_dma_prepare(udev, &uent[n], single, &acct);
+		if (IS_ERR(maps[n])) {
+			err = PTR_ERR(maps[n]);
+			break;
+		}
+		acct.pending += maps[n]->npages;
+	}
+	charged = uldf_dma_charge(udev, &acct, maps, n, &err);
+
+	mutex_lock(&dma->lock);
+	placed = uldf_dma_place(udev, uent, maps, charged, &err);
+	if (placed && dma->domain) {
+		int ret = uldf_dma_program(dma, maps, placed);
+
+		if (ret) {
+			uldf_dma_unplace(dma, maps, placed, &undo);
+			placed = 0;
+			err = ret;
+		}
+	}
+	mutex_unlock(&dma->lock);
+
+	for (i = placed; i < n; i++)
+		list_add_tail(&maps[i]->node, &undo);
+	uldf_dma_put_list(dma, &undo);
+	if (maps != &one)
+		kvfree(maps);
+	*done = placed;
+	return err;
+}
+
+static long uldf_dma_map_ioctl(struct uldf_device *udev, void __user *arg)
+{
+	u32 done;
+
+	return uldf_dma_map_entries(udev, arg, 1, true, &done);
+}
+
+/* ---- unmap ---------------------------------------------------------------- */
+
+static int uldf_dma_check_range(u64 iova, u64 size)
+{
+	u64 last;
+
+	if (!size || !PAGE_ALIGNED(iova) || !PAGE_ALIGNED(size) ||
+	    check_add_overflow(iova, size - 1, &last) || last > ULONG_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Take the mappings that [@iova, @iova + @size) covers exactly out of the
+ * tree and onto @list.  In no-IOMMU mode the range must be one mapping
+ * (whose key is only its first page).
+ */
+static int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova,
+			       u64 size, struct list_head *list)
+{
+	MA_STATE(mas, &dma->mappings, iova, iova);
+	unsigned long last = iova + size - 1;
+	struct uldf_dma_mapping *m;
+	LIST_HEAD(found);
+	void *entry;
+
+	entry = mas_walk(&mas);
+	if (!entry || xa_is_value(entry))
+		return -ENOENT;
+	m = entry;
+	if (m->iova != iova)
+		return -EBUSY;
+	if (m->size == size) {
+		/* The common case, one whole mapping: erase it where we are. */
+		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
+		dma->locked_pages -= m->npages;
+		list_add_tail(&m->node, list);
+		return 0;
+	}
+	if (dma->noiommu)
+		return -EBUSY;
+	mas_set(&mas, last);
+	entry = mas_walk(&mas);
+	if (entry && !xa_is_value(entry) && mas.last > last)
+		return -EBUSY;
+
+	mas_set(&mas, iova);
+	mas_for_each(&mas, entry, last)
+		if (!xa_is_value(entry))
+			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
+				      &found);
+	list_for_each_entry(m, &found, node) {
+		uldf_dma_unstore(dma, m);
+		dma->locked_pages -= m->npages;
+	}
+	list_splice_tail(&found, list);
+	return 0;
+}
+
+/* Put every mapping of the tree on @list, leaving the tree as it is. */
+static void uldf_dma_list_all(struct uldf_dma_state *dma,
+			      struct list_head *list)
+{
+	MA_STATE(mas, &dma->mappings, 0, 0);
+	void *entry;
+
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		if (!xa_is_value(entry))
+			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
+				      list);
+		cond_resched();
+	}
+}
+
+/* Take every mapping out of the tree and onto @list. */
+static void uldf_dma_take_all(struct uldf_dma_state *dma,
+			      struct list_head *list)
+{
+	struct uldf_dma_mapping *m;
+	LIST_HEAD(found);
+
+	uldf_dma_list_all(dma, &found);
+	list_for_each_entry(m, &found, node) {
+		uldf_dma_unstore(dma, m);
+		dma->locked_pages -= m->npages;
+	}
+	list_splice_tail(&found, list);
+}
+
+static int uldf_dma_cmp_node(void *priv, const struct list_head *a,
+			     const struct list_head *b)
+{
+	const struct uldf_dma_mapping *x, *y;
+
+	x = list_entry(a, struct uldf_dma_mapping, node);
+	y = list_entry(b, struct uldf_dma_mapping, node);
+	return x->iova > y->iova;
+}
+
+static bool uldf_dma_list_sorted(struct list_head *list)
+{
+	struct uldf_dma_mapping *m, *prev = NULL;
+
+	list_for_each_entry(m, list, node) {
+		if (prev && prev->iova > m->iova)
+			return false;
+		prev = m;
+	}
+	return true;
+}
+
+/*
+ * Remove the translations of the mappings on @list, in IOVA order so that
+ * the IOTLB gather stays one range where it can, with one sync.
+ */
+static void uldf_dma_unmap_list(struct uldf_dma_state *dma,
+				struct list_head *list)
+{
+	struct iommu_iotlb_gather gather;
+	struct uldf_dma_mapping *m;
+
+	if (!dma->domain || list_empty(list))
+		return;
+	if (!uldf_dma_list_sorted(list))
+		list_sort(NULL, list, uldf_dma_cmp_node);
+	iommu_iotlb_gather_init(&gather);
+	list_for_each_entry(m, list, node) {
+		iommu_unmap_fast(dma->domain, m->iova, m->size, &gather);
+		cond_resched();
+	}
+	iommu_iotlb_sync(dma->domain, &gather);
+}
+
+static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
+{
+	struct uldf_dma_unmap __user *uarg = arg;
+	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_unmap req;
+	LIST_HEAD(list);
+	u64 unmapped;
+	u32 argsz;
+	int ret;
+
+	ret = uldf_copy_arg(&req, sizeof(req), sizeof(req), arg, &argsz);
+	if (ret)
+		return ret;
+	if (req.flags & ~ULDF_DMA_UNMAP_ALL)
+		return -EINVAL;
+	if (req.flags & ULDF_DMA_UNMAP_ALL)
+		ret = req.iova || req.size ? -EINVAL : 0;
+	else
+		ret = uldf_dma_check_range(req.iova, req.size);
+	if (ret)
+		return ret;
+
+	mutex_lock(&dma->lock);
+	if (req.flags & ULDF_DMA_UNMAP_ALL)
+		uldf_dma_take_all(dma, &list);
+	else
+		ret = uldf_dma_take_range(dma, req.iova, req.size, &list);
+	uldf_dma_unmap_list(dma, &list);
+	mutex_unlock(&dma->lock);
+
+	unmapped = uldf_dma_put_list(dma, &list);
+	if (put_user(unmapped, &uarg->unmapped))
+		return -EFAULT;
+	return ret;
+}
+
+/* Unmap @count entries at @uent, stopping at the first failure. */
+static int uldf_dma_unmap_entries(struct uldf_device *udev,
+				  struct uldf_dma_map __user *uent, u32 count,
+				  u32 *done)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_map req;
+	LIST_HEAD(list);
+	int ret = 0;
+	u32 i;
+
+	mutex_lock(&dma->lock);
+	for (i = 0; i < count; i++) {
+		if (copy_from_user(&req, &uent[i], sizeof(req))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (req.argsz != sizeof(req) ||
+		    (req.flags & ~ULDF_DMA_MAP_FLAGS)) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = uldf_dma_check_range(req.iova, req.size);
+		if (!ret)
+			ret = uldf_dma_take_range(dma, req.iova, req.size,
+						  &list);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	uldf_dma_unmap_list(dma, &list);
+	mutex_unlock(&dma->lock);
+
+	uldf_dma_put_list(dma, &list);
+	*done = i;
+	return ret;
+}
+
+static long uldf_dma_batch_ioctl(struct uldf_device *udev, void __user *arg)
+{
+	struct uldf_dma_batch __user *uarg = arg;
+	struct uldf_dma_map __user *uent;
+	struct uldf_dma_batch req;
+	u32 argsz, done = 0;
+	int ret;
+
+	ret = uldf_copy_arg(&req, sizeof(req), sizeof(req), arg, &argsz);
+	if (ret)
+		return ret;
+	if ((req.flags & ~ULDF_DMA_BATCH_UNMAP) || !req.count ||
+	    req.count > ULDF_DMA_BATCH_MAX)
+		return -EINVAL;
+
+	uent = u64_to_user_ptr(req.entries_ptr);
+	if (req.flags & ULDF_DMA_BATCH_UNMAP)
+		ret = uldf_dma_unmap_entries(udev, uent, req.count, &done);
+	else
+		ret = uldf_dma_map_entries(udev, uent, req.count, false, &done);
+	if (put_user(done, &uarg->done))
+		return -EFAULT;
+	return ret;
+}
+
+/* ---- info ---------------------------------------------------------------- */
+
+static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_info info;
+	u32 argsz, room;
+	int ret;
+
+	ret = uldf_copy_arg(&info, sizeof(info), sizeof(info), arg, &argsz);
+	if (ret)
+		return ret;
+	if (info.flags)
+		return -EINVAL;
+
+	room = (argsz - sizeof(info)) / sizeof(*dma->ranges);
+	memset(&info, 0, sizeof(info));
+	info.argsz = sizeof(info) + dma->nr_ranges * sizeof(*dma->ranges);
+	if (dma->domain) {
+		info.flags = ULDF_DMA_INFO_IOMMU;
+		info.pgsize_bitmap = dma->domain->pgsize_bitmap;
+	} else if (dma->noiommu) {
+		info.flags = ULDF_DMA_INFO_NOIOMMU;
+		info.pgsize_bitmap = PAGE_SIZE;
+	}
+	info.nr_ranges = dma->nr_ranges;
+	if (copy_to_user(arg, &info, sizeof(info)))
+		return -EFAULT;
+	if (copy_to_user(arg + sizeof(info), dma->ranges,
+			 min(room, dma->nr_ranges) * sizeof(*dma->ranges)))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * uldf_dma_ioctl() - the DMA ioctls of the device fd.
+ * @udev:	the open device; called with @udev->lock held for read.
+ * @cmd:	ULDF_DMA_GET_INFO, ULDF_DMA_MAP, ULDF_DMA_UNMAP or
+ *		ULDF_DMA_MAP_BATCH.
+ * @arg:	the user's argument, as documented in uldf.h.
+ *
+ * Return: 0 on success, else a negative errno: -EFAULT bad user pointer;
+ * -EINVAL bad argsz, flags, alignment, size or fixed IOVA; -EEXIST a fixed
+ * IOVA overlaps a mapping; -ENOSPC no free IOVA range below the limit;
+ * -ENOMEM RLIMIT_MEMLOCK exceeded or out of memory; -ERANGE (no-IOMMU)
+ * memory above the caller's limit; -E2BIG (no-IOMMU) too little room for
+ * the segments; -ENOENT no mapping starts at the IOVA to unmap; -EBUSY the
+ * range to unmap cuts through a mapping; -EPERM a map from a process other
+ * than the opener; -EINTR a fatal signal while pinning; -ENODEV the device
+ * has no IOMMU and no-IOMMU mode is off; -ENOTTY another @cmd.
+ */
 long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		    void __user *arg)
 {
+	struct uldf_dma_state *dma = &udev->dma;
+
+	if (cmd == ULDF_DMA_GET_INFO)
+		return uldf_dma_get_info(udev, arg);
+	if (!dma->domain && !dma->noiommu) {
+		pci_notice_ratelimited(udev->pdev,
+				       "uldf: DMA refused: the device has no IOMMU and no-IOMMU mode is off\n");
+		return -ENODEV;
+	}
+	switch (cmd) {
+	case ULDF_DMA_MAP:
+		return uldf_dma_map_ioctl(udev, arg);
+	case ULDF_DMA_UNMAP:
+		return uldf_dma_unmap_ioctl(udev, arg);
+	case ULDF_DMA_MAP_BATCH:
+		return uldf_dma_batch_ioctl(udev, arg);
+	}
 	return -ENOTTY;
 }
 
+/* ---- open and release --------------------------------------------------- */
+
+static void uldf_dma_free_resv(struct list_head *resv)
+{
+	struct iommu_resv_region *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, resv, list)
+		kfree(r);
+}
+
+/*
+ * Put in the tree what may never be mapped: the outside of the aperture and
+ * the group's reserved regions, except those a device may ignore (RMRRs
+ * for USB and graphics).  A software-managed MSI window gets its cookie.
+ */
+static int uldf_dma_reserve_regions(struct uldf_dma_state *dma,
+				    struct iommu_domain *domain)
+{
+	const struct iommu_domain_geometry *geo = &domain->geometry;
+	struct iommu_resv_region *r;
+	phys_addr_t sw_msi = 0;
+	bool has_sw_msi = false;
+	LIST_HEAD(resv);
+	u64 last;
+	int ret;
+
+	if (geo->force_aperture) {
+		ret = 0;
+		if (geo->aperture_start)
+			ret = uldf_dma_reserve(dma, 0, geo->aperture_start - 1);
+		if (!ret && geo->aperture_end < ULONG_MAX)
+			ret = uldf_dma_reserve(dma, geo->aperture_end + 1,
+					       ULONG_MAX);
+		if (ret)
+			return ret;
+	}
+	ret = iommu_get_group_resv_regions(dma->group, &resv);
+	list_for_each_entry(r, &resv, list) {
+		if (ret)
+			break;
+		if (r->type == IOMMU_RESV_DIRECT_RELAXABLE || !r->length)
+			continue;
+		if (r->type == IOMMU_RESV_SW_MSI) {
+			sw_msi = r->start;
+			has_sw_msi = true;
+		}
+		if (check_add_overflow((u64)r->start, (u64)r->length - 1, &last))
+			last = U64_MAX;
+		ret = uldf_dma_reserve(dma, r->start, min_t(u64, last, ULONG_MAX));
+	}
+	uldf_dma_free_resv(&resv);
+	if (!ret && has_sw_msi) {
+		ret = iommu_get_msi_cookie(domain, sw_msi);
+		if (ret == -ENODEV)
+			ret = 0;
+	}
+	return ret;
+}
+
+static void uldf_dma_add_range(struct uldf_iova_range *ranges,
+			       unsigned int *n, unsigned long start,
+			       unsigned long last)
+{
+	if (ranges) {
+		ranges[*n].start = start;
+		ranges[*n].last = last;
+	}
+	(*n)++;
+}
+
+/*
+ * The gaps of the tree, which holds only reserves yet: into @ranges if not
+ * NULL; returns how many.
+ */
+static unsigned int uldf_dma_gaps(struct uldf_dma_state *dma,
+				  struct uldf_iova_range *ranges)
+{
+	MA_STATE(mas, &dma->mappings, 0, 0);
+	unsigned long next = 0;
+	unsigned int n = 0;
+	void *entry;
+
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		if (mas.index > next)
+			uldf_dma_add_range(ranges, &n, next, mas.index - 1);
+		if (mas.last == ULONG_MAX)
+			return n;
+		next = mas.last + 1;
+	}
+	uldf_dma_add_range(ranges, &n, next, ULONG_MAX);
+	return n;
+}
+
+static int uldf_dma_collect_ranges(struct uldf_dma_state *dma)
+{
+	unsigned int n = uldf_dma_gaps(dma, NULL);
+
+	dma->ranges = kcalloc(n, sizeof(*dma->ranges), GFP_KERNEL_ACCOUNT);
+	if (!dma->ranges)
+		return -ENOMEM;
+	dma->nr_ranges = uldf_dma_gaps(dma, dma->ranges);
+	return 0;
+}
+
+static int uldf_dma_setup_iova(struct uldf_dma_state *dma,
+			       struct iommu_domain *domain)
+{
+	int ret;
+
+	mutex_lock(&dma->lock);
+	ret = uldf_dma_reserve_regions(dma, domain);
+	if (!ret)
+		ret = uldf_dma_collect_ranges(dma);
+	if (ret)
+		__mt_destroy(&dma->mappings);
+	mutex_unlock(&dma->lock);
+	return ret;
+}
+
+static int uldf_dma_open_domain(struct uldf_device *udev)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	struct device *dev = &udev->pdev->dev;
+	struct iommu_domain *domain;
+	int ret;
+
+	domain = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(domain))
+		return PTR_ERR(domain);
+	if (__ffs(domain->pgsize_bitmap) > PAGE_SHIFT) {
+		pci_err(udev->pdev, "uldf: the IOMMU's smallest page (%#lx) is larger than the CPU's\n",
+			BIT(__ffs(domain->pgsize_bitmap)));
+		ret = -EINVAL;
+		goto out_free;
+	}
+	ret = iommu_attach_group(domain, dma->group);
+	if (ret)
+		goto out_free;
+	ret = uldf_dma_setup_iova(dma, domain);
+	if (ret)
+		goto out_detach;
+	dma->cache_prot = device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY) ?
+			  IOMMU_CACHE : 0;
+	dma->domain = domain;
+	return 0;
+
+out_detach:
+	iommu_detach_group(domain, dma->group);
+out_free:
+	iommu_domain_free(domain);
+	return ret;
+}
+
+static void uldf_dma_open_noiommu(struct uldf_device *udev)
+{
+	add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	pci_warn(udev->pdev,
+		 "uldf: no-IOMMU mode: %s[%d] may now make this device read and write any physical memory; kernel tainted\n",
+		 current->comm, task_pid_nr(current));
+	udev->dma.noiommu = true;
+}
+
+/**
+ * uldf_dma_init() - set up the DMA state of a newly bound device.
+ * @udev:	the device, at probe.
+ */
+void uldf_dma_init(struct uldf_device *udev)
+{
+	mutex_init(&udev->dma.lock);
+	mt_init_flags(&udev->dma.mappings,
+		      MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN);
+	mt_set_external_lock(&udev->dma.mappings, &udev->dma.lock);
+}
+
+/**
+ * uldf_dma_open() - give the device its DMA address space at open.
+ * @udev:	the device; called with @udev->lock held for write, in the
+ *		opening process.
+ *
+ * With an IOMMU group: allocate a paging domain, attach it, and reserve in
+ * the IOVA tree what may not be mapped.  Without one, in no-IOMMU mode:
+ * taint the kernel and say so.  Otherwise DMA stays refused (the map
+ * ioctls fail with -ENODEV) but the open succeeds.  The opener's mm is
+ * kept to account pinned pages to.
+ *
+ * Return: 0, or a negative errno: -ENOMEM out of memory; -ENODEV the
+ * IOMMU cannot give the device a domain; -EINVAL the IOMMU's smallest page
+ * is larger than the CPU's; another errno from iommu_attach_group() (e.g.
+ * -EBUSY).
+ */
+int uldf_dma_open(struct uldf_device *udev)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	int ret;
+
+	dma->locked_pages = 0;
+	if (dma->group) {
+		ret = uldf_dma_open_domain(udev);
+		if (ret)
+			return ret;
+	} else if (uldf_enable_noiommu) {
+		uldf_dma_open_noiommu(udev);
+	} else {
+		return 0;
+	}
+	mmgrab(current->mm);
+	dma->mm = current->mm;
+	return 0;
+}
+
+/**
+ * uldf_dma_release() - tear the DMA address space down.
+ * @udev:	the device; called with @udev->lock held for write, at close
+ *		or when unbind revokes the device (then possibly in another
+ *		process), after bus mastering was turned off.
+ *
+ * Detaches and frees the domain first, so nothing can reach the pages any
+ * more; then unpins every page (marking dirty those the device could
+ * write) and credits locked_vm back to the opener's mm, if it still exists.
+ */
+void uldf_dma_release(struct uldf_device *udev)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	LIST_HEAD(list);
+
+	if (dma->domain) {
+		iommu_detach_group(dma->domain, dma->group);
+		iommu_domain_free(dma->domain);
+		dma->domain = NULL;
+	}
+	mutex_lock(&dma->lock);
+	uldf_dma_list_all(dma, &list);
+	__mt_destroy(&dma->mappings);
+	dma->locked_pages = 0;
+	mutex_unlock(&dma->lock);
+	if (dma->mm) {
+		uldf_dma_put_list(dma, &list);
+		mmdrop(dma->mm);
+		dma->mm = NULL;
+	}
+	kfree(dma->ranges);
+	dma->ranges = NULL;
+	dma->nr_ranges = 0;
+	dma->noiommu = false;
+}
+
+/**
+ * uldf_dma_allowed() - whether the user may enable bus mastering.
+ * @udev:	the device.
+ *
+ * Return: true if the device's DMA is translated by an IOMMU, or no-IOMMU
+ * mode is on; false otherwise.
+ */
 bool uldf_dma_allowed(struct uldf_device *udev)
 {
 	return udev->dma.group || uldf_enable_noiommu;

@@ -1,28 +1,1434 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * uldf interrupts: not implemented yet.
+ * uldf interrupts: every vector is a file descriptor.
+ *
+ * ULDF_DEVICE_IRQ_OPEN enables one or more vectors of one type and returns
+ * an anonymous-inode file per vector (an "IRQ fd").  The file owns its
+ * struct uldf_irq and a reference on the uldf_device; the device's
+ * uldf_irq_state only points at the vectors that are live.  A vector moves
+ * through three states: NEW (the file exists, nothing is enabled yet),
+ * LIVE (its handler is installed and it is published in the state) and DEAD
+ * (it was disabled, by the close of its own file or by the close of the
+ * device fd; its file is then an empty shell whose calls fail with ENODEV).
+ * Enabling and disabling happen under irq.lock; everything a hard interrupt
+ * handler touches (the count, the mask state, the vector's state) is under
+ * the vector's spinlock, so that read(), write(), an EOI coming from a
+ * resample eventfd and the config-space Interrupt Disable hook all work
+ * without sleeping locks.
+ *
+ * An interrupt is counted in the vector and wakes its readers (poll, epoll,
+ * io_uring and SIGIO through fasync); with a trigger eventfd attached it
+ * signals that instead.  The trigger is RCU-protected so that it is
+ * signalled outside the vector's spinlock: a resample eventfd's wake-up
+ * runs under the eventfd's own wait-queue lock and takes the vector lock,
+ * so no path may take an eventfd's lock while holding the vector lock.
+ * When a signal would nest inside another eventfd's wake-up (an EOI from
+ * the resample eventfd that finds the line still asserted), it is deferred
+ * to a work item, as eventfd_signal() requires.
+ *
+ * INTx is level-triggered: the handler masks the function with DisINTx
+ * (pci_check_and_mask_intx(), which also tells whether this function is
+ * the one asserting a shared line) and the user's EOI unmasks it with
+ * pci_check_and_unmask_intx(); if the function still asserts, that is
+ * counted as a new interrupt at once and the vector stays masked.  A
+ * function without a working DisINTx (or with uldf.nointxmask=1) gets its
+ * line exclusively and is masked at the interrupt controller.  Whenever no
+ * INTx vector is open, DisINTx is set.  MSI and MSI-X are edge-triggered;
+ * a user mask is disable_irq_nosync(), whose lazy masking remembers an
+ * interrupt that arrives meanwhile and replays it at enable_irq().
  */
+#include <linux/anon_inodes.h>
+#include <linux/eventfd.h>
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/interrupt.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/msi.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+
 #include "uldf_private.h"
 
-void uldf_irq_init(struct uldf_device *udev)
+static bool uldf_nointxmask;
+module_param_named(nointxmask, uldf_nointxmask, bool, 0644);
+MODULE_PARM_DESC(nointxmask,
+		 "Do not mask INTx with DisINTx: take the line exclusively and mask it at the interrupt controller (for devices with broken INTx masking, and for testing)");
+
+enum uldf_irq_life {
+	ULDF_IRQ_NEW,
+	ULDF_IRQ_LIVE,
+	ULDF_IRQ_DEAD,
+};
+
+/**
+ * struct uldf_irq_resample - a resample eventfd watched from the kernel.
+ * @ctx:	the eventfd, or NULL.
+ * @wqh:	its wait queue, on which @wait sits until it is detached.
+ * @wait:	our wake-up callback's entry.
+ * @pt:		poll table used once, to add @wait to @wqh.
+ */
+struct uldf_irq_resample {
+	struct eventfd_ctx *ctx;
+	wait_queue_head_t *wqh;
+	wait_queue_entry_t wait;
+	poll_table pt;
+};
+
+/**
+ * struct uldf_irq - one vector and its IRQ fd.
+ * @udev:	the device (a reference is held).
+ * @type:	ULDF_IRQ_TYPE_*.
+ * @index:	vector index within @type.
+ * @irq:	Linux interrupt number; 0 for ERR and REQ.
+ * @exclusive:	INTx masked at the interrupt controller, not with DisINTx.
+ * @unmask_on_read: INTx: read() performs the EOI owed by the previous read.
+ * @lock:	guards the fields below it; taken in hard interrupt context.
+ * @life:	enum uldf_irq_life.
+ * @masked:	INTx: masked (by the handler or the user); MSI/MSI-X: masked
+ *		by the user.
+ * @virt_disabled: INTx: the user's virtual Interrupt Disable bit is set.
+ * @eoi_due:	unmask-on-read: the last read returned interrupts.
+ * @count:	interrupts since the last read.
+ * @total:	interrupts since the vector was opened.
+ * @wq:		readers and pollers.
+ * @fasync:	SIGIO subscribers.
+ * @trigger:	eventfd signalled instead of @count, or NULL (RCU).
+ * @inject:	signals @trigger when that cannot be done in place.
+ * @resample:	INTx: eventfd whose signal is an EOI.
+ * @name:	name in /proc/interrupts.
+ */
+struct uldf_irq {
+	struct uldf_device *udev;
+	unsigned int type;
+	unsigned int index;
+	unsigned int irq;
+	bool exclusive;
+	bool unmask_on_read;
+
+	spinlock_t lock;	/* the fields below; hard interrupt context */
+	int life;
+	bool masked;
+	bool virt_disabled;
+	bool eoi_due;
+	u64 count;
+	u64 total;
+
+	wait_queue_head_t wq;
+	struct fasync_struct *fasync;
+	struct eventfd_ctx __rcu *trigger;
+	struct work_struct inject;
+	struct uldf_irq_resample resample;
+	char name[48];
+};
+
+static const char * const uldf_irq_type_names[] = {
+	[ULDF_IRQ_TYPE_INTX] = "intx",
+	[ULDF_IRQ_TYPE_MSI] = "msi",
+	[ULDF_IRQ_TYPE_MSIX] = "msix",
+	[ULDF_IRQ_TYPE_ERR] = "err",
+	[ULDF_IRQ_TYPE_REQ] = "req",
+};
+
+static bool uldf_irq_is_msi(unsigned int type)
 {
-	mutex_init(&udev->irq.lock);
+	return type == ULDF_IRQ_TYPE_MSI || type == ULDF_IRQ_TYPE_MSIX;
+}
+
+/**
+ * uldf_irq_num() - vectors of a type that a function has.
+ * @pdev: the function.
+ * @type: ULDF_IRQ_TYPE_*.
+ *
+ * Used both by ULDF_DEVICE_GET_INFO and to check ULDF_DEVICE_IRQ_OPEN.
+ *
+ * Return: INTx 0 or 1 (0 when the pin is not connected to an interrupt),
+ * MSI 0 to 32, MSI-X 0 to 2048, ERR and REQ 1; 0 for an unknown type.
+ */
+u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type)
+{
+	int n;
+
+	switch (type) {
+	case ULDF_IRQ_TYPE_INTX:
+		return pdev->pin && pdev->irq && pdev->irq != IRQ_NOTCONNECTED;
+	case ULDF_IRQ_TYPE_MSI:
+		n = pci_msi_vec_count(pdev);
+		return n > 0 ? n : 0;
+	case ULDF_IRQ_TYPE_MSIX:
+		n = pci_msix_vec_count(pdev);
+		return n > 0 ? n : 0;
+	case ULDF_IRQ_TYPE_ERR:
+	case ULDF_IRQ_TYPE_REQ:
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- delivery ---------------------------------------------------------- */
+
+static void uldf_irq_inject(struct work_struct *work)
+{
+	struct uldf_irq *v = container_of(work, struct uldf_irq, inject);
+	struct eventfd_ctx *trigger;
+
+	rcu_read_lock();
+	trigger = rcu_dereference(v->trigger);
+	if (trigger)
+		eventfd_signal(trigger);
+	rcu_read_unlock();
+}
+
+/*
+ * Deliver one interrupt: to the trigger eventfd if one is attached, else to
+ * the count that read() returns.  Any context; never with v->lock held.
+ */
+static void uldf_irq_deliver(struct uldf_irq *v)
+{
+	struct eventfd_ctx *trigger;
+	unsigned long flags;
+
+	rcu_read_lock();
+	trigger = rcu_dereference(v->trigger);
+	spin_lock_irqsave(&v->lock, flags);
+	v->total++;
+	if (!trigger)
+		v->count++;
+	spin_unlock_irqrestore(&v->lock, flags);
+
+	if (trigger) {
+		if (eventfd_signal_allowed())
+			eventfd_signal(trigger);
+		else
+			schedule_work(&v->inject);
+	} else {
+		wake_up_poll(&v->wq, EPOLLIN | EPOLLRDNORM);
+		kill_fasync(&v->fasync, SIGIO, POLL_IN);
+	}
+	rcu_read_unlock();
+}
+
+/* ---- INTx -------------------------------------------------------------- */
+
+/*
+ * Masked, yet the function asserts with DisINTx clear: the bit was
+ * cleared behind our back, typically by a read-modify-write of the command
+ * register racing the handler.  Set it again and claim the interrupt, which
+ * was counted already (the EOI will find it pending); left alone, the level
+ * would fire until the kernel disabled the line.  v->lock held.
+ */
+static bool uldf_intx_remask(struct pci_dev *pdev)
+{
+	u32 cmd_status;
+
+	pci_read_config_dword(pdev, PCI_COMMAND, &cmd_status);
+	if (cmd_status == ~0U ||
+	    !(cmd_status & (PCI_STATUS_INTERRUPT << 16)) ||
+	    (cmd_status & PCI_COMMAND_INTX_DISABLE))
+		return false;
+	pci_intx(pdev, 0);
+	return true;
+}
+
+static irqreturn_t uldf_intx_handler(int irq, void *data)
+{
+	struct uldf_irq *v = data;
+	irqreturn_t ret = IRQ_NONE;
+	bool deliver = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->lock, flags);
+	if (v->exclusive) {
+		/* The line is ours; a user mask may have raced with us. */
+		if (!v->masked) {
+			disable_irq_nosync(irq);
+			v->masked = true;
+			deliver = true;
+		}
+		ret = IRQ_HANDLED;
+	} else if (!v->masked) {
+		if (pci_check_and_mask_intx(v->udev->pdev)) {
+			v->masked = true;
+			deliver = true;
+			ret = IRQ_HANDLED;
+		}
+	} else if (uldf_intx_remask(v->udev->pdev)) {
+		ret = IRQ_HANDLED;
+	}
+	deliver = deliver && v->life == ULDF_IRQ_LIVE;
+	spin_unlock_irqrestore(&v->lock, flags);
+
+	if (deliver)
+		uldf_irq_deliver(v);
+	return ret;
+}
+
+/* Mask INTx; v->lock held. */
+static void uldf_intx_mask_locked(struct uldf_irq *v)
+{
+	if (v->masked)
+		return;
+	if (v->exclusive)
+		disable_irq_nosync(v->irq);
+	else
+		pci_intx(v->udev->pdev, 0);
+	v->masked = true;
+}
+
+/*
+ * The EOI: unmask INTx unless the user's virtual Interrupt Disable bit is
+ * set.  If the function still asserts the line, count a new interrupt and
+ * stay masked.  Atomic context is fine (it runs from a resample eventfd's
+ * wake-up); v->lock is not held.
+ */
+static void uldf_intx_eoi(struct uldf_irq *v)
+{
+	unsigned long flags;
+	bool refire = false;
+
+	spin_lock_irqsave(&v->lock, flags);
+	if (v->life == ULDF_IRQ_LIVE && v->masked && !v->virt_disabled) {
+		if (v->exclusive) {
+			enable_irq(v->irq);
+			v->masked = false;
+		} else if (pci_check_and_unmask_intx(v->udev->pdev)) {
+			v->masked = false;
+		} else {
+			refire = true;
+		}
+	}
+	spin_unlock_irqrestore(&v->lock, flags);
+
+	if (refire)
+		uldf_irq_deliver(v);
+}
+
+static bool uldf_intx_use_disintx(struct pci_dev *pdev)
+{
+	return !READ_ONCE(uldf_nointxmask) && pci_intx_mask_supported(pdev);
+}
+
+/*
+ * Install the INTx handler.  The function is masked (DisINTx set, the
+ * resting state) and stays so until the first EOI, which the caller
+ * performs once the vector is published.
+ */
+static int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v)
+{
+	struct pci_dev *pdev = udev->pdev;
+	unsigned long flags;
+	int ret;
+
+	v->irq = pdev->irq;
+	v->exclusive = !uldf_intx_use_disintx(pdev);
+	v->masked = true;
+	pci_intx(pdev, 0);
+
+	if (v->exclusive) {
+		/* Mask at the controller at once, not lazily: it is level. */
+		irq_set_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
+		ret = request_irq(v->irq, uldf_intx_handler, IRQF_NO_AUTOEN,
+				  v->name, v);
+	} else {
+		ret = request_irq(v->irq, uldf_intx_handler, IRQF_SHARED,
+				  v->name, v);
+	}
+	if (ret) {
+		if (v->exclusive)
+			irq_clear_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
+		return ret;
+	}
+	/* Masked at the controller now; let the function assert INTx. */
+	if (v->exclusive)
+		pci_intx(pdev, 1);
+
+	spin_lock_irqsave(&udev->irq.slot_lock, flags);
+	spin_lock(&v->lock);
+	v->virt_disabled = udev->irq.intx_virt_disabled;
+	v->life = ULDF_IRQ_LIVE;
+	spin_unlock(&v->lock);
+	udev->irq.intx = v;
+	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
+	udev->irq.mode = ULDF_IRQ_TYPE_INTX;
+	return 0;
+}
+
+/* Mask the function, then remove the handler: no line is left asserted. */
+static void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v)
+{
+	struct pci_dev *pdev = udev->pdev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&udev->irq.slot_lock, flags);
+	udev->irq.intx = NULL;
+	spin_lock(&v->lock);
+	v->life = ULDF_IRQ_DEAD;
+	pci_intx(pdev, 0);
+	spin_unlock(&v->lock);
+	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
+
+	free_irq(v->irq, v);
+	if (v->exclusive)
+		irq_clear_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
 	udev->irq.mode = -1;
 }
 
-long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg)
+/* ---- MSI and MSI-X ------------------------------------------------------ */
+
+static irqreturn_t uldf_msi_handler(int irq, void *data)
 {
+	struct uldf_irq *v = data;
+
+	if (READ_ONCE(v->life) == ULDF_IRQ_LIVE)
+		uldf_irq_deliver(v);
+	return IRQ_HANDLED;
+}
+
+/*
+ * Without interrupt remapping a device that can DMA can also write the MSI
+ * doorbell and forge any interrupt, so MSI is refused when the IOMMU does
+ * not isolate it, unless the administrator allows it.  Without an IOMMU
+ * group there is nothing to protect (no DMA at all, or the tainting
+ * no-IOMMU mode).
+ */
+static int uldf_msi_check_isolation(struct uldf_device *udev)
+{
+	if (!udev->dma.group || READ_ONCE(uldf_allow_unsafe_interrupts))
+		return 0;
+	if (iommu_group_has_isolated_msi(udev->dma.group))
+		return 0;
+	pci_info_ratelimited(udev->pdev,
+			     "uldf: MSI/MSI-X refused: no interrupt remapping (uldf.allow_unsafe_interrupts=1 overrides)\n");
+	return -EPERM;
+}
+
+/*
+ * The kernel programs the MSI-X table, which lives in a BAR, when vectors
+ * are allocated, started and shut down; those writes are lost if the user
+ * turned memory decoding off in the command register.  Turn it on around
+ * them, holding cfg.lock so that no config write interleaves, and turn it
+ * back off after (as vfio-pci does).  MSI lives in config space and needs
+ * nothing, but going through here is harmless.
+ */
+static bool uldf_msi_mem_on(struct uldf_device *udev)
+	__acquires(&udev->cfg.lock)
+{
+	struct pci_dev *pdev = udev->pdev;
+	u16 cmd;
+
+	mutex_lock(&udev->cfg.lock);
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (cmd & PCI_COMMAND_MEMORY)
+		return false;
+	pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
+	return true;
+}
+
+static void uldf_msi_mem_restore(struct uldf_device *udev, bool was_off)
+	__releases(&udev->cfg.lock)
+{
+	struct pci_dev *pdev = udev->pdev;
+	u16 cmd;
+
+	if (was_off) {
+		pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+		pci_write_config_word(pdev, PCI_COMMAND,
+				      cmd & ~PCI_COMMAND_MEMORY);
+	}
+	mutex_unlock(&udev->cfg.lock);
+}
+
+/* Enable MSI or MSI-X for vectors [0, @nvec); irq.lock held. */
+static int uldf_msi_enable(struct uldf_device *udev, unsigned int type,
+			   unsigned int nvec)
+{
+	struct uldf_irq_state *st = &udev->irq;
+	struct pci_dev *pdev = udev->pdev;
+	unsigned int alloc = nvec, len = nvec;
+	bool dyn = false, mem;
+	int ret;
+
+	if (type == ULDF_IRQ_TYPE_MSIX && pci_msix_can_alloc_dyn(pdev)) {
+		/* Enable with vector 0; the others come on demand. */
+		dyn = true;
+		alloc = 1;
+		len = uldf_irq_num(pdev, type);
+	}
+	st->vec = kcalloc(len, sizeof(*st->vec), GFP_KERNEL);
+	if (!st->vec)
+		return -ENOMEM;
+
+	mem = uldf_msi_mem_on(udev);
+	ret = pci_alloc_irq_vectors(pdev, alloc, alloc,
+				    type == ULDF_IRQ_TYPE_MSI ?
+				    PCI_IRQ_MSI : PCI_IRQ_MSIX);
+	uldf_msi_mem_restore(udev, mem);
+	if (ret < 0) {
+		kfree(st->vec);
+		st->vec = NULL;
+		return ret;
+	}
+	st->nvec = len;
+	st->dyn = dyn;
+	st->mode = type;
+	return 0;
+}
+
+/* Disable MSI/MSI-X after the last vector closed; irq.lock held. */
+static void uldf_msi_disable(struct uldf_device *udev)
+{
+	struct uldf_irq_state *st = &udev->irq;
+	bool mem;
+
+	mem = uldf_msi_mem_on(udev);
+	pci_free_irq_vectors(udev->pdev);
+	uldf_msi_mem_restore(udev, mem);
+	/* Disabling MSI re-enables INTx at the function: mask it again. */
+	pci_intx(udev->pdev, 0);
+	kfree(st->vec);
+	st->vec = NULL;
+	st->nvec = 0;
+	st->dyn = false;
+	st->mode = -1;
+}
+
+/*
+ * Linux interrupt of vector @index, allocating it for dynamic MSI-X.  An
+ * allocated vector stays allocated until the block is disabled.
+ */
+static int uldf_msi_vector_irq(struct uldf_device *udev, unsigned int index)
+{
+	struct msi_map map;
+	bool mem;
+	int irq;
+
+	irq = pci_irq_vector(udev->pdev, index);
+	if (irq > 0 || !udev->irq.dyn)
+		return irq;
+	mem = uldf_msi_mem_on(udev);
+	map = pci_msix_alloc_irq_at(udev->pdev, index, NULL);
+	uldf_msi_mem_restore(udev, mem);
+	return map.index < 0 ? map.index : map.virq;
+}
+
+static int uldf_msi_arm(struct uldf_device *udev, struct uldf_irq *v)
+{
+	struct uldf_irq_state *st = &udev->irq;
+	int irq, ret;
+	bool mem;
+
+	irq = uldf_msi_vector_irq(udev, v->index);
+	if (irq < 0)
+		return irq;
+	v->irq = irq;
+	v->masked = false;
+	mem = uldf_msi_mem_on(udev);
+	ret = request_irq(irq, uldf_msi_handler, 0, v->name, v);
+	uldf_msi_mem_restore(udev, mem);
+	if (ret)
+		return ret;
+	WRITE_ONCE(v->life, ULDF_IRQ_LIVE);
+	st->vec[v->index] = v;
+	st->nopen++;
+	return 0;
+}
+
+static void uldf_msi_disarm(struct uldf_device *udev, struct uldf_irq *v)
+{
+	struct uldf_irq_state *st = &udev->irq;
+	unsigned long flags;
+	bool mem;
+
+	spin_lock_irqsave(&v->lock, flags);
+	v->life = ULDF_IRQ_DEAD;
+	spin_unlock_irqrestore(&v->lock, flags);
+
+	/* free_irq() also undoes a user mask (disable_irq_nosync()). */
+	mem = uldf_msi_mem_on(udev);
+	free_irq(v->irq, v);
+	uldf_msi_mem_restore(udev, mem);
+	st->vec[v->index] = NULL;
+	if (!--st->nopen)
+		uldf_msi_disable(udev);
+}
+
+static void uldf_msi_mask(struct uldf_irq *v, bool mask)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->lock, flags);
+	if (v->life == ULDF_IRQ_LIVE && v->masked != mask) {
+		if (mask)
+			disable_irq_nosync(v->irq);
+		else
+			enable_irq(v->irq);
+		v->masked = mask;
+	}
+	spin_unlock_irqrestore(&v->lock, flags);
+}
+
+/*
+ * Check that the vectors can be opened: the mechanism is free or already
+ * this one, and, for a block that is already enabled, they lie inside it
+ * and are not open yet.  irq.lock held.
+ */
+static int uldf_msi_check(struct uldf_device *udev, unsigned int type,
+			  unsigned int index, unsigned int count)
+{
+	struct uldf_irq_state *st = &udev->irq;
+	unsigned int i;
+
+	if (st->mode == -1)
+		return 0;
+	if (st->mode != type)
+		return -EBUSY;
+	if (index + count > st->nvec)
+		return -EBUSY;
+	for (i = index; i < index + count; i++)
+		if (st->vec[i])
+			return -EBUSY;
+	return 0;
+}
+
+static int uldf_msi_arm_set(struct uldf_device *udev, struct uldf_irq **vs,
+			    unsigned int type, unsigned int index,
+			    unsigned int count)
+{
+	struct uldf_irq_state *st = &udev->irq;
+	unsigned int i;
+	int ret;
+
+	ret = uldf_msi_check(udev, type, index, count);
+	if (ret)
+		return ret;
+	ret = uldf_msi_check_isolation(udev);
+	if (ret)
+		return ret;
+	if (st->mode == -1) {
+		ret = uldf_msi_enable(udev, type, index + count);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < count; i++) {
+		ret = uldf_msi_arm(udev, vs[i]);
+		if (ret)
+			goto out_disarm;
+	}
+	return 0;
+
+out_disarm:
+	while (i--)
+		uldf_msi_disarm(udev, vs[i]);
+	/* The last disarm disabled the block; else it is ours to undo. */
+	if (st->mode != -1 && !st->nopen)
+		uldf_msi_disable(udev);
+	return ret;
+}
+
+/* ---- ERR and REQ notifications ----------------------------------------- */
+
+static struct uldf_irq **uldf_notify_slot(struct uldf_irq_state *st,
+					  unsigned int type)
+{
+	return type == ULDF_IRQ_TYPE_ERR ? &st->err : &st->req;
+}
+
+static int uldf_notify_arm(struct uldf_device *udev, struct uldf_irq *v)
+{
+	struct uldf_irq **slot = uldf_notify_slot(&udev->irq, v->type);
+	unsigned long flags;
+	int ret = 0;
+
+	spin_lock_irqsave(&udev->irq.slot_lock, flags);
+	if (*slot) {
+		ret = -EBUSY;
+	} else {
+		WRITE_ONCE(v->life, ULDF_IRQ_LIVE);
+		*slot = v;
+	}
+	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
+	return ret;
+}
+
+static void uldf_notify_disarm(struct uldf_device *udev, struct uldf_irq *v)
+{
+	struct uldf_irq **slot = uldf_notify_slot(&udev->irq, v->type);
+	unsigned long flags;
+
+	spin_lock_irqsave(&udev->irq.slot_lock, flags);
+	*slot = NULL;
+	spin_lock(&v->lock);
+	v->life = ULDF_IRQ_DEAD;
+	spin_unlock(&v->lock);
+	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
+}
+
+/* ---- eventfd wiring ----------------------------------------------------- */
+
+static int uldf_resample_wake(wait_queue_entry_t *wait, unsigned int mode,
+			      int sync, void *key)
+{
+	struct uldf_irq *v = container_of(wait, struct uldf_irq,
+					  resample.wait);
+	__poll_t events = key_to_poll(key);
+	u64 cnt;
+
+	if (events & EPOLLIN) {
+		eventfd_ctx_do_read(v->resample.ctx, &cnt);
+		uldf_intx_eoi(v);
+	}
+	/* The eventfd is being closed: stop listening, keep the reference. */
+	if (events & EPOLLHUP)
+		list_del_init(&wait->entry);
+	return 0;
+}
+
+static void uldf_resample_queue(struct file *file, wait_queue_head_t *wqh,
+				poll_table *pt)
+{
+	struct uldf_irq *v = container_of(pt, struct uldf_irq, resample.pt);
+
+	v->resample.wqh = wqh;
+	add_wait_queue(wqh, &v->resample.wait);
+}
+
+/* Stop watching the resample eventfd and drop it; irq.lock held. */
+static void uldf_resample_detach(struct uldf_irq *v)
+{
+	struct uldf_irq_resample *r = &v->resample;
+	unsigned long flags;
+
+	if (!r->ctx)
+		return;
+	spin_lock_irqsave(&r->wqh->lock, flags);
+	if (!list_empty(&r->wait.entry))
+		__remove_wait_queue(r->wqh, &r->wait);
+	spin_unlock_irqrestore(&r->wqh->lock, flags);
+	eventfd_ctx_put(r->ctx);
+	r->ctx = NULL;
+	r->wqh = NULL;
+}
+
+/*
+ * Watch eventfd @file for EOIs; irq.lock held.  A signal already pending
+ * on it is an EOI too.
+ */
+static void uldf_resample_attach(struct uldf_irq *v, struct file *file,
+				 struct eventfd_ctx *ctx)
+{
+	struct uldf_irq_resample *r = &v->resample;
+	unsigned long flags;
+	__poll_t events;
+	u64 cnt;
+
+	r->ctx = ctx;
+	init_waitqueue_func_entry(&r->wait, uldf_resample_wake);
+	init_poll_funcptr(&r->pt, uldf_resample_queue);
+	events = vfs_poll(file, &r->pt);
+	if (events & EPOLLIN) {
+		spin_lock_irqsave(&r->wqh->lock, flags);
+		eventfd_ctx_do_read(ctx, &cnt);
+		spin_unlock_irqrestore(&r->wqh->lock, flags);
+		uldf_intx_eoi(v);
+	}
+}
+
+/* Replace the trigger eventfd (NULL removes it); irq.lock held. */
+static void uldf_trigger_replace(struct uldf_irq *v, struct eventfd_ctx *ctx)
+{
+	struct eventfd_ctx *old;
+
+	old = rcu_replace_pointer(v->trigger, ctx,
+				  lockdep_is_held(&v->udev->irq.lock));
+	if (!old)
+		return;
+	synchronize_rcu();
+	cancel_work_sync(&v->inject);
+	eventfd_ctx_put(old);
+}
+
+/* ---- enabling and disabling one vector ---------------------------------- */
+
+/* Undo a LIVE vector; irq.lock held.  Leaves it DEAD, its readers woken. */
+static void uldf_irq_disarm(struct uldf_irq *v)
+{
+	struct uldf_device *udev = v->udev;
+
+	lockdep_assert_held(&udev->irq.lock);
+	if (v->life != ULDF_IRQ_LIVE)
+		return;
+
+	uldf_resample_detach(v);
+	switch (v->type) {
+	case ULDF_IRQ_TYPE_INTX:
+		uldf_intx_disarm(udev, v);
+		break;
+	case ULDF_IRQ_TYPE_MSI:
+	case ULDF_IRQ_TYPE_MSIX:
+		uldf_msi_disarm(udev, v);
+		break;
+	default:
+		uldf_notify_disarm(udev, v);
+	}
+	uldf_trigger_replace(v, NULL);
+
+	wake_up_poll(&v->wq, EPOLLHUP | EPOLLERR);
+	kill_fasync(&v->fasync, SIGIO, POLL_HUP);
+}
+
+static int uldf_irq_arm_set(struct uldf_device *udev, struct uldf_irq **vs,
+			    const struct uldf_irq_open *op)
+{
+	struct uldf_irq_state *st = &udev->irq;
+	int ret;
+
+	lockdep_assert_held(&st->lock);
+	switch (op->type) {
+	case ULDF_IRQ_TYPE_INTX:
+		if (st->mode != -1)
+			return -EBUSY;
+		ret = uldf_intx_arm(udev, vs[0]);
+		if (!ret)
+			uldf_intx_eoi(vs[0]);
+		return ret;
+	case ULDF_IRQ_TYPE_MSI:
+	case ULDF_IRQ_TYPE_MSIX:
+		return uldf_msi_arm_set(udev, vs, op->type, op->index,
+					op->count);
+	default:
+		return uldf_notify_arm(udev, vs[0]);
+	}
+}
+
+/* ---- the IRQ fd --------------------------------------------------------- */
+
+static void uldf_irq_free(struct uldf_irq *v)
+{
+	cancel_work_sync(&v->inject);
+	uldf_device_put(v->udev);
+	kfree(v);
+}
+
+static int uldf_irq_fop_release(struct inode *inode, struct file *file)
+{
+	struct uldf_irq *v = file->private_data;
+	struct uldf_device *udev = v->udev;
+
+	mutex_lock(&udev->irq.lock);
+	uldf_irq_disarm(v);
+	mutex_unlock(&udev->irq.lock);
+	uldf_irq_free(v);
+	return 0;
+}
+
+/* Perform the EOI owed by the previous read (unmask-on-read mode). */
+static void uldf_irq_eoi_on_read(struct uldf_irq *v)
+{
+	bool due;
+
+	spin_lock_irq(&v->lock);
+	due = v->eoi_due;
+	v->eoi_due = false;
+	spin_unlock_irq(&v->lock);
+	if (due)
+		uldf_intx_eoi(v);
+}
+
+/* Something for a reader: interrupts, or the vector died; v->lock held. */
+static bool uldf_irq_ready(struct uldf_irq *v)
+{
+	return v->count || v->life != ULDF_IRQ_LIVE;
+}
+
+/* Take the count, waiting for one unless @nowait; v->lock held. */
+static int uldf_irq_wait_count(struct uldf_irq *v, bool nowait, u64 *cnt)
+{
+	int ret;
+
+	for (;;) {
+		if (v->life != ULDF_IRQ_LIVE)
+			return -ENODEV;
+		if (v->count) {
+			*cnt = v->count;
+			v->count = 0;
+			v->eoi_due = v->unmask_on_read;
+			return 0;
+		}
+		if (nowait)
+			return -EAGAIN;
+		ret = wait_event_interruptible_lock_irq(v->wq, uldf_irq_ready(v),
+							v->lock);
+		if (ret)
+			return ret;
+	}
+}
+
+static ssize_t uldf_irq_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *file = iocb->ki_filp;
+	struct uldf_irq *v = file->private_data;
+	bool nowait = (file->f_flags & O_NONBLOCK) ||
+		      (iocb->ki_flags & IOCB_NOWAIT);
+	u64 cnt;
+	int ret;
+
+	if (iov_iter_count(to) != sizeof(cnt))
+		return -EINVAL;
+	if (v->unmask_on_read)
+		uldf_irq_eoi_on_read(v);
+
+	spin_lock_irq(&v->lock);
+	ret = uldf_irq_wait_count(v, nowait, &cnt);
+	spin_unlock_irq(&v->lock);
+	if (ret)
+		return ret;
+
+	if (copy_to_iter(&cnt, sizeof(cnt), to) != sizeof(cnt)) {
+		/* Nothing was returned: keep the interrupts for next time. */
+		spin_lock_irq(&v->lock);
+		v->count += cnt;
+		spin_unlock_irq(&v->lock);
+		return -EFAULT;
+	}
+	return sizeof(cnt);
+}
+
+static int uldf_irq_set_masked(struct uldf_irq *v, bool mask)
+{
+	unsigned long flags;
+	bool live;
+
+	if (!uldf_irq_is_msi(v->type) && v->type != ULDF_IRQ_TYPE_INTX)
+		return -EINVAL;
+
+	spin_lock_irqsave(&v->lock, flags);
+	live = v->life == ULDF_IRQ_LIVE;
+	if (live && mask && v->type == ULDF_IRQ_TYPE_INTX)
+		uldf_intx_mask_locked(v);
+	spin_unlock_irqrestore(&v->lock, flags);
+	if (!live)
+		return -ENODEV;
+
+	if (uldf_irq_is_msi(v->type))
+		uldf_msi_mask(v, mask);
+	else if (!mask)
+		uldf_intx_eoi(v);
+	return 0;
+}
+
+static ssize_t uldf_irq_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct uldf_irq *v = iocb->ki_filp->private_data;
+	u64 val;
+	int ret;
+
+	if (iov_iter_count(from) != sizeof(val))
+		return -EINVAL;
+	if (!copy_from_iter_full(&val, sizeof(val), from))
+		return -EFAULT;
+	if (val > 1)
+		return -EINVAL;
+	ret = uldf_irq_set_masked(v, !val);
+	return ret ? ret : sizeof(val);
+}
+
+static __poll_t uldf_irq_poll(struct file *file, poll_table *wait)
+{
+	struct uldf_irq *v = file->private_data;
+	__poll_t events = 0;
+	unsigned long flags;
+
+	poll_wait(file, &v->wq, wait);
+	spin_lock_irqsave(&v->lock, flags);
+	if (v->life != ULDF_IRQ_LIVE)
+		events = EPOLLERR | EPOLLHUP;
+	else if (v->count)
+		events = EPOLLIN | EPOLLRDNORM;
+	spin_unlock_irqrestore(&v->lock, flags);
+	return events;
+}
+
+static int uldf_irq_fasync(int fd, struct file *file, int on)
+{
+	struct uldf_irq *v = file->private_data;
+
+	return fasync_helper(fd, file, on, &v->fasync);
+}
+
+static long uldf_irq_get_info(struct uldf_irq *v, void __user *arg)
+{
+	struct uldf_irq_info info;
+	unsigned long flags;
+	u32 argsz;
+	int ret;
+
+	ret = uldf_copy_arg(&info, sizeof(info), sizeof(info), arg, &argsz);
+	if (ret)
+		return ret;
+	if (info.flags)
+		return -EINVAL;
+
+	spin_lock_irqsave(&v->lock, flags);
+	if (v->life != ULDF_IRQ_LIVE) {
+		spin_unlock_irqrestore(&v->lock, flags);
+		return -ENODEV;
+	}
+	if (v->masked)
+		info.flags |= ULDF_IRQ_INFO_MASKED;
+	if (v->unmask_on_read)
+		info.flags |= ULDF_IRQ_INFO_UNMASK_ON_READ;
+	if (rcu_access_pointer(v->trigger))
+		info.flags |= ULDF_IRQ_INFO_EVENTFD;
+	if (v->resample.ctx)
+		info.flags |= ULDF_IRQ_INFO_RESAMPLE;
+	if (v->type == ULDF_IRQ_TYPE_INTX && !v->exclusive)
+		info.flags |= ULDF_IRQ_INFO_SHARED;
+	info.count = v->total;
+	spin_unlock_irqrestore(&v->lock, flags);
+
+	info.argsz = sizeof(info);
+	info.type = v->type;
+	info.index = v->index;
+	info.irq = v->irq;
+	if (copy_to_user(arg, &info, min_t(u32, argsz, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+/* /proc/PID/fdinfo/N: what the vector is and where it stands. */
+static void uldf_irq_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct uldf_irq *v = file->private_data;
+	unsigned long flags;
+	u64 total, count;
+	bool masked;
+	int life;
+
+	spin_lock_irqsave(&v->lock, flags);
+	life = v->life;
+	masked = v->masked;
+	count = v->count;
+	total = v->total;
+	spin_unlock_irqrestore(&v->lock, flags);
+
+	seq_printf(m, "uldf-device:\t%s\n", pci_name(v->udev->pdev));
+	seq_printf(m, "uldf-vector:\t%s %u\n", uldf_irq_type_names[v->type],
+		   v->index);
+	seq_printf(m, "uldf-irq:\t%u\n", v->irq);
+	seq_printf(m, "uldf-state:\t%s%s\n",
+		   life == ULDF_IRQ_LIVE ? "live" : "dead",
+		   masked ? " masked" : "");
+	seq_printf(m, "uldf-count:\t%llu unread, %llu total\n", count, total);
+}
+
+static long uldf_irq_trigger(struct uldf_irq *v)
+{
+	if (READ_ONCE(v->life) != ULDF_IRQ_LIVE)
+		return -ENODEV;
+	uldf_irq_deliver(v);
+	return 0;
+}
+
+/* Take an eventfd by descriptor; -1 gives NULL.  Not an eventfd: EBADF. */
+static struct eventfd_ctx *uldf_eventfd_get(struct file *file)
+{
+	struct eventfd_ctx *ctx;
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	ctx = eventfd_ctx_fileget(file);
+	return IS_ERR(ctx) ? ERR_PTR(-EBADF) : ctx;
+}
+
+/* Install @trigger and @resample (either may be NULL); irq.lock held. */
+static int uldf_irq_wire(struct uldf_irq *v, struct eventfd_ctx *trigger,
+			 struct file *resample_file,
+			 struct eventfd_ctx *resample)
+{
+	if (v->life != ULDF_IRQ_LIVE)
+		return -ENODEV;
+	uldf_resample_detach(v);
+	uldf_trigger_replace(v, trigger);
+	if (resample)
+		uldf_resample_attach(v, resample_file, resample);
+	return 0;
+}
+
+static long uldf_irq_set_eventfd(struct uldf_irq *v, void __user *arg)
+{
+	struct eventfd_ctx *trigger = NULL, *resample = NULL;
+	struct uldf_irq_eventfd req;
+	struct file *rfile = NULL;
+	struct fd tf = {}, rf = {};
+	u32 argsz;
+	int ret;
+
+	ret = uldf_copy_arg(&req, sizeof(req), sizeof(req), arg, &argsz);
+	if (ret)
+		return ret;
+	if (req.flags || req.trigger < -1 || req.resample < -1)
+		return -EINVAL;
+	if (req.resample != -1 &&
+	    (v->type != ULDF_IRQ_TYPE_INTX || req.trigger == -1))
+		return -EINVAL;
+
+	if (req.trigger != -1) {
+		tf = fdget(req.trigger);
+		trigger = uldf_eventfd_get(fd_file(tf));
+		if (IS_ERR(trigger)) {
+			ret = PTR_ERR(trigger);
+			goto out_fdput;
+		}
+	}
+	if (req.resample != -1) {
+		rf = fdget(req.resample);
+		rfile = fd_file(rf);
+		resample = uldf_eventfd_get(rfile);
+		if (IS_ERR(resample)) {
+			ret = PTR_ERR(resample);
+			goto out_put_trigger;
+		}
+		/* Its wake-up would signal itself under its own lock. */
+		if (resample == trigger) {
+			ret = -EINVAL;
+			goto out_put_resample;
+		}
+	}
+
+	mutex_lock(&v->udev->irq.lock);
+	ret = uldf_irq_wire(v, trigger, rfile, resample);
+	mutex_unlock(&v->udev->irq.lock);
+	if (!ret)
+		goto out_fdput;	/* the references now belong to @v */
+
+out_put_resample:
+	if (resample)
+		eventfd_ctx_put(resample);
+out_put_trigger:
+	if (trigger && !IS_ERR(trigger))
+		eventfd_ctx_put(trigger);
+out_fdput:
+	fdput(rf);
+	fdput(tf);
+	return ret;
+}
+
+static long uldf_irq_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct uldf_irq *v = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case ULDF_IRQ_GET_INFO:
+		return uldf_irq_get_info(v, argp);
+	case ULDF_IRQ_MASK:
+		return uldf_irq_set_masked(v, true);
+	case ULDF_IRQ_UNMASK:
+		return uldf_irq_set_masked(v, false);
+	case ULDF_IRQ_TRIGGER:
+		return uldf_irq_trigger(v);
+	case ULDF_IRQ_SET_EVENTFD:
+		return uldf_irq_set_eventfd(v, argp);
+	}
 	return -ENOTTY;
 }
 
+static const struct file_operations uldf_irq_fops = {
+	.owner = THIS_MODULE,
+	.release = uldf_irq_fop_release,
+	.read_iter = uldf_irq_read_iter,
+	.write_iter = uldf_irq_write_iter,
+	.poll = uldf_irq_poll,
+	.fasync = uldf_irq_fasync,
+	.unlocked_ioctl = uldf_irq_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+	.show_fdinfo = uldf_irq_show_fdinfo,
+};
+
+/* ---- ULDF_DEVICE_IRQ_OPEN ------------------------------------------------ */
+
+static struct uldf_irq *uldf_irq_alloc(struct uldf_device *udev,
+				       const struct uldf_irq_open *op,
+				       unsigned int index)
+{
+	struct uldf_irq *v;
+
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return NULL;
+	v->udev = udev;
+	v->type = op->type;
+	v->index = index;
+	v->unmask_on_read = op->flags & ULDF_IRQ_OPEN_UNMASK_ON_READ;
+	v->life = ULDF_IRQ_NEW;
+	spin_lock_init(&v->lock);
+	init_waitqueue_head(&v->wq);
+	INIT_WORK(&v->inject, uldf_irq_inject);
+	if (uldf_irq_is_msi(op->type))
+		snprintf(v->name, sizeof(v->name), "uldf-%s%u[%s]",
+			 uldf_irq_type_names[op->type], index,
+			 pci_name(udev->pdev));
+	else
+		snprintf(v->name, sizeof(v->name), "uldf-%s[%s]",
+			 uldf_irq_type_names[op->type], pci_name(udev->pdev));
+	uldf_device_get(udev);
+	return v;
+}
+
+static int uldf_irq_check_open(struct uldf_device *udev,
+			       const struct uldf_irq_open *op, u32 argsz)
+{
+	if (op->flags & ~(ULDF_IRQ_OPEN_NONBLOCK |
+			  ULDF_IRQ_OPEN_UNMASK_ON_READ))
+		return -EINVAL;
+	if (op->type >= ULDF_NUM_IRQ_TYPES || !op->count || op->pad)
+		return -EINVAL;
+	if ((op->flags & ULDF_IRQ_OPEN_UNMASK_ON_READ) &&
+	    op->type != ULDF_IRQ_TYPE_INTX)
+		return -EINVAL;
+	if ((u64)op->index + op->count > uldf_irq_num(udev->pdev, op->type))
+		return -ERANGE;
+	if (argsz < sizeof(*op) + (u64)op->count * sizeof(op->fds[0]))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * What one ULDF_DEVICE_IRQ_OPEN builds before anything is enabled: a
+ * vector, a reserved descriptor and a file per requested vector.
+ */
+struct uldf_irq_batch {
+	unsigned int count;
+	struct uldf_irq **vs;
+	struct file **files;
+	int *fds;
+};
+
+static void uldf_irq_batch_free(struct uldf_irq_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->count; i++) {
+		if (b->files[i])
+			fput(b->files[i]);	/* its release frees vs[i] */
+		else if (b->vs[i])
+			uldf_irq_free(b->vs[i]);
+		if (b->fds[i] >= 0)
+			put_unused_fd(b->fds[i]);
+	}
+	kfree(b->fds);
+	kfree(b->files);
+	kfree(b->vs);
+}
+
+static int uldf_irq_batch_build(struct uldf_device *udev,
+				const struct uldf_irq_open *op,
+				struct uldf_irq_batch *b)
+{
+	int fflags = O_RDWR;
+	unsigned int i;
+
+	if (op->flags & ULDF_IRQ_OPEN_NONBLOCK)
+		fflags |= O_NONBLOCK;
+	b->count = op->count;
+	b->vs = kcalloc(op->count, sizeof(*b->vs), GFP_KERNEL);
+	b->files = kcalloc(op->count, sizeof(*b->files), GFP_KERNEL);
+	b->fds = kmalloc_array(op->count, sizeof(*b->fds), GFP_KERNEL);
+	if (!b->vs || !b->files || !b->fds) {
+		b->count = 0;
+		return -ENOMEM;
+	}
+	memset(b->fds, -1, op->count * sizeof(*b->fds));
+
+	for (i = 0; i < op->count; i++) {
+		b->vs[i] = uldf_irq_alloc(udev, op, op->index + i);
+		if (!b->vs[i])
+			return -ENOMEM;
+		b->fds[i] = get_unused_fd_flags(O_CLOEXEC);
+		if (b->fds[i] < 0)
+			return b->fds[i];
+		b->files[i] = anon_inode_getfile("[uldf-irq]", &uldf_irq_fops,
+						 b->vs[i], fflags);
+		if (IS_ERR(b->files[i])) {
+			int ret = PTR_ERR(b->files[i]);
+
+			b->files[i] = NULL;
+			return ret;
+		}
+		b->files[i]->f_mode |= FMODE_NOWAIT;
+	}
+	return 0;
+}
+
+/**
+ * uldf_irq_open_ioctl() - ULDF_DEVICE_IRQ_OPEN: enable vectors as IRQ fds.
+ * @udev: the device; @udev->lock held for read, not removed.
+ * @arg: user pointer to struct uldf_irq_open, followed by room for
+ *	 @count descriptors.
+ *
+ * Builds a vector and an IRQ fd for each requested index, copies the
+ * descriptor numbers out, then enables the vectors under irq.lock (INTx:
+ * installs the handler and performs a first EOI; MSI/MSI-X: enables the
+ * block on first use, or allocates dynamic MSI-X vectors, and installs the
+ * handlers) and finally installs the descriptors.  On any failure nothing
+ * stays enabled and no descriptor is installed.
+ *
+ * Return: 0 with the descriptors written to @arg->fds.
+ * -EFAULT bad pointer; -EINVAL unknown type or flag, @count 0, non-zero
+ * pad, UNMASK_ON_READ on a type other than INTx, @argsz too small;
+ * -ERANGE @index + @count beyond the type's vectors; -EBUSY a vector is
+ * open already, another mechanism is in use, the vectors lie outside an
+ * enabled MSI/MSI-X block, or a shared INTx line is held exclusively;
+ * -EPERM MSI/MSI-X without interrupt remapping (see
+ * uldf.allow_unsafe_interrupts); -ENOSPC no interrupt vectors left;
+ * -EMFILE out of descriptors; -ENOMEM.
+ */
+long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg)
+{
+	struct uldf_irq_batch b = {};
+	struct uldf_irq_open op;
+	unsigned int i;
+	u32 argsz;
+	int ret;
+
+	ret = uldf_copy_arg(&op, sizeof(op), sizeof(op), arg, &argsz);
+	if (ret)
+		return ret;
+	ret = uldf_irq_check_open(udev, &op, argsz);
+	if (ret)
+		return ret;
+
+	ret = uldf_irq_batch_build(udev, &op, &b);
+	if (ret)
+		goto out_free;
+	if (copy_to_user(arg + offsetof(struct uldf_irq_open, fds), b.fds,
+			 op.count * sizeof(b.fds[0]))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+
+	mutex_lock(&udev->irq.lock);
+	ret = uldf_irq_arm_set(udev, b.vs, &op);
+	mutex_unlock(&udev->irq.lock);
+	if (ret)
+		goto out_free;
+
+	for (i = 0; i < op.count; i++)
+		fd_install(b.fds[i], b.files[i]);
+	kfree(b.fds);
+	kfree(b.files);
+	kfree(b.vs);
+	return 0;
+
+out_free:
+	uldf_irq_batch_free(&b);
+	return ret;
+}
+
+/* ---- hooks for the rest of the module ----------------------------------- */
+
+/**
+ * uldf_irq_init() - set up the interrupt state at probe.
+ * @udev: the device.
+ *
+ * INTx stays masked at the function (DisINTx, set by probe) until an INTx
+ * vector is opened.
+ */
+void uldf_irq_init(struct uldf_device *udev)
+{
+	mutex_init(&udev->irq.lock);
+	spin_lock_init(&udev->irq.slot_lock);
+	udev->irq.mode = -1;
+}
+
+/**
+ * uldf_irq_release_all() - disable every vector of the device.
+ * @udev: the device; @udev->lock held for write (device-fd close, or
+ *	  revocation at removal).
+ *
+ * Frees every handler, disables MSI/MSI-X, leaves INTx masked at the
+ * function (DisINTx set) and drops the eventfds.  IRQ fds still open become
+ * dead: their calls fail with -ENODEV and blocked readers are woken.
+ */
 void uldf_irq_release_all(struct uldf_device *udev)
 {
+	struct uldf_irq_state *st = &udev->irq;
+	unsigned long flags;
+	unsigned int i;
+
+	mutex_lock(&st->lock);
+	if (st->intx)
+		uldf_irq_disarm(st->intx);
+	/* The last MSI/MSI-X vector to go disables the block and frees @vec. */
+	for (i = 0; st->vec && i < st->nvec; i++)
+		if (st->vec[i])
+			uldf_irq_disarm(st->vec[i]);
+	if (st->err)
+		uldf_irq_disarm(st->err);
+	if (st->req)
+		uldf_irq_disarm(st->req);
+	spin_lock_irqsave(&st->slot_lock, flags);
+	st->intx_virt_disabled = false;
+	spin_unlock_irqrestore(&st->slot_lock, flags);
+	mutex_unlock(&st->lock);
 }
 
+/**
+ * uldf_irq_notify() - signal the ERR or REQ vector, if it is open.
+ * @udev: the device; no lock needed (called from remove() and from the
+ *	  AER error_detected callback), safe against a concurrent close.
+ * @type: ULDF_IRQ_TYPE_ERR or ULDF_IRQ_TYPE_REQ.
+ */
 void uldf_irq_notify(struct uldf_device *udev, unsigned int type)
 {
+	struct uldf_irq_state *st = &udev->irq;
+	unsigned long flags;
+	struct uldf_irq *v;
+
+	if (type != ULDF_IRQ_TYPE_ERR && type != ULDF_IRQ_TYPE_REQ)
+		return;
+	spin_lock_irqsave(&st->slot_lock, flags);
+	v = *uldf_notify_slot(st, type);
+	if (v)
+		uldf_irq_deliver(v);
+	spin_unlock_irqrestore(&st->slot_lock, flags);
 }
 
+/**
+ * uldf_irq_intx_virt_disable() - the user wrote the Interrupt Disable bit.
+ * @udev: the device; called from config space emulation, any lock held
+ *	  but the per-vector ones (it does not sleep).
+ * @disable: the bit's new value.
+ *
+ * Setting the bit masks an open INTx vector; clearing it performs an EOI
+ * (which delivers an interrupt the function still asserts).  While it is
+ * set an EOI does not unmask, and an INTx vector opened later starts
+ * masked, as vfio-pci does.
+ */
 void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable)
 {
+	struct uldf_irq_state *st = &udev->irq;
+	unsigned long flags;
+	struct uldf_irq *v;
+
+	spin_lock_irqsave(&st->slot_lock, flags);
+	st->intx_virt_disabled = disable;
+	v = st->intx;
+	if (v) {
+		spin_lock(&v->lock);
+		v->virt_disabled = disable;
+		if (disable)
+			uldf_intx_mask_locked(v);
+		spin_unlock(&v->lock);
+		if (!disable)
+			uldf_intx_eoi(v);
+	}
+	spin_unlock_irqrestore(&st->slot_lock, flags);
 }

@@ -389,7 +389,8 @@ static const struct vm_operations_struct uldf_bar_vm_ops = {
 
 /**
  * uldf_bar_mmap() - map part of a memory BAR into the caller.
- * @udev: the device; @udev->lock held for read.
+ * @udev: the device; @udev->mmap_mutex held (not @udev->lock: see
+ *	uldf_private.h).
  * @vma: the new mapping; its file offset selects the BAR (ULDF_REGION_OFFSET),
  *	the offset inside it, and ULDF_MMAP_WC.
  *
@@ -436,12 +437,15 @@ int uldf_bar_mmap(struct uldf_device *udev, struct vm_area_struct *vma)
 
 /**
  * uldf_bar_revoke() - zap every user mapping of the device's BARs.
- * @udev: the device; @udev->lock held for write.
+ * @udev: the device; @udev->lock held for write and @udev->removed set.
  *
- * Later accesses through those mappings fault with SIGBUS.
+ * Later accesses through those mappings fault with SIGBUS; mmap() fails
+ * from here on, since it checks @udev->removed under @udev->mmap_mutex.
  */
 void uldf_bar_revoke(struct uldf_device *udev)
 {
+	mutex_lock(&udev->mmap_mutex);
 	if (udev->mapping)
 		unmap_mapping_range(udev->mapping, 0, 0, true);
+	mutex_unlock(&udev->mmap_mutex);
 }

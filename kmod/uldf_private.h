@@ -9,7 +9,10 @@
  *
  * Locking, outermost first:
  *   @lock (rw_semaphore): every device-fd operation holds it for read and
- *	checks @removed; open, release and removal hold it for write.
+ *	checks @removed; open, release and removal hold it for write.  mmap()
+ *	is the exception: it runs under the mm's mmap_lock, which ioctls take
+ *	(pinning, page faults) while holding @lock, so it takes only
+ *	@mmap_mutex, which revocation takes after setting @removed.
  *   irq.lock (mutex): enabling and disabling vectors.
  *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
  *   cfg.lock (mutex): the virtual config space.
@@ -89,25 +92,38 @@ struct uldf_bar {
 
 /* ---- irq.c: interrupts as file descriptors -------------------------- */
 
+/* One open vector; private to irq.c. */
 struct uldf_irq;
 
 /**
  * struct uldf_irq_state - the device's interrupt set-up.
- * @lock:	serialises enabling and disabling.
+ * @lock:	serialises enabling and disabling vectors, and the eventfd
+ *		wiring of an IRQ fd.
+ * @slot_lock:	spinlock guarding @intx, @err, @req and
+ *		@intx_virt_disabled for the callers that cannot take @lock:
+ *		uldf_irq_notify() and uldf_irq_intx_virt_disable().  Nests
+ *		inside @lock and outside the per-vector spinlocks.
  * @mode:	ULDF_IRQ_TYPE_INTX, _MSI or _MSIX while any of those vectors
  *		is open, else -1.
- * @nvec:	MSI/MSI-X: vectors in the enabled block (@vec's length).
+ * @nvec:	MSI/MSI-X: length of @vec; the enabled block, or with
+ *		dynamic MSI-X the function's table size.
+ * @nopen:	MSI/MSI-X: vectors open; the last close disables the block.
  * @dyn:	MSI-X vectors are allocated one by one (dynamic MSI-X).
+ * @intx_virt_disabled: the Interrupt Disable bit of the user's virtual
+ *		command register; while set an INTx EOI does not unmask.
  * @intx:	the INTx vector, or NULL.
  * @vec:	MSI/MSI-X vectors by index, NULL where not open.
  * @err:	the AER error notification vector, or NULL.
  * @req:	the release-request notification vector, or NULL.
  */
 struct uldf_irq_state {
-	struct mutex lock;
+	struct mutex lock;	/* see above */
+	spinlock_t slot_lock;	/* see above */
 	int mode;
 	unsigned int nvec;
+	unsigned int nopen;
 	bool dyn;
+	bool intx_virt_disabled;
 	struct uldf_irq *intx;
 	struct uldf_irq **vec;
 	struct uldf_irq *err;
@@ -118,25 +134,33 @@ struct uldf_irq_state {
 
 /**
  * struct uldf_dma_state - the open device's DMA address space.
- * @lock:	serialises map and unmap.
+ * @lock:	serialises map and unmap; the external lock of @mappings.
  * @domain:	the IOMMU paging domain attached while the device is open,
  *		or NULL (no IOMMU, or not open).
  * @group:	the device's IOMMU group, or NULL.
  * @noiommu:	no IOMMU and no-IOMMU mode is on: IOVA = physical address.
- * @mappings:	maple tree of mappings and reserved ranges, by IOVA.
- * @mm:		the opener's mm (grabbed), charged for pinned pages.
- * @locked_pages: pages currently charged to @mm's locked_vm.
- * @charged_cap: false if the opener had CAP_IPC_LOCK (no rlimit check).
+ * @mappings:	maple tree of mappings and reserved ranges, by IOVA (in
+ *		no-IOMMU mode, of mappings by the bus address of their first
+ *		page).
+ * @mm:		the opener's mm (grabbed), charged for pinned pages; NULL
+ *		while the device is closed or cannot do DMA.
+ * @locked_pages: pages of the mappings in @mappings, all charged to @mm.
+ * @cache_prot:	IOMMU_CACHE if the IOMMU keeps the device's DMA coherent.
+ * @nr_ranges:	entries in @ranges.
+ * @ranges:	usable IOVA ranges: the domain's aperture minus the reserved
+ *		regions of the group; fixed at open.
  */
 struct uldf_dma_state {
-	struct mutex lock;
+	struct mutex lock;	/* map/unmap; the lock of @mappings */
 	struct iommu_domain *domain;
 	struct iommu_group *group;
 	bool noiommu;
 	struct maple_tree mappings;
 	struct mm_struct *mm;
 	unsigned long locked_pages;
-	bool charged_cap;
+	int cache_prot;
+	unsigned int nr_ranges;
+	struct uldf_iova_range *ranges;
 };
 
 /* ---- core.c ---------------------------------------------------------- */
@@ -156,6 +180,7 @@ struct uldf_dma_state {
  * @owns_dma:	DMA ownership of the IOMMU group was claimed at probe.
  * @saved_state: config space as found when the device fd was opened.
  * @mapping:	the open file's address_space, for revoking BAR mmaps.
+ * @mmap_mutex:	orders mmap() against revocation (see the top of this file).
  * @bars:	BARs (rdwr.c).
  * @cfg:	virtual config space (config.c).
  * @irq:	interrupts (irq.c).
@@ -174,6 +199,7 @@ struct uldf_device {
 	bool owns_dma;
 	struct pci_saved_state *saved_state;
 	struct address_space *mapping;
+	struct mutex mmap_mutex;	/* mmap() against revocation */
 
 	struct uldf_bar bars[ULDF_NUM_BARS];
 	struct uldf_config cfg;
@@ -211,6 +237,7 @@ long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg);
 void uldf_irq_release_all(struct uldf_device *udev);
 void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
 void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
+u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type);
 
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);

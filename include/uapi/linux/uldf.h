@@ -197,7 +197,7 @@ struct uldf_region_info {
  * device fd disables every vector (the IRQ fds then fail with ENODEV).
  *
  * @argsz:	in: at least sizeof(struct uldf_irq_open) + 4 * @count.
- * @flags:	in: ULDF_IRQ_OPEN_*.
+ * @flags:	in: ULDF_IRQ_OPEN_* (UNMASK_ON_READ: INTx only).
  * @type:	in: ULDF_IRQ_TYPE_*.
  * @index:	in: first vector.
  * @count:	in: number of vectors, at least 1.
@@ -212,10 +212,13 @@ struct uldf_region_info {
  * index 0, and may be opened along with any mechanism.
  *
  * Return: 0, with @fds filled in.
- * Errors: EINVAL unknown @type or @flags, @count 0, @argsz too small;
- * ERANGE @index + @count beyond the type's num_irqs; EBUSY a vector is
- * already open, another mechanism is in use, or the MSI/MSI-X block cannot
- * grow while vectors are open; EPERM MSI or MSI-X without interrupt
+ * Errors: EINVAL unknown @type or @flags, UNMASK_ON_READ on a type other
+ * than INTx, @count 0, @pad not 0, @argsz too small; ERANGE @index +
+ * @count beyond the type's num_irqs; EBUSY a vector is already open,
+ * another mechanism is in use, the MSI/MSI-X block cannot grow while
+ * vectors are open, or an INTx line that must be exclusive (no working
+ * Interrupt Disable bit) is held by another driver; EPERM MSI or MSI-X
+ * without interrupt
  * remapping, unless uldf.allow_unsafe_interrupts=1; ENOSPC no interrupt
  * vectors left; EMFILE out of file descriptors; ENODEV removed.
  */
@@ -248,7 +251,10 @@ struct uldf_irq_open {
  *		room given; only the room is filled).
  * @ranges:	out: inclusive [start, last] IOVA ranges a mapping may use:
  *		the domain's aperture minus reserved regions (the MSI window,
- *		RMRRs).
+ *		RMRRs).  None in no-IOMMU mode, where the IOVA is not chosen.
+ *
+ * A device that cannot do DMA (no IOMMU, and no-IOMMU mode off) reports
+ * @flags, @pgsize_bitmap and @nr_ranges 0.
  *
  * Return: 0.
  * Errors: EFAULT; EINVAL @argsz too small or @flags set on input; ENODEV.
@@ -290,21 +296,31 @@ struct uldf_dma_info {
  * @iova:	in with FIXED_IOVA (page-aligned); out: the IOVA used.
  * @iova_limit:	in without FIXED_IOVA: highest IOVA the device can reach,
  *		typically its DMA mask (0x0fffffff for a 28-bit device); 0
- *		means no limit.
+ *		means no limit.  The module never picks IOVA 0.  In no-IOMMU
+ *		mode the bus addresses of the memory must be at or below it.
  * @nr_segs:	in: room in @segs_ptr (no-IOMMU mode only, else 0);
  *		out: segments returned.
  * @segs_ptr:	in: user pointer to an array of struct uldf_dma_seg that, in
  *		no-IOMMU mode, receives the physical scatterlist of the
  *		pinned memory (the device must be given those addresses).
+ *		@iova is then the address of the first segment, and names
+ *		the mapping for ULDF_DMA_UNMAP.
+ *
+ * Only the process that opened the device fd may map (its locked_vm is
+ * what is charged); any holder of the fd may unmap.
  *
  * Return: 0.
- * Errors: EINVAL unknown flags, neither READ nor WRITE, @vaddr, @size or
- * @iova unaligned, @size 0, or a fixed @iova outside the usable ranges;
- * EEXIST a fixed range overlaps an existing mapping; ENOSPC no free IOVA
- * range of @size below @iova_limit; ENOMEM RLIMIT_MEMLOCK exceeded or out
- * of memory; EFAULT @vaddr not mapped with the needed access; E2BIG
- * no-IOMMU segments do not fit in @nr_segs (which is set to the count
- * needed); ENODEV the device has no IOMMU and no-IOMMU mode is off, or it
+ * Errors: EINVAL unknown flags, neither READ nor WRITE, @pad not 0, @vaddr,
+ * @size or @iova unaligned, @size 0, or a fixed @iova outside the usable
+ * ranges (FIXED_IOVA is EINVAL in no-IOMMU mode); EEXIST a fixed range
+ * overlaps an existing mapping (no-IOMMU: the first page is already
+ * mapped); ENOSPC no free IOVA range of @size below @iova_limit; ERANGE
+ * no-IOMMU memory above @iova_limit; ENOMEM RLIMIT_MEMLOCK exceeded (the
+ * kernel log says so) or out of memory; EFAULT @vaddr not mapped with the
+ * needed access, or a bad @segs_ptr; E2BIG no-IOMMU segments do not fit
+ * in @nr_segs (which is set to the count needed); EPERM the caller is not
+ * in the process that opened the device fd; EINTR a fatal signal while
+ * pinning; ENODEV the device has no IOMMU and no-IOMMU mode is off, or it
  * was removed.
  */
 struct uldf_dma_seg {
@@ -333,9 +349,11 @@ struct uldf_dma_map {
  * ULDF_DMA_UNMAP - _IOWR(ULDF_TYPE, ULDF_BASE + 6, struct uldf_dma_unmap)
  *
  * Unmap and unpin.  Without flags, [@iova, @iova + @size) must cover whole
- * mappings exactly as they were made (a mapping is never split); with
- * ULDF_DMA_UNMAP_ALL every mapping goes and @iova, @size must be 0.  Pages
- * the device could write are marked dirty; locked_vm is credited back.
+ * mappings exactly as they were made (a mapping is never split), and may
+ * hold several, and gaps; with ULDF_DMA_UNMAP_ALL every mapping goes and
+ * @iova, @size must be 0.  In no-IOMMU mode the range must be exactly one
+ * mapping (its @iova and @size).  Pages the device could write are marked
+ * dirty; locked_vm is credited back.
  *
  * @argsz:	in: sizeof(struct uldf_dma_unmap).
  * @flags:	in: ULDF_DMA_UNMAP_ALL or 0.
@@ -365,10 +383,15 @@ struct uldf_dma_unmap {
  * Make (or, with ULDF_DMA_BATCH_UNMAP, undo) @count mappings in one call,
  * with one IOTLB synchronisation for the batch.  Each entry is a struct
  * uldf_dma_map (its @argsz must be sizeof(struct uldf_dma_map)); for unmap,
- * @iova and @size of each entry name the mapping.  Entries are processed in
- * order; on the first failure processing stops, @done says how many
- * succeeded, those stay in effect, and the call fails with that entry's
- * error.
+ * @iova and @size of each entry name the mapping (the other fields are not
+ * used, so the array that made the mappings can undo them).  Entries are
+ * processed in order; on the first failure processing stops, @done says
+ * how many succeeded, those stay in effect, and the call fails with that
+ * entry's error.  Should the IOMMU itself fail (out of memory for its page
+ * tables), no entry of the batch takes effect and @done is 0.
+ *
+ * One IOTLB synchronisation is made per run of entries whose IOVAs follow
+ * one another; IOVAs the module picks for a batch normally form one run.
  *
  * @argsz:	in: sizeof(struct uldf_dma_batch).
  * @flags:	in: 0 or ULDF_DMA_BATCH_UNMAP.
@@ -403,9 +426,12 @@ struct uldf_dma_batch {
  * read() of exactly 8 bytes blocks until at least one interrupt arrived
  * since the previous read, then returns their number as a __u64 and resets
  * it.  With O_NONBLOCK it fails with EAGAIN instead of blocking.  Any other
- * size is EINVAL.  poll()/epoll report EPOLLIN while the count is not zero;
- * io_uring reads (also multishot) work; with O_ASYNC (fcntl F_SETFL and
- * F_SETOWN) SIGIO is sent on every interrupt.
+ * size is EINVAL; a read that cannot copy the count out (EFAULT) keeps it.
+ * poll()/epoll report EPOLLIN while the count is not zero, and EPOLLERR |
+ * EPOLLHUP once the vector is dead (below); io_uring reads (also
+ * multishot) work without a worker thread; with O_ASYNC (fcntl F_SETFL and
+ * F_SETOWN) SIGIO is sent on every interrupt (POLL_IN), and when the
+ * vector dies (POLL_HUP).
  *
  * write() of exactly 8 bytes: the __u64 value 1 unmasks the vector, 0 masks
  * it; other values and sizes are EINVAL.
@@ -420,18 +446,26 @@ struct uldf_dma_batch {
  * If the device still asserts the line at EOI, the interrupt is counted
  * again at once and the vector stays masked, so an interrupt raised while
  * masked is delivered once after the EOI and never lost.  With
- * ULDF_IRQ_OPEN_UNMASK_ON_READ a read() performs the EOI itself before it
- * blocks (the 2004 user-level driver semantics), so one system call serves
- * each interrupt.
+ * ULDF_IRQ_OPEN_UNMASK_ON_READ a read() first performs the EOI owed by the
+ * previous read that returned interrupts (also when it then fails with
+ * EAGAIN), then waits (the 2004 user-level driver semantics), so one
+ * system call serves each interrupt; poll() never EOIs, and multishot
+ * io_uring reads do not suit this mode.  A function without a working
+ * Interrupt Disable bit, or any while uldf.nointxmask=1, takes its line
+ * exclusively, masked at the interrupt controller; the semantics are the
+ * same.
  *
  * MSI and MSI-X are edge-triggered: no automatic mask and no EOI.  A masked
- * vector (write of 0) remembers one pending interrupt, which is delivered
- * when it is unmasked.
+ * vector (write of 0) remembers that interrupts arrived and delivers them
+ * when it is unmasked: as one, or as at most two for a function that masks
+ * per vector and holds one pending itself (MSI-X).
  *
  * Races: an EOI that finds nothing pending only unmasks; an EOI with an
  * interrupt pending delivers it.  Closing an IRQ fd while its interrupt is
  * in flight waits for the handler (free_irq) and drops the count; closing
  * the device fd disables every vector and wakes blocked readers with ENODEV.
+ * Such a *dead* IRQ fd fails every call with ENODEV until it is closed.
+ * Documentation/interrupts.rst spells out all the rules.
  */
 
 /**
@@ -441,7 +475,8 @@ struct uldf_dma_batch {
  * @flags:	out: ULDF_IRQ_INFO_*.
  * @type:	out: ULDF_IRQ_TYPE_*.
  * @index:	out: vector index.
- * @irq:	out: Linux interrupt number (as in /proc/interrupts), or 0.
+ * @irq:	out: Linux interrupt number (as in /proc/interrupts), or 0 for
+ *		ERR and REQ.
  * @pad:	out: 0.
  * @count:	out: interrupts since the fd was opened (never reset).
  *
@@ -504,8 +539,9 @@ struct uldf_irq_info {
  * @resample:	in: eventfd, or -1; INTx only.
  *
  * Return: 0.
- * Errors: EINVAL unknown flags, a resample eventfd on a non-INTx vector or
- * without a trigger; EBADF an fd that is not an eventfd; ENODEV.
+ * Errors: EINVAL unknown flags, @trigger or @resample below -1, a resample
+ * eventfd on a non-INTx vector, without a trigger, or the same as the
+ * trigger; EBADF an fd that is not an eventfd; ENODEV.
  */
 struct uldf_irq_eventfd {
 	__u32 argsz;
