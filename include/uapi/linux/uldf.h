@@ -209,7 +209,10 @@ struct uldf_region_info {
  * open may only name vectors inside that block.  MSI-X vectors are added
  * one by one where the kernel can allocate them dynamically; otherwise the
  * first open fixes the block as for MSI.  ERR and REQ have one vector,
- * index 0, and may be opened along with any mechanism.
+ * index 0, and may be opened along with any mechanism.  An MSI or MSI-X
+ * message is a memory write by the device: it is delivered only while Bus
+ * Master Enable (command register bit 2) is set, which the user does through
+ * config space.
  *
  * Return: 0, with @fds filled in.
  * Errors: EINVAL unknown @type or @flags, UNMASK_ON_READ on a type other
