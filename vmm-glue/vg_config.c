@@ -231,8 +231,9 @@ static void vg_init_caps(struct vg_dev *d, const u8 *hcfg)
  * sleep (allocates the MSI-X table).  No interrupt is opened: see
  * vg_irq_open().
  *
- * Return: 0; -EINVAL for a config size other than 256 or 4096, or a BAR
- * size that is not a power of two; -ENOMEM; or the error of a host read.
+ * Return: 0; -EINVAL for a config size other than 256 or 4096, a BAR size
+ * that is not a power of two, or a bad DMA granule; -ENOMEM; or the error
+ * of a host read.  Nothing needs undoing on failure.
  */
 int vg_dev_init(struct vg_dev *d, const struct vg_ops *ops, void *host,
 		const struct vg_dev_desc *desc)
@@ -273,7 +274,10 @@ int vg_dev_init(struct vg_dev *d, const struct vg_ops *ops, void *host,
 	ret = vg_irq_init(d);
 	if (ret)
 		return ret;
-	return vg_dma_init(d, desc);
+	ret = vg_dma_init(d, desc);
+	if (ret)
+		vg_irq_exit(d);
+	return ret;
 }
 
 /**
