@@ -56,6 +56,7 @@ device_free && fail "the device fd is not held while the guest runs"
 [ "$(uld_irqs)" -gt 0 ] || fail "no uldf interrupt while the guest runs"
 note "running: $(( $(pins) - pins0 )) pages pinned, $(uld_irqs) uldf interrupt(s)"
 
+uml_check_log
 pid=$(uml_kernel_pid)
 [ -n "$pid" ] || fail "cannot find the UML kernel process"
 kill -KILL "$pid"

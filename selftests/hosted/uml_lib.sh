@@ -64,7 +64,18 @@ uml_start() {
 	UML_PID=$!
 }
 
-# uml_run ARGS...: boot the guest and wait for it; fail unless it finished.
+GUEST_BAD='BUG:|WARNING:|Oops|Call Trace:|Kernel panic|sleeping function called|possible (circular|recursive) locking'
+
+# uml_check_log: fail if the guest's kernel reported a problem.
+uml_check_log() {
+	grep -Eq "$GUEST_BAD" "$OUT" || return 0
+	note "guest kernel log:"
+	grep -E -A12 "$GUEST_BAD" "$OUT" | head -n 40 | sed 's/^/#   /'
+	fail "the UML guest's kernel reported a problem"
+}
+
+# uml_run ARGS...: boot the guest and wait for it; fail unless it finished
+# with a clean kernel log.
 uml_run() {
 	uml_start "$@"
 	wait "$UML_PID"
@@ -75,6 +86,7 @@ uml_run() {
 			tail -n 40 | sed 's/^/#   /'
 		fail "the UML guest did not finish"
 	}
+	uml_check_log
 }
 
 # guest KEY: the rest of the first "GUEST KEY ..." line ("" if none; a
