@@ -13,6 +13,9 @@
 #   ULDF_ACTION=read	read the whole namespace, timed
 #   ULDF_ACTION=write	write the pattern ULDF_SEED at ULDF_OFF, ULDF_LEN bytes
 #   ULDF_ACTION=busy	read the namespace over and over until killed
+#
+# ULDF_BAD_DEVICES lists devices= values, separated by '/', with which
+# loading the module must fail first.
 
 # proc first: busybox finds its applets through /proc/self/exe.
 /bin/busybox mount -t proc proc /proc
@@ -30,6 +33,16 @@ finish() {
 	sync
 	poweroff -f
 }
+
+# Loads that must fail, and leave nothing behind (ULDF_BAD_DEVICES: values
+# of devices= separated by '/').
+for bad in $(echo "${ULDF_BAD_DEVICES:-}" | tr / ' '); do
+	if insmod "$top/vmm-glue/uml/uldf_pv.ko" devices="$bad" 2>/dev/null; then
+		say "bad-insmod $bad loaded"
+		finish bad-insmod-loaded
+	fi
+	say "bad-insmod $bad refused"
+done
 
 args=""
 for w in $(cat /proc/cmdline); do

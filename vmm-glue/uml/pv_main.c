@@ -28,6 +28,7 @@
  * releases the devices on the host: the host module turns bus mastering
  * off, frees the interrupts, unmaps and unpins DMA, and resets them.
  */
+#include <linux/ctype.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/logic_iomem.h>
@@ -277,6 +278,20 @@ static int pv_dev_init_vg(struct pv_dev *pv)
 	return vg_dev_init(&pv->vg, &pv_vg_ops, pv, &desc);
 }
 
+/* Whether @bdf reads "DDDD:BB:DD.F" in hex (it becomes a host path). */
+static bool pv_bdf_valid(const char *bdf)
+{
+	static const char form[] = "xxxx:xx:xx.x";
+	unsigned int i;
+
+	if (strlen(bdf) != sizeof(form) - 1)
+		return false;
+	for (i = 0; form[i]; i++)
+		if (form[i] == 'x' ? !isxdigit(bdf[i]) : bdf[i] != form[i])
+			return false;
+	return true;
+}
+
 /* Open host function @bdf and give it guest slot @slot. */
 static int pv_dev_add(const char *bdf, unsigned int slot)
 {
@@ -284,6 +299,10 @@ static int pv_dev_add(const char *bdf, unsigned int slot)
 	unsigned int i;
 	int ret;
 
+	if (!pv_bdf_valid(bdf)) {
+		pr_err("uldf_pv: '%s' is not a BDF (DDDD:BB:DD.F)\n", bdf);
+		return -EINVAL;
+	}
 	pv = kzalloc(sizeof(*pv), GFP_KERNEL);
 	if (!pv)
 		return -ENOMEM;
