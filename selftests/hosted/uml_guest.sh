@@ -59,6 +59,7 @@ while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do
 	i=$((i + 1))
 done
 say "lspci $(lspci -n -s 01:00.0)"
+lspci -n -s 01: | sed 's/^/GUEST pci /'
 say "driver $(basename "$(readlink /sys/bus/pci/devices/0000:01:00.0/driver)")"
 [ -b /dev/nvme0n1 ] || finish no-namespace
 say "namespace $(cat /sys/block/nvme0n1/size) sectors"

@@ -34,34 +34,43 @@ uml_require() {
 	[ -r "$IMG" ] || skip "the controller's backing image $IMG is not visible"
 }
 
-uml_bind() {
-	local drv=""
+BOUND=""
 
-	[ -e "/sys/bus/pci/devices/$BDF/driver" ] &&
-		drv=$(basename "$(readlink "/sys/bus/pci/devices/$BDF/driver")")
+# uml_bind [BDF]: give the function (default: the controller) to uldf.
+uml_bind() {
+	local bdf=${1:-$BDF} drv=""
+
+	[ -e "/sys/bus/pci/devices/$bdf/driver" ] &&
+		drv=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")")
+	BOUND="$BOUND $bdf"
 	[ "$drv" = uldf ] && return 0
-	[ -n "$drv" ] && echo "$BDF" >"/sys/bus/pci/drivers/$drv/unbind"
-	echo uldf >"/sys/bus/pci/devices/$BDF/driver_override"
-	echo "$BDF" >/sys/bus/pci/drivers_probe
-	[ -c "/dev/uldf/$BDF" ] || fail "cannot bind $BDF to uldf"
+	[ -n "$drv" ] && echo "$bdf" >"/sys/bus/pci/drivers/$drv/unbind"
+	echo uldf >"/sys/bus/pci/devices/$bdf/driver_override"
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	[ -c "/dev/uldf/$bdf" ] || fail "cannot bind $bdf to uldf"
 }
 
 uml_unbind() {
-	[ -e "/sys/bus/pci/drivers/uldf/$BDF" ] &&
-		echo "$BDF" >/sys/bus/pci/drivers/uldf/unbind
-	echo >"/sys/bus/pci/devices/$BDF/driver_override"
+	local bdf
+
+	for bdf in $BOUND; do
+		[ -e "/sys/bus/pci/drivers/uldf/$bdf" ] &&
+			echo "$bdf" >/sys/bus/pci/drivers/uldf/unbind
+		echo >"/sys/bus/pci/devices/$bdf/driver_override"
+	done
 	rm -f "$OUT"
 }
 trap uml_unbind EXIT
 
 # uml_start ARGS...: boot the guest in the background (pid in UML_PID),
-# output in $OUT; ARGS are extra kernel command-line words.
+# output in $OUT; ARGS are extra kernel command-line words.  The guest
+# gets the controller, or the functions in UML_DEVICES (BDF,BDF...).
 uml_start() {
 	# The subshell outlives a killed guest, so the shell reports nothing.
 	(cd /tmp && TMPDIR=/dev/shm timeout -s KILL "$UML_TIMEOUT" \
 		"$UML" mem="$UML_MEM" root=/dev/root rootfstype=hostfs \
 		rootflags=/ rw init="$here/uml_guest.sh" con=null \
-		con0=null,fd:1 uldf_pv.devices="$BDF" "$@" \
+		con0=null,fd:1 uldf_pv.devices="${UML_DEVICES:-$BDF}" "$@" \
 		</dev/null >"$OUT" 2>&1; true) &
 	UML_PID=$!
 }
