@@ -124,6 +124,29 @@ int uldf_copy_arg(void *dst, size_t minsz, size_t dstsz,
 	return 0;
 }
 
+/**
+ * uldf_copy_query() - copy in the argument of an info query.
+ * @dst:	kernel copy, @size bytes; a structure that starts with argsz
+ *		and flags, as every uldf ioctl argument does.
+ * @size:	its size, also the minimum argsz.
+ * @src:	user pointer.
+ * @argsz:	out: the caller's argsz.
+ *
+ * Queries take no input flags: any is refused, so that flags can be given
+ * meaning later.
+ *
+ * Return: 0, -EFAULT, or -EINVAL for a short argsz or input flags.
+ */
+int uldf_copy_query(void *dst, size_t size, const void __user *src,
+		    u32 *argsz)
+{
+	int ret = uldf_copy_arg(dst, size, size, src, argsz);
+
+	if (ret)
+		return ret;
+	return ((u32 *)dst)[1] ? -EINVAL : 0;
+}
+
 /* ---- claiming the IOMMU group ----------------------------------------- */
 
 static int uldf_report_blocker(struct device *dev, void *data)
@@ -273,11 +296,9 @@ static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 	u32 argsz;
 	int ret;
 
-	ret = uldf_copy_arg(&info, sizeof(info), sizeof(info), arg, &argsz);
+	ret = uldf_copy_query(&info, sizeof(info), arg, &argsz);
 	if (ret)
 		return ret;
-	if (info.flags)
-		return -EINVAL;
 
 	info.argsz = sizeof(info);
 	if (uldf_reset_supported(udev))

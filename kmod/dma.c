@@ -1097,11 +1097,9 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 	u32 argsz, room;
 	int ret;
 
-	ret = uldf_copy_arg(&info, sizeof(info), sizeof(info), arg, &argsz);
+	ret = uldf_copy_query(&info, sizeof(info), arg, &argsz);
 	if (ret)
 		return ret;
-	if (info.flags)
-		return -EINVAL;
 
 	room = (argsz - sizeof(info)) / sizeof(*dma->ranges);
 	memset(&info, 0, sizeof(info));

@@ -967,11 +967,9 @@ static long uldf_irq_get_info(struct uldf_irq *v, void __user *arg)
 	u32 argsz;
 	int ret;
 
-	ret = uldf_copy_arg(&info, sizeof(info), sizeof(info), arg, &argsz);
+	ret = uldf_copy_query(&info, sizeof(info), arg, &argsz);
 	if (ret)
 		return ret;
-	if (info.flags)
-		return -EINVAL;
 
 	spin_lock_irqsave(&v->lock, flags);
 	if (v->life != ULDF_IRQ_LIVE) {

@@ -346,10 +346,10 @@ long uldf_region_info(struct uldf_device *udev, void __user *arg)
 	u32 argsz;
 	int ret;
 
-	ret = uldf_copy_arg(&info, sizeof(info), sizeof(info), arg, &argsz);
+	ret = uldf_copy_query(&info, sizeof(info), arg, &argsz);
 	if (ret)
 		return ret;
-	if (info.flags || info.index >= ULDF_NUM_REGIONS)
+	if (info.index >= ULDF_NUM_REGIONS)
 		return -EINVAL;
 
 	info.argsz = sizeof(info);

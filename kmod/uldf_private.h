@@ -250,5 +250,7 @@ bool uldf_dma_allowed(struct uldf_device *udev);
 /* Copy in an extensible ioctl argument (see uldf.h); core.c. */
 int uldf_copy_arg(void *dst, size_t minsz, size_t dstsz,
 		  const void __user *src, u32 *argsz);
+int uldf_copy_query(void *dst, size_t size, const void __user *src,
+		    u32 *argsz);
 
 #endif /* ULDF_PRIVATE_H */

@@ -12,7 +12,7 @@ PKGS="build-essential make gcc pkg-config bc flex bison libelf-dev libssl-dev
  linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
  qemu-system-x86 qemu-utils busybox-static cpio kmod xz-utils zstd
  liburing-dev libpciaccess-dev pciutils pci.ids
- python3 gnuplot-nox rsync"
+ python3 gnuplot-nox rsync fio linux-perf"
 
 missing=""
 for p in $PKGS; do
@@ -26,9 +26,18 @@ if [ -n "$missing" ]; then
 	SUDO=""
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
 	export DEBIAN_FRONTEND=noninteractive
-	$SUDO apt-get update -qq || true
+	log=$(mktemp)
+	$SUDO apt-get update -qq >"$log" 2>&1 || true
 	# shellcheck disable=SC2086
-	$SUDO apt-get install -y -qq --no-install-recommends $missing
+	if ! $SUDO apt-get install -y -qq --no-install-recommends $missing \
+			>>"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "deps: apt-get install failed" >&2
+		exit 1
+	fi
+	rm -f "$log"
+	echo "deps: done"
 fi
 
 # The kernel source package ships a tarball; unpack it once, outside the tree.

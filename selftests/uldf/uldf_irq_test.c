@@ -14,6 +14,7 @@
  * enabled every raise sends one message.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -635,6 +636,35 @@ TEST_F(edu, device_close_kills_irq_fds)
 
 /* ---- MSI ------------------------------------------------------------------ */
 
+/*
+ * Deliver @fd's interrupt to CPU 0 and run there too.  With two vCPUs an
+ * MSI raised by our MMIO write otherwise reaches the other vCPU some time
+ * later, and a test that masks, raises and unmasks could see it land after
+ * the unmask as a second interrupt.
+ */
+static void steer_to_cpu0(int fd)
+{
+	struct uldf_irq_info info = { .argsz = sizeof(info) };
+	char path[64];
+	cpu_set_t set;
+	int f;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	if (ioctl(fd, ULDF_IRQ_GET_INFO, &info) || !info.irq)
+		return;
+	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", info.irq);
+	f = open(path, O_WRONLY);
+	if (f >= 0) {
+		/* Best effort: not every interrupt can move. */
+		ssize_t n = write(f, "0", 1);
+
+		(void)n;
+		close(f);
+	}
+}
+
 static int msi_open(int dev, const char *bdf)
 {
 	int fd;
@@ -644,6 +674,8 @@ static int msi_open(int dev, const char *bdf)
 	fd = irq_open1(dev, ULDF_IRQ_TYPE_MSI, 0);
 	if (fd == -EPERM && !interrupt_remapping())
 		return -EPERM;
+	if (fd >= 0)
+		steer_to_cpu0(fd);
 	return fd;
 }
 

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks of uldf against vfio-pci and uio_pci_generic (included by the
+# top-level Makefile).
+#
+#   make bench    build, run every benchmark in one testbed boot, then write
+#                 Documentation/benchmarks/results.md, the raw figures and
+#                 the plots
+#
+# BENCH_RUNS sets the number of runs per figure (frameworks alternate run
+# by run); BENCH_ARGS passes options to the guest script (see run-guest;
+# the default -p adds perf profiles).
+
+BENCH_DIR := tools/bench
+BENCH_PROGS := $(addprefix $(BENCH_DIR)/bench-,intx msi dma open)
+BENCH_OUT := $(BENCH_DIR)/out
+BENCH_DOC := Documentation/benchmarks
+BENCH_RUNS ?= 7
+BENCH_TIMEOUT ?= 1700
+BENCH_ARGS ?= -p
+
+USER_TARGETS += $(BENCH_PROGS)
+CLEAN_FILES += $(BENCH_PROGS)
+
+BENCH_LDLIBS_msi := -luring
+
+$(BENCH_DIR)/bench-%: $(BENCH_DIR)/bench_%.c $(BENCH_DIR)/bench_dev.c \
+		$(BENCH_DIR)/bench.h include/uapi/linux/uldf.h
+	$(CC) $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -o $@ $< \
+		$(BENCH_DIR)/bench_dev.c $(BENCH_LDLIBS_$*)
+
+.PHONY: bench bench-report
+bench: all
+	rm -rf $(BENCH_OUT)
+	mkdir -p $(BENCH_OUT)
+	tools/vm run --timeout $(BENCH_TIMEOUT) -- \
+		$(BENCH_DIR)/run-guest -r $(BENCH_RUNS) $(BENCH_ARGS) $(BENCH_OUT)
+	$(MAKE) -s bench-report
+
+# Tables and plots again from the last run's raw figures.
+bench-report:
+	$(BENCH_DIR)/report $(BENCH_OUT) $(BENCH_DOC)
