@@ -41,6 +41,7 @@
  */
 #include <linux/fcntl.h>
 #include <linux/kernel.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/unistd.h>
@@ -50,6 +51,7 @@
 
 #define PV_MAPS_SIZE	(64 * 1024)
 #define PV_MAX_RANGES	16
+#define PV_DMA_CHUNK	(16ULL << 20)	/* bytes per host mapping call */
 
 /**
  * struct pv_map - one line of /proc/self/maps.
@@ -223,18 +225,8 @@ int pv_dma_dev_setup(struct pv_dev *pv)
 	return 0;
 }
 
-/**
- * pv_dma_host_map() - vmm-glue host call: map host memory for the device.
- * @host:	the device.
- * @iova:	IOVA (the guest-physical address).
- * @hva:	host virtual address.
- * @size:	bytes.
- *
- * Return: 0 or the host's ULDF_DMA_MAP error.
- */
-int pv_dma_host_map(void *host, u64 iova, u64 hva, u64 size)
+static long pv_dma_map_chunk(struct pv_dev *pv, u64 iova, u64 hva, u64 size)
 {
-	struct pv_dev *pv = host;
 	struct uldf_dma_map map = {
 		.argsz = sizeof(map),
 		.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE |
@@ -247,17 +239,8 @@ int pv_dma_host_map(void *host, u64 iova, u64 hva, u64 size)
 	return pv_sys(__NR_ioctl, pv->fd, ULDF_DMA_MAP, (long)&map, 0, 0, 0);
 }
 
-/**
- * pv_dma_host_unmap() - vmm-glue host call: unmap one mapping.
- * @host:	the device.
- * @iova:	IOVA it was mapped at.
- * @size:	its size.
- *
- * Return: 0 or the host's ULDF_DMA_UNMAP error.
- */
-int pv_dma_host_unmap(void *host, u64 iova, u64 size)
+static long pv_dma_unmap_chunk(struct pv_dev *pv, u64 iova, u64 size)
 {
-	struct pv_dev *pv = host;
 	struct uldf_dma_unmap unmap = {
 		.argsz = sizeof(unmap),
 		.iova = iova,
@@ -266,4 +249,62 @@ int pv_dma_host_unmap(void *host, u64 iova, u64 size)
 
 	return pv_sys(__NR_ioctl, pv->fd, ULDF_DMA_UNMAP, (long)&unmap,
 		      0, 0, 0);
+}
+
+/**
+ * pv_dma_host_unmap() - vmm-glue host call: undo one pv_dma_host_map().
+ * @host:	the device.
+ * @iova:	IOVA it was mapped at.
+ * @size:	its size.
+ *
+ * Unmaps the chunks pv_dma_host_map() made.  May sleep.
+ *
+ * Return: 0 or the host's first ULDF_DMA_UNMAP error (the other chunks
+ * are still unmapped).
+ */
+int pv_dma_host_unmap(void *host, u64 iova, u64 size)
+{
+	u64 done, len;
+	long ret = 0, err;
+
+	for (done = 0; done < size; done += len) {
+		len = min_t(u64, size - done, PV_DMA_CHUNK);
+		err = pv_dma_unmap_chunk(host, iova + done, len);
+		if (err && !ret)
+			ret = err;
+		cond_resched();
+	}
+	return ret;
+}
+
+/**
+ * pv_dma_host_map() - vmm-glue host call: map host memory for the device.
+ * @host:	the device.
+ * @iova:	IOVA (the guest-physical address).
+ * @hva:	host virtual address.
+ * @size:	bytes.
+ *
+ * Maps in chunks of PV_DMA_CHUNK, giving the guest a chance to run in
+ * between: the host pins and maps while this whole UML kernel waits in
+ * the system call, and under emulation a mapping of all guest RAM in one
+ * call can outlast the guest's RCU stall timeout.  May sleep.
+ *
+ * Return: 0 or the host's ULDF_DMA_MAP error (nothing stays mapped then).
+ */
+int pv_dma_host_map(void *host, u64 iova, u64 hva, u64 size)
+{
+	u64 done, len;
+	long ret;
+
+	for (done = 0; done < size; done += len) {
+		len = min_t(u64, size - done, PV_DMA_CHUNK);
+		ret = pv_dma_map_chunk(host, iova + done, hva + done, len);
+		if (ret) {
+			if (done)
+				pv_dma_host_unmap(host, iova, done);
+			return ret;
+		}
+		cond_resched();
+	}
+	return 0;
 }

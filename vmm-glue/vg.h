@@ -165,6 +165,13 @@ struct vg_msg {
 #define VG_VEC_HOST_MASKED	BIT(1)	/* host vector masked by us */
 #define VG_VEC_PENDING		BIT(2)	/* fired while the guest masked it */
 
+/**
+ * struct vg_msix_entry - one MSI-X table entry as the guest wrote it.
+ * @addr_lo:	message address, low half.
+ * @addr_hi:	message address, high half.
+ * @data:	message data.
+ * @ctrl:	vector control (bit 0: masked).
+ */
 struct vg_msix_entry {
 	u32 addr_lo;
 	u32 addr_hi;
@@ -176,8 +183,10 @@ struct vg_msix_entry {
  * struct vg_msix - MSI-X capability and table emulation.
  * @cap:	capability offset, 0 if absent or hidden.
  * @nvec:	table size.
- * @table_bar, @table_off: where the table is.
- * @pba_bar, @pba_off: where the PBA is.
+ * @table_bar:	BAR of the table.
+ * @table_off:	offset of the table in it.
+ * @pba_bar:	BAR of the PBA.
+ * @pba_off:	offset of the PBA in it.
  * @enabled:	the guest set MSI-X Enable.
  * @fmask:	the guest set Function Mask.
  * @table:	the guest's table.
@@ -257,7 +266,8 @@ struct vg_dma {
 
 /**
  * struct vg_dev - one passed-through function.
- * @ops, @host:	host calls and their context.
+ * @ops:	host calls.
+ * @host:	their context.
  * @flags:	VG_* from the description.
  * @cfg_size:	bytes of config space.
  * @vmask:	per bit of the first 256 bytes: the guest sees @vval.
@@ -266,7 +276,9 @@ struct vg_dma {
  * @bar:	the BARs as described.
  * @bar_mask:	per BAR register (and the ROM), the sizing mask.
  * @mode:	host interrupt mechanism open now (VG_IRQ_*), or -1.
- * @intx, @msi, @msix: interrupt emulation.
+ * @intx:	INTx emulation.
+ * @msi:	MSI emulation.
+ * @msix:	MSI-X emulation.
  * @dma:	guest RAM.
  */
 struct vg_dev {

@@ -75,13 +75,13 @@ uml_start() {
 	UML_PID=$!
 }
 
-GUEST_BAD='BUG:|WARNING:|Oops|Call Trace:|Kernel panic|sleeping function called|possible (circular|recursive) locking'
+GUEST_BAD='BUG:|WARNING:|Oops|Call Trace:|Kernel panic|sleeping function called|possible (circular|recursive) locking|rcu: INFO|detected stall|nobody cared|soft lockup'
 
 # uml_check_log: fail if the guest's kernel reported a problem.
 uml_check_log() {
 	grep -Eq "$GUEST_BAD" "$OUT" || return 0
 	note "guest kernel log:"
-	grep -E -A12 "$GUEST_BAD" "$OUT" | head -n 40 | sed 's/^/#   /'
+	grep -E -B4 -A12 "$GUEST_BAD" "$OUT" | head -n 60 | sed 's/^/#   /'
 	fail "the UML guest's kernel reported a problem"
 }
 

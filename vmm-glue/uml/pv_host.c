@@ -45,7 +45,7 @@ static long pv_syscall6(long nr, long a1, long a2, long a3, long a4, long a5,
 /**
  * pv_sys() - make a host system call.
  * @nr:		host system call number (x86-64).
- * @a1:		first argument; @a2 to @a6 likewise.
+ * @a1:		first argument.
  * @a2:		second argument.
  * @a3:		third argument.
  * @a4:		fourth argument.
