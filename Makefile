@@ -45,7 +45,7 @@ selftests: user
 	done
 
 check: all
-	tools/vm run -- tools/testbed/run-tests $(SELFTEST_DIRS)
+	tools/testbed/check $(SELFTEST_DIRS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
