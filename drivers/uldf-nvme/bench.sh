@@ -37,7 +37,7 @@ if [ "${1:-}" != --guest ]; then
 		echo "(ioengine=io_uring, direct=1) on /dev/nvme0n1.  Absolute figures"
 		echo "are TCG's; the ratios are what carries over."
 		echo
-		sed -n '/^| /p' "$dir/log"
+		sed -n '/^|/p' "$dir/log"
 		echo
 		sed -n 's/^NOTE //p' "$dir/log"
 	} >"$out"

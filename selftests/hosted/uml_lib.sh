@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the hosted-guest tests, which run in the testbed VM ('make
+# check'): bind the NVMe controller to uldf, boot the User-Mode Linux guest
+# with uml_guest.sh as its init, and read what it reported.
+#
+# The guest's disk is the controller's backing image, which the testbed
+# shares into the VM at /run/vm/nvme0.img: reading that file reads the
+# host's file, the disk as it is known outside both guests.
+
+ksft_skip=4
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+BDF=${ULDF_NVME_BDF:-0000:00:05.0}
+IMG=${ULDF_NVME_IMG:-/run/vm/nvme0.img}
+UML=$top/vmm-glue/uml/linux
+UML_MEM=${ULDF_UML_MEM:-128M}
+UML_TIMEOUT=${ULDF_UML_TIMEOUT:-240}
+OUT=$(mktemp /tmp/uml-out.XXXXXX)
+
+skip() { echo "# SKIP: $*"; exit $ksft_skip; }
+fail() { echo "# FAIL: $*"; exit 1; }
+note() { echo "# $*"; }
+
+uml_require() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -d /sys/bus/pci/drivers/uldf ] || skip "uldf.ko not loaded; run through 'make check'"
+	[ -e "/sys/bus/pci/devices/$BDF" ] || skip "no NVMe controller at $BDF; run through 'make check'"
+	[ "${ULDF_IOMMU:-1}" = 1 ] || skip "the guest's DMA needs the host IOMMU (testbed without --no-iommu)"
+	grep -q ' /dev/shm tmpfs ' /proc/mounts || skip "/dev/shm is not a tmpfs (the guest's memory file must be)"
+	[ -x "$UML" ] || skip "no UML kernel at $UML; run 'make'"
+	[ -f "$top/vmm-glue/uml/uldf_pv.ko" ] || skip "uldf_pv.ko not built; run 'make'"
+	[ -x "$here/uml_blk" ] || skip "uml_blk not built; run 'make'"
+	[ -r "$IMG" ] || skip "the controller's backing image $IMG is not visible"
+}
+
+BOUND=""
+
+# uml_bind [BDF]: give the function (default: the controller) to uldf.
+uml_bind() {
+	local bdf=${1:-$BDF} drv=""
+
+	[ -e "/sys/bus/pci/devices/$bdf/driver" ] &&
+		drv=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")")
+	BOUND="$BOUND $bdf"
+	[ "$drv" = uldf ] && return 0
+	[ -n "$drv" ] && echo "$bdf" >"/sys/bus/pci/drivers/$drv/unbind"
+	echo uldf >"/sys/bus/pci/devices/$bdf/driver_override"
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	[ -c "/dev/uldf/$bdf" ] || fail "cannot bind $bdf to uldf"
+}
+
+uml_unbind() {
+	local bdf
+
+	for bdf in $BOUND; do
+		[ -e "/sys/bus/pci/drivers/uldf/$bdf" ] &&
+			echo "$bdf" >/sys/bus/pci/drivers/uldf/unbind
+		echo >"/sys/bus/pci/devices/$bdf/driver_override"
+	done
+	rm -f "$OUT"
+}
+trap uml_unbind EXIT
+
+# uml_start ARGS...: boot the guest in the background (pid in UML_PID),
+# output in $OUT; ARGS are extra kernel command-line words.  The guest
+# gets the controller, or the functions in UML_DEVICES (BDF,BDF...).
+uml_start() {
+	# The subshell outlives a killed guest, so the shell reports nothing.
+	(cd /tmp && TMPDIR=/dev/shm timeout -s KILL "$UML_TIMEOUT" \
+		"$UML" mem="$UML_MEM" root=/dev/root rootfstype=hostfs \
+		rootflags=/ rw init="$here/uml_guest.sh" con=null \
+		con0=null,fd:1 uldf_pv.devices="${UML_DEVICES:-$BDF}" "$@" \
+		</dev/null >"$OUT" 2>&1; true) &
+	UML_PID=$!
+}
+
+GUEST_BAD='BUG:|WARNING:|Oops|Call Trace:|Kernel panic|sleeping function called|possible (circular|recursive) locking|rcu: INFO|detected stall|nobody cared|soft lockup'
+
+# uml_check_log: fail if the guest's kernel reported a problem.
+uml_check_log() {
+	grep -Eq "$GUEST_BAD" "$OUT" || return 0
+	note "guest kernel log:"
+	grep -E -B4 -A12 "$GUEST_BAD" "$OUT" | head -n 60 | sed 's/^/#   /'
+	fail "the UML guest's kernel reported a problem"
+}
+
+# uml_run ARGS...: boot the guest and wait for it; fail unless it finished
+# with a clean kernel log.
+uml_run() {
+	uml_start "$@"
+	wait "$UML_PID"
+	sed -i 's/\r$//' "$OUT"	# the guest's console is a tty
+	grep -q '^GUEST done' "$OUT" || {
+		note "guest output:"
+		grep -v '^Checking\|^Core dump\|soft -\|hard -' "$OUT" |
+			tail -n 40 | sed 's/^/#   /'
+		fail "the UML guest did not finish"
+	}
+	uml_check_log
+}
+
+# guest KEY: the rest of the first "GUEST KEY ..." line ("" if none; a
+# line with nothing after KEY gives KEY).
+guest() {
+	sed -n "s/^GUEST $1 //p; s/^GUEST \($1\)$/\1/p" "$OUT" | head -n 1
+}
+
+# The guest's interrupt count on lines matching PATTERN (a sum).
+guest_irqs() {
+	grep "^GUEST irq .*$1" "$OUT" |
+		awk '{ s += $4 } END { print s + 0 }'
+}
+
+guest_show() {
+	grep -v '^Checking\|^Core dump\|soft -\|hard -' "$OUT" |
+		grep -E "$1" | sed 's/^/#   /'
+}
+
+image_sha() {
+	"$here/uml_blk" hash "$IMG" | sed -n 's/^sha256 //p'
+}
+
+# Pins held in the host kernel (FOLL_PIN), from /proc/vmstat.
+pins() {
+	awk '/^nr_foll_pin_acquired/ { a = $2 } /^nr_foll_pin_released/ { r = $2 }
+	     END { print a - r }' /proc/vmstat
+}
+
+# The checks common to the MSI-X and INTx runs: the guest saw the real
+# controller, the stock driver bound, the whole namespace hashes as the
+# image outside, and a pattern the guest writes is in the image afterwards.
+uml_io_checks() {
+	local want got seed off=$((8 << 20)) len=$((1 << 20))
+
+	want=$(lspci -n -s "$BDF" | cut -d' ' -f2-)
+	got=$(guest lspci | cut -d' ' -f2-)
+	note "host:  $BDF $want"
+	note "guest: 0000:01:00.0 $got"
+	[ -n "$want" ] && [ "$want" = "$got" ] || fail "the guest does not see the controller's IDs"
+	[ "$(guest driver)" = nvme ] || fail "the guest's nvme driver did not bind"
+	[ -n "$(guest namespace)" ] || fail "no /dev/nvme0n1 in the guest"
+
+	want=$(image_sha)
+	got=$(guest sha256)
+	note "image outside: $want"
+	note "guest read:    $got ($(guest read))"
+	[ -n "$got" ] && [ "$got" = "$want" ] || fail "the guest read other data than the image holds"
+
+	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	"$here/uml_blk" check "$IMG" "$off" "$len" "$seed" 2>/dev/null &&
+		fail "the pattern is in the image before the guest wrote it"
+	uml_run ULDF_ACTION=write ULDF_OFF=$off ULDF_LEN=$len ULDF_SEED="$seed" \
+		"$@"
+	[ -n "$(guest written)" ] || {
+		guest_show 'GUEST|uml_blk|nvme|I/O'
+		fail "the guest could not write"
+	}
+	"$here/uml_blk" check "$IMG" "$off" "$len" "$seed" ||
+		fail "the pattern the guest wrote is not in the image"
+	note "a 1 MiB pattern written by the guest at 8 MiB is in the image"
+}
