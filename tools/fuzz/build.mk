@@ -6,7 +6,8 @@
 #   make stress        the abuse tests with counts (ITER, default 1000)
 #   make check-debug   make check, the fuzzer and the stress tests on the
 #                      debug kernel (KASAN, lockdep, kmemleak, ...), then a
-#                      kmemleak scan
+#                      kmemleak scan; then make check's two short boots
+#                      (no IOMMU, no interrupt remapping) on it too
 # DEBUG=1 runs fuzz and stress on the debug kernel too.  The results go to
 # Documentation/reliability.md.
 REL_CFLAGS := $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -pthread
@@ -39,6 +40,9 @@ check-debug: all debug-kernel
 	tools/reliability/run check-debug --kernel $$(tools/debug-kernel/build) -- \
 		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS) ITER=$(ITER) \
 		SELFTEST_DIRS="$(SELFTEST_DIRS)"
+	ULDF_CHECK_BOOTS="noiommu nointremap" \
+	ULDF_CHECK_VM_OPTS="--kernel $$(tools/debug-kernel/build)" \
+		tools/testbed/check $(SELFTEST_DIRS)
 
 .PHONY: faults
 faults: all debug-kernel
