@@ -1496,9 +1496,10 @@ TEST_F_TIMEOUT(hotplug, hot_unplug_with_irq_fds_open, 300)
 	close(req);
 	close(dev);
 
-	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"device_add\","
-				   "\"arguments\":{\"driver\":\"edu\","
-				   "\"id\":\"hpedu\",\"bus\":\"hp\"}}"));
+	ASSERT_EQ(0, uldf_test_qmp_retry("{\"execute\":\"device_add\","
+					 "\"arguments\":{\"driver\":\"edu\","
+					 "\"id\":\"hpedu\",\"bus\":\"hp\"}}",
+					 60));
 	EXPECT_TRUE(wait_present(bdf, true));
 }
 

@@ -284,8 +284,9 @@ FIXTURE_SETUP(hotplug)
 FIXTURE_TEARDOWN(hotplug)
 {
 	if (!uldf_test_device_exists(self->bdf) && getenv("ULDF_QMP")) {
-		uldf_test_qmp("{\"execute\":\"device_add\",\"arguments\":"
-			      "{\"driver\":\"edu\",\"id\":\"hpedu\",\"bus\":\"hp\"}}");
+		uldf_test_qmp_retry("{\"execute\":\"device_add\",\"arguments\":"
+				    "{\"driver\":\"edu\",\"id\":\"hpedu\",\"bus\":\"hp\"}}",
+				    60);
 		wait_for_device(self->bdf, true, 60);
 	}
 	if (uldf_test_device_exists(self->bdf))
@@ -307,8 +308,9 @@ TEST_F_TIMEOUT(hotplug, surprise_removal_while_open_and_mapped, 240)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 
 	/* Plug it back: it comes up, binds and works. */
-	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"device_add\",\"arguments\":"
-				   "{\"driver\":\"edu\",\"id\":\"hpedu\",\"bus\":\"hp\"}}"));
+	ASSERT_EQ(0, uldf_test_qmp_retry("{\"execute\":\"device_add\",\"arguments\":"
+					 "{\"driver\":\"edu\",\"id\":\"hpedu\",\"bus\":\"hp\"}}",
+					 60));
 	ASSERT_TRUE(wait_for_device(self->bdf, true, 120));
 	/* The directory appears before the PCI core lets drivers match. */
 	for (int i = 0; i < 300 && uldf_test_bind(self->bdf, "uldf"); i++)

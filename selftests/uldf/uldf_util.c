@@ -256,6 +256,19 @@ int uldf_test_qmp(const char *json)
 	return ret;
 }
 
+int uldf_test_qmp_retry(const char *json, int seconds)
+{
+	int i, ret = -EIO;
+
+	for (i = 0; i <= seconds * 10; i++) {
+		ret = uldf_test_qmp(json);
+		if (ret != -EIO)
+			break;
+		usleep(100 * 1000);
+	}
+	return ret;
+}
+
 int uldf_test_dmesg_count(const char *needle)
 {
 	char line[1024];

@@ -67,6 +67,14 @@ ssize_t uldf_test_pwrite(int fd, unsigned int region, uint64_t off,
 /* Send a QMP command (a JSON object) to the testbed's QEMU; 0 on success. */
 int uldf_test_qmp(const char *json);
 
+/*
+ * The same, tried again every 100 ms for up to @seconds while QEMU answers
+ * with an error: a device_add right after a device_del fails until QEMU
+ * has finished the removal (the guest sees the device gone a little
+ * before; on a slow kernel, seconds before).
+ */
+int uldf_test_qmp_retry(const char *json, int seconds);
+
 /* Count of kernel log lines matching @needle so far. */
 int uldf_test_dmesg_count(const char *needle);
 

@@ -145,8 +145,13 @@ if [ -n "${ULDF_QMP:-}" ] && [ -e /sys/bus/pci/devices/$hp ]; then
 		qmp '{"execute":"device_del","arguments":{"id":"hpedu"}}' || fail=$((fail + 1))
 		wait_dev gone || fail=$((fail + 1))
 		wait $pid || fail=$((fail + 1))
-		qmp '{"execute":"device_add","arguments":{"driver":"edu","id":"hpedu","bus":"hp"}}' || fail=$((fail + 1))
-		wait_dev present || fail=$((fail + 1))
+		# QEMU refuses the add until it has finished the removal,
+		# which can be seconds after the guest saw the device go.
+		for t in $(seq 300); do
+			qmp '{"execute":"device_add","arguments":{"driver":"edu","id":"hpedu","bus":"hp"}}' && break
+			sleep 0.1
+		done
+		[ -e /sys/bus/pci/devices/$hp ] || wait_dev present || fail=$((fail + 1))
 	done
 	result "QMP hot-unplug while open and mapped" $n $fail "SIGBUS then ENODEV, clean close, device re-added and rebound"
 else
