@@ -1447,7 +1447,15 @@ static bool wait_present(const char *bdf, bool present)
 	return false;
 }
 
-TEST(hot_unplug_with_irq_fds_open)
+/*
+ * Hot-unplug and re-plug each take QEMU and the guest's PCIe hotplug
+ * several seconds, far more on a debug kernel: a fixture for the timeout.
+ */
+FIXTURE(hotplug) {};
+FIXTURE_SETUP(hotplug) {}
+FIXTURE_TEARDOWN(hotplug) {}
+
+TEST_F_TIMEOUT(hotplug, hot_unplug_with_irq_fds_open, 300)
 {
 	const char *bdf = uldf_test_bdf("ULDF_HP_EDU_BDF", ULDF_DEFAULT_HP_EDU);
 	int dev, msi, req;
@@ -1488,9 +1496,10 @@ TEST(hot_unplug_with_irq_fds_open)
 	close(req);
 	close(dev);
 
-	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"device_add\","
-				   "\"arguments\":{\"driver\":\"edu\","
-				   "\"id\":\"hpedu\",\"bus\":\"hp\"}}"));
+	ASSERT_EQ(0, uldf_test_qmp_retry("{\"execute\":\"device_add\","
+					 "\"arguments\":{\"driver\":\"edu\","
+					 "\"id\":\"hpedu\",\"bus\":\"hp\"}}",
+					 60));
 	EXPECT_TRUE(wait_present(bdf, true));
 }
 

@@ -210,6 +210,7 @@ TEST_F(release, unbind_while_open_and_mapped)
 
 TEST_F_TIMEOUT(release, open_close_slab_flat, 600)
 {
+	const int cycles = uldf_test_scale(CYCLES);
 	long before, after;
 	int i, fd;
 
@@ -219,19 +220,20 @@ TEST_F_TIMEOUT(release, open_close_slab_flat, 600)
 		close(fd);
 	}
 	before = sunreclaim_kb();
-	for (i = 0; i < CYCLES; i++) {
+	for (i = 0; i < cycles; i++) {
 		fd = uldf_test_open(self->bdf);
 		ASSERT_LE(0, fd);
 		close(fd);
 	}
 	after = sunreclaim_kb();
 	TH_LOG("SUnreclaim %ld kB -> %ld kB over %d open/close", before, after,
-	       CYCLES);
+	       cycles);
 	EXPECT_LT(after - before, SLAB_SLACK_KB);
 }
 
 TEST_F_TIMEOUT(release, bind_unbind_slab_flat, 900)
 {
+	const int cycles = uldf_test_scale(CYCLES);
 	long before, after;
 	int i;
 
@@ -240,13 +242,13 @@ TEST_F_TIMEOUT(release, bind_unbind_slab_flat, 900)
 		ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
 	}
 	before = sunreclaim_kb();
-	for (i = 0; i < CYCLES; i++) {
+	for (i = 0; i < cycles; i++) {
 		ASSERT_EQ(0, uldf_test_unbind(self->bdf));
 		ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
 	}
 	after = sunreclaim_kb();
 	TH_LOG("SUnreclaim %ld kB -> %ld kB over %d bind/unbind", before,
-	       after, CYCLES);
+	       after, cycles);
 	EXPECT_LT(after - before, SLAB_SLACK_KB);
 }
 
@@ -282,8 +284,9 @@ FIXTURE_SETUP(hotplug)
 FIXTURE_TEARDOWN(hotplug)
 {
 	if (!uldf_test_device_exists(self->bdf) && getenv("ULDF_QMP")) {
-		uldf_test_qmp("{\"execute\":\"device_add\",\"arguments\":"
-			      "{\"driver\":\"edu\",\"id\":\"hpedu\",\"bus\":\"hp\"}}");
+		uldf_test_qmp_retry("{\"execute\":\"device_add\",\"arguments\":"
+				    "{\"driver\":\"edu\",\"id\":\"hpedu\",\"bus\":\"hp\"}}",
+				    60);
 		wait_for_device(self->bdf, true, 60);
 	}
 	if (uldf_test_device_exists(self->bdf))
@@ -305,8 +308,9 @@ TEST_F_TIMEOUT(hotplug, surprise_removal_while_open_and_mapped, 240)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 
 	/* Plug it back: it comes up, binds and works. */
-	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"device_add\",\"arguments\":"
-				   "{\"driver\":\"edu\",\"id\":\"hpedu\",\"bus\":\"hp\"}}"));
+	ASSERT_EQ(0, uldf_test_qmp_retry("{\"execute\":\"device_add\",\"arguments\":"
+					 "{\"driver\":\"edu\",\"id\":\"hpedu\",\"bus\":\"hp\"}}",
+					 60));
 	ASSERT_TRUE(wait_for_device(self->bdf, true, 120));
 	/* The directory appears before the PCI core lets drivers match. */
 	for (int i = 0; i < 300 && uldf_test_bind(self->bdf, "uldf"); i++)

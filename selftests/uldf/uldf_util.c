@@ -145,6 +145,16 @@ long long uldf_test_sysfs_num(const char *bdf, const char *attr)
 	return strtoll(buf, NULL, 0);
 }
 
+int uldf_test_scale(int n)
+{
+	const char *s = getenv("ULDF_TEST_SLOW");
+	long f = s ? strtol(s, NULL, 10) : 1;
+
+	if (f > 1)
+		n /= f;
+	return n > 0 ? n : 1;
+}
+
 long uldf_test_slab_kb(void)
 {
 	char line[256];
@@ -243,6 +253,19 @@ int uldf_test_qmp(const char *json)
 		 (int)(strrchr(json, '}') - json), json, id);
 	ret = qmp_call(fd, cmd, id);
 	close(fd);
+	return ret;
+}
+
+int uldf_test_qmp_retry(const char *json, int seconds)
+{
+	int i, ret = -EIO;
+
+	for (i = 0; i <= seconds * 10; i++) {
+		ret = uldf_test_qmp(json);
+		if (ret != -EIO)
+			break;
+		usleep(100 * 1000);
+	}
 	return ret;
 }
 

@@ -47,6 +47,14 @@ int uldf_test_open(const char *bdf);
 /* Read a sysfs attribute of @bdf as a number; -errno on failure. */
 long long uldf_test_sysfs_num(const char *bdf, const char *attr);
 
+/*
+ * An iteration count scaled for a slow kernel: @n divided by the
+ * ULDF_TEST_SLOW environment variable (a whole factor; 'make check-debug'
+ * sets it for the KASAN/lockdep kernel, which runs uldf's paths tens of
+ * times slower), never below 1.  Without the variable, @n.
+ */
+int uldf_test_scale(int n);
+
 /* Sum of the slab total (Slab: kB) in /proc/meminfo. */
 long uldf_test_slab_kb(void);
 
@@ -58,6 +66,14 @@ ssize_t uldf_test_pwrite(int fd, unsigned int region, uint64_t off,
 
 /* Send a QMP command (a JSON object) to the testbed's QEMU; 0 on success. */
 int uldf_test_qmp(const char *json);
+
+/*
+ * The same, tried again every 100 ms for up to @seconds while QEMU answers
+ * with an error: a device_add right after a device_del fails until QEMU
+ * has finished the removal (the guest sees the device gone a little
+ * before; on a slow kernel, seconds before).
+ */
+int uldf_test_qmp_retry(const char *json, int seconds);
 
 /* Count of kernel log lines matching @needle so far. */
 int uldf_test_dmesg_count(const char *needle);

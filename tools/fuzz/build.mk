@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# The reliability lane: the fuzzer, the stress tests, the debug kernel.
+#
+#   make fuzz          uldf-fuzz against every uldf entry point in the
+#                      testbed (FUZZ_CALLS calls or FUZZ_SECONDS seconds)
+#   make stress        the abuse tests with counts (ITER, default 1000)
+#   make check-debug   make check, the fuzzer and the stress tests on the
+#                      debug kernel (KASAN, lockdep, kmemleak, ...), then a
+#                      kmemleak scan; then make check's two short boots
+#                      (no IOMMU, no interrupt remapping) on it too
+# DEBUG=1 runs fuzz and stress on the debug kernel too.  The results go to
+# Documentation/reliability.md.
+REL_CFLAGS := $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -pthread
+USER_TARGETS += tools/fuzz/uldf-fuzz tools/stress/uldf-victim
+CLEAN_FILES += tools/fuzz/uldf-fuzz tools/stress/uldf-victim
+
+tools/fuzz/uldf-fuzz: tools/fuzz/uldf-fuzz.c include/uapi/linux/uldf.h
+	$(CC) $(REL_CFLAGS) -o $@ $<
+
+tools/stress/uldf-victim: tools/stress/uldf-victim.c include/uapi/linux/uldf.h
+	$(CC) $(REL_CFLAGS) -o $@ $<
+
+FUZZ_CALLS ?= 1000000
+FUZZ_SECONDS ?= 900
+ITER ?= 1000
+REL_VM_OPTS = $(if $(DEBUG),--kernel $$(tools/debug-kernel/build))
+
+.PHONY: fuzz stress check-debug debug-kernel
+debug-kernel:
+	tools/debug-kernel/build
+
+fuzz: all $(if $(DEBUG),debug-kernel)
+	tools/reliability/run fuzz $(REL_VM_OPTS) -- \
+		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+stress: all $(if $(DEBUG),debug-kernel)
+	tools/reliability/run stress $(REL_VM_OPTS) -- ITER=$(ITER)
+
+check-debug: all debug-kernel
+	tools/reliability/run check-debug --kernel $$(tools/debug-kernel/build) -- \
+		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS) ITER=$(ITER) \
+		SELFTEST_DIRS="$(SELFTEST_DIRS)"
+	ULDF_CHECK_BOOTS="noiommu nointremap" \
+	ULDF_CHECK_VM_OPTS="--kernel $$(tools/debug-kernel/build)" \
+		tools/testbed/check $(SELFTEST_DIRS)
+
+.PHONY: faults
+faults: all debug-kernel
+	tools/reliability/run faults --kernel $$(tools/debug-kernel/build) -- \
+		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS)
