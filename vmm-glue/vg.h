@@ -39,6 +39,7 @@
 
 #define VG_NUM_BARS	6
 #define VG_ROM		VG_NUM_BARS	/* index of the ROM in the BAR arrays */
+#define VG_CFG		(VG_NUM_BARS + 1) /* struct vg_ops.rw: config space */
 #define VG_MAX_DIRECT	3
 #define VG_MAX_RAM	8
 
@@ -63,11 +64,10 @@ enum vg_irq_type {
 
 /**
  * struct vg_ops - host calls.
- * @cfg_read:	read @len (1, 2, 4) bytes of the host's config space at @off.
- * @cfg_write:	write them.
- * @bar_read:	read @len (1, 2, 4, 8) bytes of BAR @bar at @off, for
- *		ranges that are not mapped.
- * @bar_write:	write them.
+ * @rw:		read (@write false) or write @len bytes at @off of the host
+ *		function's @region into or from @buf: @region is VG_CFG for
+ *		config space (@len 1, 2 or 4) or a BAR index 0 to 5 (@len 1,
+ *		2, 4 or 8; only ranges the guest does not reach directly).
  * @irq_open:	enable host vectors [@first, @first + @count) of @type; from
  *		then on the host reports each interrupt with vg_irq_fire().
  *		Host vectors start unmasked.  May sleep.
@@ -84,14 +84,8 @@ enum vg_irq_type {
  * Each returns 0 or a negative errno.
  */
 struct vg_ops {
-	int (*cfg_read)(void *host, unsigned int off, unsigned int len,
-			u32 *val);
-	int (*cfg_write)(void *host, unsigned int off, unsigned int len,
-			 u32 val);
-	int (*bar_read)(void *host, unsigned int bar, u64 off,
-			unsigned int len, u64 *val);
-	int (*bar_write)(void *host, unsigned int bar, u64 off,
-			 unsigned int len, u64 val);
+	int (*rw)(void *host, unsigned int region, u64 off, void *buf,
+		  unsigned int len, bool write);
 	int (*irq_open)(void *host, int type, unsigned int first,
 			unsigned int count);
 	void (*irq_close)(void *host, int type);

@@ -259,7 +259,8 @@ int vg_dev_init(struct vg_dev *d, const struct vg_ops *ops, void *host,
 	d->bar[VG_ROM].size = 0;	/* see the top of this file */
 
 	for (off = 0; off < sizeof(hcfg); off += 4) {
-		ret = ops->cfg_read(host, off, 4, &v);
+		v = 0;
+		ret = ops->rw(host, VG_CFG, off, &v, 4, false);
 		if (ret)
 			return ret;
 		vg_bytes_put(hcfg, off, 4, v);
@@ -299,6 +300,14 @@ static bool vg_access_ok(const struct vg_dev *d, unsigned int off,
 	       len <= d->cfg_size - off;
 }
 
+/* A host config-space read of @len bytes (little-endian, as @val). */
+static int vg_host_cfg_read(struct vg_dev *d, unsigned int off,
+			    unsigned int len, u32 *val)
+{
+	*val = 0;
+	return d->ops->rw(d->host, VG_CFG, off, val, len, false);
+}
+
 /**
  * vg_cfg_read() - a guest config-space read.
  * @d:		the device.
@@ -318,11 +327,11 @@ int vg_cfg_read(struct vg_dev *d, unsigned int off, unsigned int len,
 	if (!vg_access_ok(d, off, len))
 		return -EINVAL;
 	if (off >= 256)
-		return d->ops->cfg_read(d->host, off, len, val);
+		return vg_host_cfg_read(d, off, len, val);
 
 	vm = vg_bytes_get(d->vmask, off, len);
 	if (vm != vg_len_mask(len)) {
-		ret = d->ops->cfg_read(d->host, off, len, &hw);
+		ret = vg_host_cfg_read(d, off, len, &hw);
 		if (ret)
 			return ret;
 	}
@@ -385,7 +394,7 @@ int vg_cfg_write(struct vg_dev *d, unsigned int off, unsigned int len,
 	if (!vg_access_ok(d, off, len))
 		return -EINVAL;
 	if (off >= 256)
-		return d->ops->cfg_write(d->host, off, len, val);
+		return d->ops->rw(d->host, VG_CFG, off, &val, len, true);
 
 	if (vg_is_bar_reg(base)) {
 		vg_bar_reg_write(d, base, off, len, val);
@@ -400,7 +409,7 @@ int vg_cfg_write(struct vg_dev *d, unsigned int off, unsigned int len,
 		if (off == PCI_INTERRUPT_LINE)
 			d->vval[PCI_INTERRUPT_LINE] = val;
 	} else {
-		return d->ops->cfg_write(d->host, off, len, val);
+		return d->ops->rw(d->host, VG_CFG, off, &val, len, true);
 	}
 	return 0;
 }
@@ -498,8 +507,10 @@ int vg_bar_read(struct vg_dev *d, unsigned int bar, u64 off,
 		return 0;
 	}
 	p = vg_direct(d, bar, off, len);
-	if (!p)
-		return d->ops->bar_read(d->host, bar, off, len, val);
+	if (!p) {
+		*val = 0;
+		return d->ops->rw(d->host, bar, off, val, len, false);
+	}
 	switch (len) {
 	case 1:
 		*val = READ_ONCE(*p);
@@ -541,7 +552,7 @@ int vg_bar_write(struct vg_dev *d, unsigned int bar, u64 off,
 	}
 	p = vg_direct(d, bar, off, len);
 	if (!p)
-		return d->ops->bar_write(d->host, bar, off, len, val);
+		return d->ops->rw(d->host, bar, off, &val, len, true);
 	switch (len) {
 	case 1:
 		WRITE_ONCE(*p, val);

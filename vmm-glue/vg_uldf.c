@@ -22,44 +22,21 @@
 
 #include "vg_uldf.h"
 
-static int vg_uldf_rw(struct vg_uldf *u, unsigned int region, u64 off,
-		      void *buf, unsigned int len, bool write)
+/* struct vg_ops.rw: a pread()/pwrite() of the device fd. */
+static int u_rw(void *host, unsigned int region, u64 off, void *buf,
+		unsigned int len, bool write)
 {
+	struct vg_uldf *u = host;
+	off_t pos;
 	ssize_t n;
 
-	if (write)
-		n = pwrite(u->fd, buf, len, ULDF_REGION_OFFSET(region) + off);
-	else
-		n = pread(u->fd, buf, len, ULDF_REGION_OFFSET(region) + off);
+	if (region == VG_CFG)
+		region = ULDF_REGION_CONFIG;
+	pos = ULDF_REGION_OFFSET(region) + off;
+	n = write ? pwrite(u->fd, buf, len, pos) : pread(u->fd, buf, len, pos);
 	if (n < 0)
 		return -errno;
 	return n == len ? 0 : -EIO;
-}
-
-static int u_cfg_read(void *host, unsigned int off, unsigned int len,
-		      u32 *val)
-{
-	*val = 0;
-	return vg_uldf_rw(host, ULDF_REGION_CONFIG, off, val, len, false);
-}
-
-static int u_cfg_write(void *host, unsigned int off, unsigned int len,
-		       u32 val)
-{
-	return vg_uldf_rw(host, ULDF_REGION_CONFIG, off, &val, len, true);
-}
-
-static int u_bar_read(void *host, unsigned int bar, u64 off,
-		      unsigned int len, u64 *val)
-{
-	*val = 0;
-	return vg_uldf_rw(host, bar, off, val, len, false);
-}
-
-static int u_bar_write(void *host, unsigned int bar, u64 off,
-		       unsigned int len, u64 val)
-{
-	return vg_uldf_rw(host, bar, off, &val, len, true);
 }
 
 static int *u_vec_fd(struct vg_uldf *u, int type, unsigned int index)
@@ -170,10 +147,7 @@ static int u_dma_unmap(void *host, u64 iova, u64 size)
 }
 
 static const struct vg_ops vg_uldf_ops = {
-	.cfg_read = u_cfg_read,
-	.cfg_write = u_cfg_write,
-	.bar_read = u_bar_read,
-	.bar_write = u_bar_write,
+	.rw = u_rw,
 	.irq_open = u_irq_open,
 	.irq_close = u_irq_close,
 	.irq_mask = u_irq_mask,

@@ -10,7 +10,7 @@
 # "GUEST ", and powers off.
 #
 #   ULDF_ACTION=hash	SHA-256 of the whole namespace
-#   ULDF_ACTION=read	read the whole namespace, timed
+#   ULDF_ACTION=read	read the whole namespace, timed (ULDF_REPEAT times)
 #   ULDF_ACTION=write	write the pattern ULDF_SEED at ULDF_OFF, ULDF_LEN bytes
 #   ULDF_ACTION=busy	read the namespace over and over until killed
 #
@@ -66,8 +66,12 @@ say "namespace $(cat /sys/block/nvme0n1/size) sectors"
 say "lbasize $(cat /sys/block/nvme0n1/queue/logical_block_size)"
 
 case "${ULDF_ACTION:=hash}" in
-hash|read)
-	"$here/uml_blk" "$ULDF_ACTION" /dev/nvme0n1 | sed 's/^/GUEST /' ;;
+hash)
+	"$here/uml_blk" hash /dev/nvme0n1 | sed 's/^/GUEST /' ;;
+read)
+	for i in $(seq "${ULDF_REPEAT:-1}"); do
+		"$here/uml_blk" read /dev/nvme0n1 | sed 's/^/GUEST /'
+	done ;;
 write)
 	"$here/uml_blk" write /dev/nvme0n1 "$ULDF_OFF" "$ULDF_LEN" "$ULDF_SEED" &&
 		say "written" ;;

@@ -66,12 +66,14 @@ trap uml_unbind EXIT
 # output in $OUT; ARGS are extra kernel command-line words.  The guest
 # gets the controller, or the functions in UML_DEVICES (BDF,BDF...).
 uml_start() {
-	# The subshell outlives a killed guest, so the shell reports nothing.
+	# The subshell outlives a killed guest, so the test's shell reports
+	# nothing; the subshell's own "Killed" notice goes to /dev/null (the
+	# guest's output is in $OUT).
 	(cd /tmp && TMPDIR=/dev/shm timeout -s KILL "$UML_TIMEOUT" \
 		"$UML" mem="$UML_MEM" root=/dev/root rootfstype=hostfs \
 		rootflags=/ rw init="$here/uml_guest.sh" con=null \
 		con0=null,fd:1 uldf_pv.devices="${UML_DEVICES:-$BDF}" "$@" \
-		</dev/null >"$OUT" 2>&1; true) &
+		</dev/null >"$OUT" 2>&1; true) 2>/dev/null &
 	UML_PID=$!
 }
 

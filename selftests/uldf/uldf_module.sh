@@ -5,7 +5,8 @@
 # file descriptors gone, and the kernel log stays free of warnings.
 ksft_skip=4
 bdf=${ULDF_EDU_BDF:-0000:00:03.0}
-ko=$(cd "$(dirname "$0")/../.." && pwd)/kmod/uldf.ko
+# The module the testbed loaded (tools/vm builds another for --kernel).
+ko=${ULDF_KO:-$(cd "$(dirname "$0")/../.." && pwd)/kmod/uldf.ko}
 
 [ "$(id -u)" = 0 ] || { echo "# needs root"; exit $ksft_skip; }
 [ -d /sys/bus/pci/drivers/uldf ] || { echo "# uldf.ko not loaded; run through 'make check'"; exit $ksft_skip; }

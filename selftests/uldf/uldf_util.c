@@ -91,6 +91,25 @@ int uldf_test_unbind(const char *bdf)
 	return write_file(path, "\n");
 }
 
+/*
+ * The driver link appears before the driver's probe has finished, and a
+ * device that was just hot-added may be probing in the hot-plug thread:
+ * give uldf's probe up to 10 s to create /dev/uldf/<bdf>.
+ */
+static int wait_for_node(const char *bdf)
+{
+	char path[PATH_MAX];
+	int i;
+
+	snprintf(path, sizeof(path), "/dev/uldf/%s", bdf);
+	for (i = 0; i < 100; i++) {
+		if (!access(path, F_OK))
+			return 0;
+		usleep(100 * 1000);
+	}
+	return -ENOENT;
+}
+
 int uldf_test_bind(const char *bdf, const char *driver)
 {
 	char path[PATH_MAX], drv[64];
@@ -100,7 +119,7 @@ int uldf_test_bind(const char *bdf, const char *driver)
 	if (ret)
 		return ret;
 	if (!strcmp(drv, driver))
-		return 0;
+		return strcmp(driver, "uldf") ? 0 : wait_for_node(bdf);
 	ret = uldf_test_unbind(bdf);
 	if (ret)
 		return ret;
@@ -114,7 +133,9 @@ int uldf_test_bind(const char *bdf, const char *driver)
 	ret = uldf_test_driver(bdf, drv, sizeof(drv));
 	if (ret)
 		return ret;
-	return strcmp(drv, driver) ? -ENODEV : 0;
+	if (strcmp(drv, driver))
+		return -ENODEV;
+	return strcmp(driver, "uldf") ? 0 : wait_for_node(bdf);
 }
 
 int uldf_test_open(const char *bdf)

@@ -215,11 +215,15 @@ void pv_host_close(struct pv_dev *pv)
 	pv->fd = -1;
 }
 
-static int pv_region_rw(struct pv_dev *pv, unsigned int region, u64 off,
-			void *buf, unsigned int len, bool write)
+/* struct vg_ops.rw: a pread()/pwrite() of the device fd on the host. */
+static int pv_region_rw(void *host, unsigned int region, u64 off, void *buf,
+			unsigned int len, bool write)
 {
+	struct pv_dev *pv = host;
 	long ret;
 
+	if (region == VG_CFG)
+		region = ULDF_REGION_CONFIG;
 	ret = pv_sys(write ? __NR_pwrite64 : __NR_pread64, pv->fd, (long)buf,
 		     len, ULDF_REGION_OFFSET(region) + off, 0, 0);
 	if (ret < 0)
@@ -227,37 +231,8 @@ static int pv_region_rw(struct pv_dev *pv, unsigned int region, u64 off,
 	return ret == len ? 0 : -EIO;
 }
 
-static int pv_cfg_read(void *host, unsigned int off, unsigned int len,
-		       u32 *val)
-{
-	*val = 0;
-	return pv_region_rw(host, ULDF_REGION_CONFIG, off, val, len, false);
-}
-
-static int pv_cfg_write(void *host, unsigned int off, unsigned int len,
-			u32 val)
-{
-	return pv_region_rw(host, ULDF_REGION_CONFIG, off, &val, len, true);
-}
-
-static int pv_bar_read(void *host, unsigned int bar, u64 off,
-		       unsigned int len, u64 *val)
-{
-	*val = 0;
-	return pv_region_rw(host, bar, off, val, len, false);
-}
-
-static int pv_bar_write(void *host, unsigned int bar, u64 off,
-			unsigned int len, u64 val)
-{
-	return pv_region_rw(host, bar, off, &val, len, true);
-}
-
 const struct vg_ops pv_vg_ops = {
-	.cfg_read = pv_cfg_read,
-	.cfg_write = pv_cfg_write,
-	.bar_read = pv_bar_read,
-	.bar_write = pv_bar_write,
+	.rw = pv_region_rw,
 	.irq_open = pv_irq_host_open,
 	.irq_close = pv_irq_host_close,
 	.irq_mask = pv_irq_host_mask,
