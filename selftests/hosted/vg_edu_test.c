@@ -19,17 +19,6 @@
 #include "uldf_util.h"
 #include "vg_uldf.h"
 
-#define EDU_ID		0x00
-#define EDU_LIVENESS	0x04
-#define EDU_IRQ_STATUS	0x24
-#define EDU_IRQ_RAISE	0x60
-#define EDU_IRQ_ACK	0x64
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_BUF	0x40000
-#define EDU_BAR0_SIZE	(1 << 20)
 
 #define GUEST_RAM	0x100000	/* guest physical, below edu's 28 bits */
 #define RAM_SIZE	(16 << 10)

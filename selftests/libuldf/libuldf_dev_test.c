@@ -15,11 +15,6 @@
 #include "uldf_util.h"
 #include <libuldf.h>
 
-#define EDU_ID		0x00
-#define EDU_LIVENESS	0x04
-#define EDU_FACT	0x08
-#define EDU_STATUS	0x20
-#define EDU_DMA_SRC	0x80
 #define NVME_VENDOR	0x1b36
 #define NVME_DEVICE	0x0010
 

@@ -16,14 +16,6 @@
 #include "uldf_util.h"
 #include <libuldf.h>
 
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define   EDU_DMA_START		0x01
-#define   EDU_DMA_TO_RAM	0x02
-#define EDU_BUF		0x40000
-#define EDU_MASK	ULDF_DMA_BIT_MASK(28)
 #define LEN		1024
 #define PAGE		4096
 
@@ -83,9 +75,9 @@ static int round_trip(void *bar, uint8_t *out, uint64_t out_iova,
 	for (i = 0; i < LEN; i++)
 		out[i] = (uint8_t)(seed + i * 13);
 	memset(in, 0, LEN);
-	ret = edu_dma(bar, out_iova, EDU_BUF, 0);
+	ret = edu_dma(bar, out_iova, EDU_DMA_BUF, 0);
 	if (!ret)
-		ret = edu_dma(bar, EDU_BUF, in_iova, EDU_DMA_TO_RAM);
+		ret = edu_dma(bar, EDU_DMA_BUF, in_iova, EDU_DMA_TO_RAM);
 	if (ret)
 		return ret;
 	return memcmp(out, in, LEN) ? -EIO : 0;
@@ -112,7 +104,7 @@ FIXTURE_SETUP(dma)
 	ASSERT_EQ(0, uldf_pci_bind(self->bdf, 0));
 	ASSERT_EQ(0, uldf_open(self->bdf, &self->dev));
 	ASSERT_EQ(0, uldf_bar_map(self->dev, 0, 0, &self->bar, NULL));
-	ASSERT_EQ(0, uldf_dma_set_mask(self->dev, EDU_MASK));
+	ASSERT_EQ(0, uldf_dma_set_mask(self->dev, EDU_DMA_MASK));
 	ASSERT_EQ(0, uldf_set_bus_master(self->dev, 1));
 	self->mem = mmap(NULL, self->mem_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -155,7 +147,7 @@ TEST_F(dma, map_under_the_mask)
 	ASSERT_EQ(0, uldf_dma_map(self->dev, mem, self->mem_size,
 				  ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE, &iova));
 	EXPECT_EQ(0, iova % PAGE);
-	EXPECT_GE(EDU_MASK, iova + self->mem_size - 1);
+	EXPECT_GE(EDU_DMA_MASK, iova + self->mem_size - 1);
 	EXPECT_EQ(before + (long)self->mem_size / 1024, vmlck_kb());
 	ASSERT_EQ(0, round_trip(self->bar, mem, iova, mem + 8 * PAGE,
 				iova + 8 * PAGE, 1));
@@ -206,7 +198,7 @@ TEST_F(dma, batch)
 	ASSERT_EQ(0, uldf_dma_map_batch(self->dev, m, 4, &done));
 	EXPECT_EQ(4, done);
 	for (i = 0; i < 4; i++)
-		EXPECT_GE(EDU_MASK, m[i].iova + PAGE - 1);
+		EXPECT_GE(EDU_DMA_MASK, m[i].iova + PAGE - 1);
 	EXPECT_NE(m[0].iova, m[1].iova);
 	ASSERT_EQ(0, round_trip(self->bar, mem, m[0].iova, mem + 2 * PAGE,
 				m[1].iova, 3));
@@ -230,7 +222,7 @@ TEST_F(dma, buffer)
 	ASSERT_EQ(0, uldf_dma_buf_alloc(self->dev, 5000, 0, &a));
 	EXPECT_EQ(2 * PAGE, uldf_dma_buf_size(a));
 	EXPECT_EQ(0, uldf_dma_buf_hugepage(a));
-	EXPECT_GE(EDU_MASK, uldf_dma_buf_iova(a) + uldf_dma_buf_size(a) - 1);
+	EXPECT_GE(EDU_DMA_MASK, uldf_dma_buf_iova(a) + uldf_dma_buf_size(a) - 1);
 	ASSERT_EQ(0, uldf_dma_buf_alloc(self->dev, LEN, ULDF_DMA_MAP_WRITE, &b));
 	va = uldf_dma_buf_vaddr(a);
 	vb = uldf_dma_buf_vaddr(b);

@@ -17,9 +17,6 @@
 #include "uldf_util.h"
 #include <libuldf.h>
 
-#define EDU_IRQ_STATUS	0x24
-#define EDU_IRQ_RAISE	0x60
-#define EDU_IRQ_ACK	0x64
 #define WAIT_MS		5000	/* an interrupt that is due */
 #define QUIET_MS	200	/* long enough to see one that is not */
 

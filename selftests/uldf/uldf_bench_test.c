@@ -142,7 +142,8 @@ static int run(struct __test_metadata *_metadata, FIXTURE_DATA(bench) *self,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-TEST_F(bench, program_runs)
+/* Each program takes seconds; a debug kernel makes that minutes. */
+TEST_F_TIMEOUT(bench, program_runs, 300)
 {
 	const char *line = self->line;
 	double pages = DMA_SIZE / 4096.0;

@@ -15,12 +15,6 @@
 #include "kselftest_harness.h"
 #include "uldf_util.h"
 
-#define EDU_ID		0x00
-#define EDU_LIVENESS	0x04
-#define EDU_FACT	0x08
-#define EDU_STATUS	0x20
-#define EDU_BAR0_SIZE	(1 << 20)
-
 /* The device's own config space, from sysfs, for comparison. */
 static int sysfs_config(const char *bdf, void *buf, size_t len, off_t off)
 {

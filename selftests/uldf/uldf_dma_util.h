@@ -22,16 +22,6 @@
 #include "kselftest_harness.h"
 #include "uldf_util.h"
 
-/* QEMU edu registers (BAR0) and DMA engine. */
-#define EDU_ID			0x00
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_CNT		0x90
-#define EDU_DMA_CMD		0x98
-#define EDU_DMA_RUN		0x1
-#define EDU_DMA_TO_RAM		0x2
-#define EDU_BUF			0x40000
-#define EDU_DMA_MASK		0x0fffffffULL
 /* Stay clear of the end of the edu buffer (QEMU 7.2 aborts there). */
 #define EDU_XFER		2048
 
@@ -87,12 +77,12 @@ static inline int edu_dma(int fd, uint64_t src, uint64_t dst, uint32_t len,
 	ret = ret ?: edu_wr(fd, EDU_DMA_SRC + 4, 0);
 	ret = ret ?: edu_wr(fd, EDU_DMA_DST, dst);
 	ret = ret ?: edu_wr(fd, EDU_DMA_DST + 4, 0);
-	ret = ret ?: edu_wr(fd, EDU_DMA_CNT, len);
+	ret = ret ?: edu_wr(fd, EDU_DMA_COUNT, len);
 	ret = ret ?: edu_wr(fd, EDU_DMA_CMD,
-			    EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+			    EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
 	for (i = 0; !ret && i < 600000; i++) {
 		ret = edu_rd(fd, EDU_DMA_CMD, &cmd);
-		if (!ret && !(cmd & EDU_DMA_RUN))
+		if (!ret && !(cmd & EDU_DMA_START))
 			return 0;
 		usleep(50);
 	}
@@ -101,12 +91,12 @@ static inline int edu_dma(int fd, uint64_t src, uint64_t dst, uint32_t len,
 
 static inline int ram_to_edu(int fd, uint64_t iova, uint32_t len)
 {
-	return edu_dma(fd, iova, EDU_BUF, len, false);
+	return edu_dma(fd, iova, EDU_DMA_BUF, len, false);
 }
 
 static inline int edu_to_ram(int fd, uint64_t iova, uint32_t len)
 {
-	return edu_dma(fd, EDU_BUF, iova, len, true);
+	return edu_dma(fd, EDU_DMA_BUF, iova, len, true);
 }
 
 static inline int dma_map(int fd, void *buf, uint64_t size, uint32_t flags,

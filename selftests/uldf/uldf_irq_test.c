@@ -33,23 +33,6 @@
 #include "kselftest_harness.h"
 #include "uldf_irq_util.h"
 
-#define EDU_ID			0x00
-#define EDU_FACT		0x08
-#define EDU_STATUS		0x20
-#define  EDU_STATUS_FACT_IRQ	0x80
-#define EDU_IRQ_STATUS		0x24
-#define EDU_IRQ_RAISE		0x60
-#define EDU_IRQ_ACK		0x64
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_COUNT		0x90
-#define EDU_DMA_CMD		0x98
-#define  EDU_DMA_START		0x1
-#define  EDU_DMA_IRQ		0x4
-#define EDU_DMA_BUF		0x40000
-#define EDU_FACT_IRQ		0x00000001
-#define EDU_DMA_IRQ_STATUS	0x00000100
-
 /* IORING_OP_READ_MULTISHOT (Linux 6.7), newer than liburing 2.3. */
 #define ULDF_IORING_OP_READ_MULTISHOT	49
 

@@ -22,7 +22,6 @@
 #include "kselftest_harness.h"
 #include "uldf_util.h"
 
-#define EDU_BAR0_SIZE	(1 << 20)
 #define CYCLES		1000
 /* A leak of even 1 KiB per cycle shows as 1 MiB over 1000 cycles. */
 #define SLAB_SLACK_KB	768

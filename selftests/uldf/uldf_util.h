@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <linux/uldf.h>
 
+#include "edu.h"
+
 /*
  * The testbed (tools/vm) puts QEMU's edu devices at these addresses;
  * ULDF_EDU_BDF, ULDF_EDU2_BDF, ULDF_NVME_BDF override them.
@@ -20,8 +22,6 @@
 #define ULDF_DEFAULT_NVME	"0000:00:05.0"
 #define ULDF_DEFAULT_HP_EDU	"0000:01:00.0"
 
-#define EDU_VENDOR		0x1234
-#define EDU_DEVICE		0x11e8
 
 /* Return the BDF from environment variable @env, else @def. */
 const char *uldf_test_bdf(const char *env, const char *def);

@@ -17,8 +17,9 @@ CLEAN_FILES += tools/fuzz/uldf-fuzz tools/stress/uldf-victim
 tools/fuzz/uldf-fuzz: tools/fuzz/uldf-fuzz.c include/uapi/linux/uldf.h
 	$(CC) $(REL_CFLAGS) -o $@ $<
 
-tools/stress/uldf-victim: tools/stress/uldf-victim.c include/uapi/linux/uldf.h
-	$(CC) $(REL_CFLAGS) -o $@ $<
+tools/stress/uldf-victim: tools/stress/uldf-victim.c include/uapi/linux/uldf.h \
+			  selftests/uldf/edu.h
+	$(CC) $(REL_CFLAGS) -Iselftests/uldf -o $@ $<
 
 FUZZ_CALLS ?= 1000000
 FUZZ_SECONDS ?= 900

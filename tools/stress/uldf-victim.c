@@ -27,14 +27,7 @@
 
 #include <linux/uldf.h>
 
-#define EDU_RAISE	0x60
-#define EDU_ACK		0x64
-#define EDU_STATUS	0x24
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_BUF		0x40000
+#include "edu.h"
 
 static int open_dev(const char *bdf)
 {
@@ -121,10 +114,10 @@ static int storm(const char *bdf, unsigned long mib)
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
-		bar_w32(fd, EDU_RAISE, 1);
+		bar_w32(fd, EDU_IRQ_RAISE, 1);
 		if (read(req.fd, &n, 8) != 8)
 			return 6;
-		bar_w32(fd, EDU_ACK, bar_r32(fd, EDU_STATUS));
+		bar_w32(fd, EDU_IRQ_ACK, bar_r32(fd, EDU_IRQ_STATUS));
 	}
 }
 
@@ -161,9 +154,9 @@ static void edu_to_ram(int fd, uint64_t iova, uint32_t len)
 {
 	int spins = 1000000;
 
-	bar_w64(fd, EDU_DMA_SRC, EDU_BUF);
+	bar_w64(fd, EDU_DMA_SRC, EDU_DMA_BUF);
 	bar_w64(fd, EDU_DMA_DST, iova);
-	bar_w64(fd, EDU_DMA_CNT, len);
+	bar_w64(fd, EDU_DMA_COUNT, len);
 	bar_w64(fd, EDU_DMA_CMD, 1 | 2);
 	while ((bar_r32(fd, EDU_DMA_CMD) & 1) && --spins)
 		;
@@ -190,8 +183,8 @@ static int dma_probe(const char *bdf, unsigned long n)
 	if (dma_map(fd, fill, 4096, ULDF_DMA_MAP_READ, &fill_iova))
 		return 4;
 	bar_w64(fd, EDU_DMA_SRC, fill_iova);
-	bar_w64(fd, EDU_DMA_DST, EDU_BUF);
-	bar_w64(fd, EDU_DMA_CNT, 2048);
+	bar_w64(fd, EDU_DMA_DST, EDU_DMA_BUF);
+	bar_w64(fd, EDU_DMA_COUNT, 2048);
 	bar_w64(fd, EDU_DMA_CMD, 1);
 	while (bar_r32(fd, EDU_DMA_CMD) & 1)
 		;
