@@ -93,8 +93,12 @@ else
 	fail "the nvme driver did not take $nvme"
 fi
 
-# A group that is not viable: one function bound to vfio-pci.
-if [ -e $sys/$grp_a ] && [ -e $sys/$grp_b ] &&
+# A group that is not viable: one function bound to vfio-pci.  (Only
+# where both functions start without a driver: a kernel with the AHCI and
+# SMBus drivers built in, such as the debug kernel, holds them already.)
+if [ -n "$(drv $grp_a)$(drv $grp_b)" ]; then
+	echo "# not-viable check not run: $grp_a/$grp_b are bound to $(drv $grp_a) $(drv $grp_b) on this kernel"
+elif [ -e $sys/$grp_a ] && [ -e $sys/$grp_b ] &&
    [ "$(readlink $sys/$grp_a/iommu_group)" = "$(readlink $sys/$grp_b/iommu_group)" ]; then
 	modprobe vfio-pci 2>/dev/null
 	echo vfio-pci >$sys/$grp_a/driver_override
@@ -126,7 +130,8 @@ expect 2 "unknown command"
 if rmmod uldf; then
 	step bind "$edu"
 	expect 1 "modprobe uldf"
-	insmod "$top/kmod/uldf.ko" || fail "cannot reload uldf.ko"
+	# The module the testbed loaded (another one under --kernel).
+	insmod "${ULDF_KO:-$top/kmod/uldf.ko}" || fail "cannot reload uldf.ko"
 else
 	fail "cannot unload uldf to test the message"
 fi
