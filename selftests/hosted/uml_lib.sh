@@ -15,7 +15,8 @@ BDF=${ULDF_NVME_BDF:-0000:00:05.0}
 IMG=${ULDF_NVME_IMG:-/run/vm/nvme0.img}
 UML=$top/vmm-glue/uml/linux
 UML_MEM=${ULDF_UML_MEM:-128M}
-UML_TIMEOUT=${ULDF_UML_TIMEOUT:-240}
+# Multiplied by ULDF_TIMEOUT_SCALE on a slow (debug) host kernel.
+UML_TIMEOUT=$(( ${ULDF_UML_TIMEOUT:-240} * ${ULDF_TIMEOUT_SCALE:-1} ))
 OUT=$(mktemp /tmp/uml-out.XXXXXX)
 
 skip() { echo "# SKIP: $*"; exit $ksft_skip; }
