@@ -803,7 +803,7 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 {
 	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_mapping *one, **maps;
-	u32 n, charged, placed, i;
+	u32 n, charged, placed, kept, i;
 	struct uldf_dma_acct acct;
 	LIST_HEAD(undo);
 	int err = 0;
@@ -829,12 +829,14 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 
 	mutex_lock(&dma->lock);
 	placed = uldf_dma_place(udev, uent, maps, charged, &err);
+	kept = placed;
 	if (placed && dma->domain) {
 		int ret = uldf_dma_program(dma, maps, placed);
 
+		/* All or nothing: @maps[0..placed) join the rest on @undo. */
 		if (ret) {
 			uldf_dma_unplace(dma, maps, placed, &undo);
-			placed = 0;
+			kept = 0;
 			err = ret;
 		}
 	}
@@ -845,7 +847,7 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	uldf_dma_put_list(dma, &undo);
 	if (maps != &one)
 		kvfree(maps);
-	*done = placed;
+	*done = kept;
 	return err;
 }
 
