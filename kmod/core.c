@@ -450,6 +450,13 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -EINVAL;
 	}
 
+	/*
+	 * Firmware or the previous driver may have left bus mastering on.  A
+	 * device handed to uldf stops DMA now, whether or not the bind below
+	 * succeeds, so nothing it does can reach memory freed since.
+	 */
+	pci_clear_master(pdev);
+
 	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
 	if (!udev)
 		return -ENOMEM;
@@ -461,31 +468,40 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	uldf_irq_init(udev);
 	uldf_dma_init(udev);
 
-	ret = uldf_claim_dma(udev);
-	if (ret)
-		goto out_put;
+	/*
+	 * Everything that can fail comes before the claim of DMA ownership:
+	 * giving ownership back re-attaches the group's default domain, which
+	 * the IOMMU core treats as unable to fail (iommu.c WARNs if it does),
+	 * so no error path here has to.
+	 */
 	ret = pcim_enable_device(pdev);
 	if (ret)
-		goto out_release_dma;
+		goto out_put;
 	ret = pcim_request_all_regions(pdev, "uldf");
 	if (ret) {
-		pci_err(pdev, "uldf: BARs are in use by another driver\n");
-		goto out_release_dma;
+		if (ret == -EBUSY)
+			pci_err(pdev, "uldf: BARs are in use by another driver\n");
+		goto out_put;
 	}
 	pci_clear_master(pdev);
 	pci_intx(pdev, 0);
 
 	ret = uldf_bar_init(udev);
 	if (ret)
-		goto out_release_dma;
+		goto out_put;
 	ret = uldf_config_init(udev);
 	if (ret)
-		goto out_release_dma;
+		goto out_put;
 
-	ret = xa_alloc(&uldf_minors, &minor, udev,
+	/*
+	 * The minor is reserved (opens find nothing and fail with ENODEV)
+	 * until ownership is held; publishing @udev then stores into the
+	 * reserved slot, which allocates nothing and cannot fail.
+	 */
+	ret = xa_alloc(&uldf_minors, &minor, NULL,
 		       XA_LIMIT(0, ULDF_MAX_MINORS - 1), GFP_KERNEL);
 	if (ret)
-		goto out_release_dma;
+		goto out_put;
 	udev->minor = minor;
 	udev->chrdev = device_create(&uldf_class, &pdev->dev,
 				     MKDEV(MAJOR(uldf_devt), minor), udev,
@@ -495,14 +511,19 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto out_erase;
 	}
 
+	ret = uldf_claim_dma(udev);
+	if (ret)
+		goto out_destroy;
+	xa_store(&uldf_minors, minor, udev, 0);
+
 	pci_set_drvdata(pdev, udev);
 	pci_info(pdev, "uldf: bound as /dev/uldf/%s\n", pci_name(pdev));
 	return 0;
 
+out_destroy:
+	device_destroy(&uldf_class, MKDEV(MAJOR(uldf_devt), minor));
 out_erase:
 	xa_erase(&uldf_minors, minor);
-out_release_dma:
-	uldf_release_dma(udev);
 out_put:
 	uldf_device_put(udev);
 	return ret;
