@@ -4,7 +4,9 @@
  *
  * A PCI device bound to the uldf driver appears as /dev/uldf/<BDF> (for
  * example /dev/uldf/0000:00:03.0), mode 0600, which one file at a time may
- * hold open (a second open() fails with EBUSY).  The open file is the
+ * hold open (a second open() fails with EBUSY; ENODEV while the device is
+ * being removed, or in the moment between the node's creation and the end
+ * of the bind, when DMA ownership is taken).  The open file is the
  * *device fd*; through it a process reaches the device's config space and
  * BARs with pread()/pwrite()/mmap(), opens interrupts as *IRQ fds* and maps
  * its memory for the device's DMA through the IOMMU.
