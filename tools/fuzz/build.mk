@@ -4,6 +4,8 @@
 #   make fuzz          uldf-fuzz against every uldf entry point in the
 #                      testbed (FUZZ_CALLS calls or FUZZ_SECONDS seconds)
 #   make stress        the abuse tests with counts (ITER, default 1000)
+#   make faults        bind/unbind (PROBE_ROUNDS times) and the fuzzer on the
+#                      debug kernel with uldf's allocations failing
 #   make check-debug   make check, the fuzzer and the stress tests on the
 #                      debug kernel (KASAN, lockdep, kmemleak, ...), then a
 #                      kmemleak scan; then make check's two short boots
@@ -24,6 +26,7 @@ tools/stress/uldf-victim: tools/stress/uldf-victim.c include/uapi/linux/uldf.h \
 FUZZ_CALLS ?= 1000000
 FUZZ_SECONDS ?= 900
 ITER ?= 1000
+PROBE_ROUNDS ?= 100
 REL_VM_OPTS = $(if $(DEBUG),--kernel $$(tools/debug-kernel/build))
 
 .PHONY: fuzz stress check-debug debug-kernel
@@ -40,6 +43,7 @@ stress: all $(if $(DEBUG),debug-kernel)
 check-debug: all debug-kernel
 	tools/reliability/run check-debug --kernel $$(tools/debug-kernel/build) -- \
 		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS) ITER=$(ITER) \
+		PROBE_ROUNDS=$(PROBE_ROUNDS) \
 		SELFTEST_DIRS="$(SELFTEST_DIRS)"
 	ULDF_CHECK_BOOTS="noiommu nointremap" \
 	ULDF_CHECK_VM_OPTS="--kernel $$(tools/debug-kernel/build)" \
@@ -48,4 +52,5 @@ check-debug: all debug-kernel
 .PHONY: faults
 faults: all debug-kernel
 	tools/reliability/run faults --kernel $$(tools/debug-kernel/build) -- \
-		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS)
+		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		PROBE_ROUNDS=$(PROBE_ROUNDS)
