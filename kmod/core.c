@@ -483,7 +483,6 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 			pci_err(pdev, "uldf: BARs are in use by another driver\n");
 		goto out_put;
 	}
-	pci_clear_master(pdev);
 	pci_intx(pdev, 0);
 
 	ret = uldf_bar_init(udev);
