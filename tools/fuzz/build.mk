@@ -28,20 +28,27 @@ FUZZ_SECONDS ?= 900
 ITER ?= 1000
 PROBE_ROUNDS ?= 100
 REL_VM_OPTS = $(if $(DEBUG),--kernel $$(tools/debug-kernel/build))
+# The testbed's time limit: the fuzzer's own limit plus 90 minutes for
+# boot, binding, probing and the checks around it; check-debug runs the
+# whole suite (over an hour on the debug kernel), the fuzzer twice and the
+# stress tests.
+FUZZ_VM_TIMEOUT = $$(( $(FUZZ_SECONDS) + 5400 ))
+CHECK_DEBUG_VM_TIMEOUT ?= $$(( 2 * $(FUZZ_SECONDS) + 4 * 3600 ))
 
 .PHONY: fuzz stress check-debug debug-kernel
 debug-kernel:
 	tools/debug-kernel/build
 
 fuzz: all $(if $(DEBUG),debug-kernel)
-	tools/reliability/run fuzz $(REL_VM_OPTS) -- \
+	tools/reliability/run fuzz $(REL_VM_OPTS) --timeout $(FUZZ_VM_TIMEOUT) -- \
 		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 stress: all $(if $(DEBUG),debug-kernel)
 	tools/reliability/run stress $(REL_VM_OPTS) -- ITER=$(ITER)
 
 check-debug: all debug-kernel
-	tools/reliability/run check-debug --kernel $$(tools/debug-kernel/build) -- \
+	tools/reliability/run check-debug --kernel $$(tools/debug-kernel/build) \
+		--timeout $(CHECK_DEBUG_VM_TIMEOUT) -- \
 		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS) ITER=$(ITER) \
 		PROBE_ROUNDS=$(PROBE_ROUNDS) \
 		SELFTEST_DIRS="$(SELFTEST_DIRS)"
@@ -51,6 +58,7 @@ check-debug: all debug-kernel
 
 .PHONY: faults
 faults: all debug-kernel
-	tools/reliability/run faults --kernel $$(tools/debug-kernel/build) -- \
+	tools/reliability/run faults --kernel $$(tools/debug-kernel/build) \
+		--timeout $(FUZZ_VM_TIMEOUT) -- \
 		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		PROBE_ROUNDS=$(PROBE_ROUNDS)
