@@ -3,12 +3,13 @@
  * uml_blk: block I/O for the hosted-guest tests, in few system calls
  * (a system call is slow in a User-Mode Linux guest under emulation).
  *
- *   uml_blk hash PATH			SHA-256 of the whole device or file
- *   uml_blk read PATH			read it all, only to time it
+ *   uml_blk hash PATH [LEN]		SHA-256 of the device or file
+ *   uml_blk read PATH [LEN]		read it, only to time it
  *   uml_blk write PATH OFF LEN SEED	write a pattern, then fsync
  *   uml_blk check PATH OFF LEN SEED	exit 0 if the pattern is there
  *
- * Reads and writes go in 4 MiB chunks, with O_DIRECT where the file
+ * "hash" and "read" take the whole device or file, or its first LEN bytes
+ * (a multiple of 4096; 0 means all).  Reads and writes go in 4 MiB chunks, with O_DIRECT where the file
  * allows it.  "hash" prints "sha256 HEX"; both it and "read" print a line
  * with the bytes read, the seconds taken and the throughput (for "hash"
  * including the hashing).  The pattern is a function of the
@@ -78,14 +79,15 @@ static void fill(uint64_t *buf, uint64_t off, size_t len, uint64_t seed)
 		buf[i] = word(seed, off + 8 * i);
 }
 
-static int do_read(const char *path, bool hash)
+static int do_read(const char *path, uint64_t len, bool hash)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen, i;
 	uint64_t total = 0;
 	EVP_MD_CTX *ctx;
 	double t0, t;
-	ssize_t n;
+	ssize_t n = 0;
+	size_t want;
 	char *buf;
 	int fd;
 
@@ -97,7 +99,13 @@ static int do_read(const char *path, bool hash)
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		return 2;
 	t0 = now();
-	while ((n = read(fd, buf, CHUNK)) > 0) {
+	for (;;) {
+		want = len && len - total < CHUNK ? len - total : CHUNK;
+		if (!want)
+			break;
+		n = read(fd, buf, want);
+		if (n <= 0)
+			break;
 		if (hash)
 			EVP_DigestUpdate(ctx, buf, n);
 		total += n;
@@ -169,15 +177,24 @@ static int do_pattern(const char *path, uint64_t off, uint64_t len,
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "hash"))
-		return do_read(argv[2], true);
-	if (argc == 3 && !strcmp(argv[1], "read"))
-		return do_read(argv[2], false);
+	bool hash = argc > 1 && !strcmp(argv[1], "hash");
+
+	if ((argc == 3 || argc == 4) &&
+	    (hash || !strcmp(argv[1], "read"))) {
+		uint64_t len = argc == 4 ? strtoull(argv[3], NULL, 0) : 0;
+
+		if (len % ALIGN) {
+			fprintf(stderr, "uml_blk: the length must be a multiple of %d\n",
+				ALIGN);
+			return 2;
+		}
+		return do_read(argv[2], len, hash);
+	}
 	if (argc == 6 && (!strcmp(argv[1], "write") || !strcmp(argv[1], "check")))
 		return do_pattern(argv[2], strtoull(argv[3], NULL, 0),
 				  strtoull(argv[4], NULL, 0),
 				  strtoull(argv[5], NULL, 0),
 				  !strcmp(argv[1], "write"));
-	fprintf(stderr, "usage: uml_blk hash|read PATH | write|check PATH OFF LEN SEED\n");
+	fprintf(stderr, "usage: uml_blk hash|read PATH [LEN] | write|check PATH OFF LEN SEED\n");
 	return 2;
 }

@@ -9,10 +9,13 @@
 # variable from the command line) says, reports in lines that start with
 # "GUEST ", and powers off.
 #
-#   ULDF_ACTION=hash	SHA-256 of the whole namespace
-#   ULDF_ACTION=read	read the whole namespace, timed (ULDF_REPEAT times)
+#   ULDF_ACTION=hash	SHA-256 of the namespace
+#   ULDF_ACTION=read	read the namespace, timed (ULDF_REPEAT times)
 #   ULDF_ACTION=write	write the pattern ULDF_SEED at ULDF_OFF, ULDF_LEN bytes
 #   ULDF_ACTION=busy	read the namespace over and over until killed
+#
+# hash and read take the whole namespace, or its first ULDF_LEN bytes when
+# ULDF_LEN is set and not 0.
 #
 # ULDF_BAD_DEVICES lists devices= values, separated by '/', with which
 # loading the module must fail first.
@@ -67,10 +70,11 @@ say "lbasize $(cat /sys/block/nvme0n1/queue/logical_block_size)"
 
 case "${ULDF_ACTION:=hash}" in
 hash)
-	"$here/uml_blk" hash /dev/nvme0n1 | sed 's/^/GUEST /' ;;
+	"$here/uml_blk" hash /dev/nvme0n1 "${ULDF_LEN:-0}" | sed 's/^/GUEST /' ;;
 read)
 	for i in $(seq "${ULDF_REPEAT:-1}"); do
-		"$here/uml_blk" read /dev/nvme0n1 | sed 's/^/GUEST /'
+		"$here/uml_blk" read /dev/nvme0n1 "${ULDF_LEN:-0}" |
+			sed 's/^/GUEST /'
 	done ;;
 write)
 	"$here/uml_blk" write /dev/nvme0n1 "$ULDF_OFF" "$ULDF_LEN" "$ULDF_SEED" &&

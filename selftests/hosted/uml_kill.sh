@@ -74,7 +74,7 @@ cmd=$(od -An -tx2 -j4 -N2 "/sys/bus/pci/devices/$BDF/config" | tr -d ' ')
 [ "$(pins)" = "$pins0" ] || fail "$(( $(pins) - pins0 )) pages still pinned"
 note "killed: device free, bus mastering off (command $cmd), no interrupt, no pin"
 
-uml_run ULDF_ACTION=hash
+uml_hash
 [ "$(guest sha256)" = "$(image_sha)" ] || fail "the second guest read wrong data"
-note "a second guest reads the namespace correctly"
+note "a second guest reads $(io_what) correctly"
 exit 0

@@ -9,7 +9,7 @@
 
 uml_require
 uml_bind
-uml_run ULDF_ACTION=hash uldf_pv.hide_msi=1
+uml_hash uldf_pv.hide_msi=1
 guest_show '^GUEST irq'
 n=$(guest_irqs 'uldf-pv-INTx.*nvme0q')
 [ "$n" -gt 0 ] || fail "no INTx interrupt counted in the guest"

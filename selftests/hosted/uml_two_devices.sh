@@ -14,7 +14,7 @@ uml_require
 [ -e "/sys/bus/pci/devices/$EDU" ] || skip "no edu at $EDU; run through 'make check'"
 uml_bind
 uml_bind "$EDU"
-UML_DEVICES=$BDF,$EDU uml_run ULDF_ACTION=read
+UML_DEVICES=$BDF,$EDU uml_run ULDF_ACTION=read ULDF_LEN="$IO_LEN"
 guest_show '^GUEST pci|uldf_pv: host'
 for pair in "$BDF 01:00.0" "$EDU 01:01.0"; do
 	set -- $pair
