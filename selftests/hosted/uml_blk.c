@@ -7,6 +7,7 @@
  *   uml_blk read PATH [LEN]		read it, only to time it
  *   uml_blk write PATH OFF LEN SEED	write a pattern, then fsync
  *   uml_blk check PATH OFF LEN SEED	exit 0 if the pattern is there
+ *   uml_blk wait PATH SECONDS		exit 0 once PATH is a block device
  *
  * "hash" and "read" take the whole device or file, or its first LEN bytes
  * (a multiple of 4096; 0 means all).  Reads and writes go in 4 MiB chunks, with O_DIRECT where the file
@@ -27,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 
 #define CHUNK	(4u << 20)
@@ -175,6 +177,21 @@ static int do_pattern(const char *path, uint64_t off, uint64_t len,
 	return ret;
 }
 
+/* Poll every 100 ms, in one process (a guest's "sleep 1" loop is many). */
+static int do_wait(const char *path, unsigned int seconds)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	double end = now() + seconds;
+	struct stat st;
+
+	do {
+		if (!stat(path, &st) && S_ISBLK(st.st_mode))
+			return 0;
+		nanosleep(&tick, NULL);
+	} while (now() < end);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	bool hash = argc > 1 && !strcmp(argv[1], "hash");
@@ -195,6 +212,8 @@ int main(int argc, char **argv)
 				  strtoull(argv[4], NULL, 0),
 				  strtoull(argv[5], NULL, 0),
 				  !strcmp(argv[1], "write"));
-	fprintf(stderr, "usage: uml_blk hash|read PATH [LEN] | write|check PATH OFF LEN SEED\n");
+	if (argc == 4 && !strcmp(argv[1], "wait"))
+		return do_wait(argv[2], strtoul(argv[3], NULL, 0));
+	fprintf(stderr, "usage: uml_blk hash|read PATH [LEN] | wait PATH SECONDS | write|check PATH OFF LEN SEED\n");
 	return 2;
 }

@@ -25,21 +25,44 @@
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t sysfs sysfs /sys
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# Each process costs the guest dearly: a User-Mode Linux process is a host
+# process that the guest kernel drives through ptrace, page fault by page
+# fault, and on the debug host kernel one took half a minute.  So the
+# script uses shell builtins wherever they do the job, and captures output
+# instead of piping it through sed.
+here=${0%/*}
+top=${here%/selftests/hosted}
 
 say() { echo "GUEST $*"; }
+
+# say_lines PREFIX TEXT: a "GUEST PREFIX line" line for each line of TEXT.
+say_lines() {
+	while IFS= read -r line; do
+		[ -n "$line" ] && say "$1$line"
+	done <<EOF_LINES
+$2
+EOF_LINES
+}
+
 finish() {
 	say "interrupts"
-	grep -E 'uldf|nvme' /proc/interrupts | sed 's/^/GUEST irq /'
+	while IFS= read -r line; do
+		case "$line" in
+		*uldf* | *nvme*) say "irq $line" ;;
+		esac
+	done </proc/interrupts
 	say "done $1"
-	sync
-	poweroff -f
+	poweroff -f	# syncs first
 }
 
 # Loads that must fail, and leave nothing behind (ULDF_BAD_DEVICES: values
 # of devices= separated by '/').
-for bad in $(echo "${ULDF_BAD_DEVICES:-}" | tr / ' '); do
+old_ifs=$IFS
+IFS=/
+# shellcheck disable=SC2086
+set -- ${ULDF_BAD_DEVICES:-}
+IFS=$old_ifs
+for bad; do
 	if insmod "$top/vmm-glue/uml/uldf_pv.ko" devices="$bad" 2>/dev/null; then
 		say "bad-insmod $bad loaded"
 		finish bad-insmod-loaded
@@ -48,7 +71,8 @@ for bad in $(echo "${ULDF_BAD_DEVICES:-}" | tr / ' '); do
 done
 
 args=""
-for w in $(cat /proc/cmdline); do
+read -r cmdline </proc/cmdline
+for w in $cmdline; do
 	case "$w" in
 	uldf_pv.*) args="$args ${w#uldf_pv.}" ;;
 	esac
@@ -56,25 +80,32 @@ done
 # shellcheck disable=SC2086
 insmod "$top/vmm-glue/uml/uldf_pv.ko" $args || finish insmod-failed
 
-i=0
-while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do
-	sleep 1
-	i=$((i + 1))
-done
-say "lspci $(lspci -n -s 01:00.0)"
-lspci -n -s 01: | sed 's/^/GUEST pci /'
-say "driver $(basename "$(readlink /sys/bus/pci/devices/0000:01:00.0/driver)")"
+"$here/uml_blk" wait /dev/nvme0n1 60
+pci=$(lspci -n -s 01:)
+while IFS= read -r line; do
+	case "$line" in
+	01:00.0*) say "lspci $line" ;;
+	esac
+done <<EOF_PCI
+$pci
+EOF_PCI
+say_lines "pci " "$pci"
+drv=$(readlink /sys/bus/pci/devices/0000:01:00.0/driver)
+say "driver ${drv##*/}"
 [ -b /dev/nvme0n1 ] || finish no-namespace
-say "namespace $(cat /sys/block/nvme0n1/size) sectors"
-say "lbasize $(cat /sys/block/nvme0n1/queue/logical_block_size)"
+read -r sectors </sys/block/nvme0n1/size
+read -r lbasize </sys/block/nvme0n1/queue/logical_block_size
+say "namespace $sectors sectors"
+say "lbasize $lbasize"
 
 case "${ULDF_ACTION:=hash}" in
 hash)
-	"$here/uml_blk" hash /dev/nvme0n1 "${ULDF_LEN:-0}" | sed 's/^/GUEST /' ;;
+	say_lines "" "$("$here/uml_blk" hash /dev/nvme0n1 "${ULDF_LEN:-0}")" ;;
 read)
-	for i in $(seq "${ULDF_REPEAT:-1}"); do
-		"$here/uml_blk" read /dev/nvme0n1 "${ULDF_LEN:-0}" |
-			sed 's/^/GUEST /'
+	i=0
+	while [ $i -lt "${ULDF_REPEAT:-1}" ]; do
+		say_lines "" "$("$here/uml_blk" read /dev/nvme0n1 "${ULDF_LEN:-0}")"
+		i=$((i + 1))
 	done ;;
 write)
 	"$here/uml_blk" write /dev/nvme0n1 "$ULDF_OFF" "$ULDF_LEN" "$ULDF_SEED" &&
