@@ -27,30 +27,35 @@ mount -t sysfs sysfs /sys
 
 # Each process costs the guest dearly: a User-Mode Linux process is a host
 # process that the guest kernel drives through ptrace, page fault by page
-# fault, and on the debug host kernel one took half a minute.  So the
-# script uses shell builtins wherever they do the job, and captures output
-# instead of piping it through sed.
+# fault, and each of its system calls is a round trip through the host;
+# on the debug host kernel a process took half a minute.  So the script
+# uses shell builtins where they do the job, captures output instead of
+# piping it through sed, and reads files with 'read' only when they are
+# a line long.
 here=${0%/*}
 top=${here%/selftests/hosted}
 
+nl='
+'
 say() { echo "GUEST $*"; }
 
-# say_lines PREFIX TEXT: a "GUEST PREFIX line" line for each line of TEXT.
+# say_lines PREFIX TEXT: a "GUEST PREFIX line" line for each line of TEXT
+# (split by the shell: the read builtin would make a system call a byte).
 say_lines() {
-	while IFS= read -r line; do
-		[ -n "$line" ] && say "$1$line"
-	done <<EOF_LINES
-$2
-EOF_LINES
+	local line old_ifs="$IFS"
+
+	IFS=$nl
+	set -f
+	for line in $2; do
+		say "$1$line"
+	done
+	set +f
+	IFS=$old_ifs
 }
 
 finish() {
 	say "interrupts"
-	while IFS= read -r line; do
-		case "$line" in
-		*uldf* | *nvme*) say "irq $line" ;;
-		esac
-	done </proc/interrupts
+	say_lines "irq " "$(grep -E 'uldf|nvme' /proc/interrupts)"
 	say "done $1"
 	poweroff -f	# syncs first
 }
@@ -81,14 +86,8 @@ done
 insmod "$top/vmm-glue/uml/uldf_pv.ko" $args || finish insmod-failed
 
 "$here/uml_blk" wait /dev/nvme0n1 60
-pci=$(lspci -n -s 01:)
-while IFS= read -r line; do
-	case "$line" in
-	01:00.0*) say "lspci $line" ;;
-	esac
-done <<EOF_PCI
-$pci
-EOF_PCI
+pci=$(lspci -n -s 01:)		# sorted: 01:00.0 first
+say "lspci ${pci%%"$nl"*}"
 say_lines "pci " "$pci"
 drv=$(readlink /sys/bus/pci/devices/0000:01:00.0/driver)
 say "driver ${drv##*/}"
