@@ -5,8 +5,9 @@
 # on the host, a malformed one, and the controller named twice (the second
 # open is EBUSY after the first device is fully set up, so the load
 # unwinds a set-up device: interrupts, DMA mapping, BAR mappings, fd).
-# Each load fails, the guest's kernel log stays clean, and the module then loads with the right list and the
-# stock nvme driver works, so the failed loads left the host device free.
+# Each load fails, the guest's kernel log stays clean, and the module then
+# loads with the right list and the stock nvme driver works, so the failed
+# loads left the host device free.
 . "$(dirname "$0")/uml_lib.sh"
 
 uml_require

@@ -10,12 +10,12 @@
  *   uml_blk wait PATH SECONDS		exit 0 once PATH is a block device
  *
  * "hash" and "read" take the whole device or file, or its first LEN bytes
- * (a multiple of 4096; 0 means all).  Reads and writes go in 4 MiB chunks, with O_DIRECT where the file
- * allows it.  "hash" prints "sha256 HEX"; both it and "read" print a line
- * with the bytes read, the seconds taken and the throughput (for "hash"
- * including the hashing).  The pattern is a function of the
- * seed and of each 8-byte word's offset, so data written at the wrong
- * place does not match either.
+ * (a multiple of 4096; 0 means all).  Reads and writes go in 4 MiB chunks,
+ * with O_DIRECT where the file allows it.  "hash" prints "sha256 HEX";
+ * both it and "read" print a line with the bytes read, the seconds taken
+ * and the throughput (for "hash" including the hashing).  The pattern is a
+ * function of the seed and of each 8-byte word's offset, so data written
+ * at the wrong place does not match either.
  */
 #define _GNU_SOURCE
 #include <errno.h>

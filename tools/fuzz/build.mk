@@ -32,7 +32,7 @@ REL_VM_OPTS = $(if $(DEBUG),--kernel $$(tools/debug-kernel/build))
 # boot, binding, probing and the checks around it; check-debug runs the
 # whole suite (over an hour on the debug kernel), the fuzzer twice and the
 # stress tests.
-FUZZ_VM_TIMEOUT = $$(( $(FUZZ_SECONDS) + 5400 ))
+FUZZ_VM_TIMEOUT ?= $$(( $(FUZZ_SECONDS) + 5400 ))
 CHECK_DEBUG_VM_TIMEOUT ?= $$(( 2 * $(FUZZ_SECONDS) + 4 * 3600 ))
 
 .PHONY: fuzz stress check-debug debug-kernel
