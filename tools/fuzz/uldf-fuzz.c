@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -267,6 +268,12 @@ static void op_dma(int fd)
 			batch[i].size = 4096;
 			batch[i].iova_limit = 0x0fffffff;
 		}
+		/* Now and then at fixed IOVAs in no particular order. */
+		if (rnd() % 4 == 0)
+			for (i = 0; i < 8; i++) {
+				batch[i].flags |= ULDF_DMA_MAP_FIXED_IOVA;
+				batch[i].iova = (rnd() % 0x1000) << 12;
+			}
 		memset(&b, 0, sizeof(b));
 		b.argsz = rand_argsz(sizeof(b));
 		b.flags = rnd() % 4 ? 0 : ULDF_DMA_BATCH_UNMAP;
@@ -274,6 +281,56 @@ static void op_dma(int fd)
 		b.entries_ptr = rnd() % 8 ? (uintptr_t)batch : rnd();
 		count(ioctl(fd, ULDF_DMA_MAP_BATCH, &b));
 	}
+}
+
+/*
+ * Attach real eventfds as the trigger and (for INTx) the resample, fire the
+ * vector by software loopback, EOI through the resample eventfd, and leave
+ * them attached or detach them; our copies are closed either way (the
+ * module holds its own references).
+ */
+static void irq_eventfd_ops(int ifd)
+{
+	struct uldf_irq_eventfd e = { .argsz = rand_argsz(sizeof(e)) };
+	int trig = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int res = rnd() % 2 ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
+	uint64_t v = 1;
+
+	e.trigger = trig;
+	e.resample = res;
+	count(ioctl(ifd, ULDF_IRQ_SET_EVENTFD, &e));
+	count(ioctl(ifd, ULDF_IRQ_TRIGGER));
+	if (res >= 0)
+		count(write(res, &v, 8));
+	if (trig >= 0)
+		count(read(trig, &v, 8));
+	if (rnd() % 2) {
+		e.trigger = e.resample = -1;
+		count(ioctl(ifd, ULDF_IRQ_SET_EVENTFD, &e));
+	}
+	if (trig >= 0)
+		close(trig);
+	if (res >= 0)
+		close(res);
+}
+
+/* fdinfo, and SIGIO on interrupts (ignored by the workers). */
+static void irq_file_ops(int ifd)
+{
+	char path[64], buf[512];
+	int f;
+
+	if (rnd() % 2) {
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ifd);
+		f = open(path, O_RDONLY | O_CLOEXEC);
+		if (f >= 0) {
+			count(read(f, buf, sizeof(buf)));
+			close(f);
+		}
+		return;
+	}
+	count(fcntl(ifd, F_SETOWN, getpid()));
+	count(fcntl(ifd, F_SETFL, O_NONBLOCK | (rnd() % 2 ? O_ASYNC : 0)));
 }
 
 static void irq_fd_ops(int ifd)
@@ -288,7 +345,13 @@ static void irq_fd_ops(int ifd)
 	};
 
 	for (i = 0; i < n; i++) {
-		switch (rnd() % 5) {
+		switch (rnd() % 7) {
+		case 5:
+			irq_eventfd_ops(ifd);
+			break;
+		case 6:
+			irq_file_ops(ifd);
+			break;
 		case 0:
 			count(read(ifd, &v, rnd() % 4 ? 8 : rand_size() % 64));
 			break;
@@ -335,6 +398,19 @@ static void op_irq(int fd)
 		return;
 	}
 	count(0);
+	/*
+	 * An MSI or MSI-X message is a memory write by the device: let edu
+	 * send it (Bus Master Enable; edu's DMA registers stay untouched).
+	 */
+	if (is_edu && (req.o.type == ULDF_IRQ_TYPE_MSI ||
+		       req.o.type == ULDF_IRQ_TYPE_MSIX) && rnd() % 2) {
+		uint16_t cmd;
+
+		if (pread(fd, &cmd, 2, ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + 4) == 2) {
+			cmd |= 4;
+			count(pwrite(fd, &cmd, 2, ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + 4));
+		}
+	}
 	n = req.o.count > 8 ? 8 : req.o.count;
 	for (i = 0; i < n; i++) {
 		if (req.fds[i] < 0)
@@ -443,6 +519,7 @@ static void worker(unsigned int id, unsigned int generation,
 	unsigned int i;
 
 	/* A worker and its replacements keep one device each. */
+	signal(SIGIO, SIG_IGN);		/* IRQ fds set to O_ASYNC */
 	bdf = bdfs[id % nr_bdfs];
 	is_edu = device_is_edu(bdf);
 	pool = mmap(NULL, POOL_SIZE, PROT_READ | PROT_WRITE,
