@@ -6,6 +6,7 @@
 #   make stress        the abuse tests with counts (ITER, default 1000)
 #   make faults        bind/unbind (PROBE_ROUNDS times) and the fuzzer on the
 #                      debug kernel with uldf's allocations failing
+#   make fuzz-coverage uldf.ko's functions reached by uldf-fuzz and trinity
 #   make check-debug   make check, the fuzzer and the stress tests on the
 #                      debug kernel (KASAN, lockdep, kmemleak, ...), then a
 #                      kmemleak scan; then make check's two short boots
@@ -55,6 +56,14 @@ check-debug: all debug-kernel
 	ULDF_CHECK_BOOTS="noiommu nointremap" \
 	ULDF_CHECK_VM_OPTS="--kernel $$(tools/debug-kernel/build)" \
 		tools/testbed/check $(SELFTEST_DIRS)
+
+# Which of uldf.ko's functions uldf-fuzz and trinity each reach with
+# COV_CALLS calls (ftrace function probes, on the distribution kernel).
+COV_CALLS ?= 20000
+.PHONY: fuzz-coverage
+fuzz-coverage: all
+	tools/reliability/run coverage --timeout $(FUZZ_VM_TIMEOUT) -- \
+		FUZZ_CALLS=$(COV_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 .PHONY: faults
 faults: all debug-kernel
