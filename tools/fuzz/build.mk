@@ -7,6 +7,8 @@
 #   make faults        bind/unbind (PROBE_ROUNDS times) and the fuzzer on the
 #                      debug kernel with uldf's allocations failing
 #   make fuzz-coverage uldf.ko's functions reached by uldf-fuzz and trinity
+#   make uml-cost      system call, fault, fork and ptrace costs, native and
+#                      in a UML guest
 #   make check-debug   make check, the fuzzer and the stress tests on the
 #                      debug kernel (KASAN, lockdep, kmemleak, ...), then a
 #                      kmemleak scan; then make check's two short boots
@@ -14,11 +16,16 @@
 # DEBUG=1 runs fuzz and stress on the debug kernel too.  The results go to
 # Documentation/reliability.md.
 REL_CFLAGS := $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -pthread
-USER_TARGETS += tools/fuzz/uldf-fuzz tools/stress/uldf-victim
-CLEAN_FILES += tools/fuzz/uldf-fuzz tools/stress/uldf-victim
+USER_TARGETS += tools/fuzz/uldf-fuzz tools/stress/uldf-victim \
+	tools/reliability/host-cost
+CLEAN_FILES += tools/fuzz/uldf-fuzz tools/stress/uldf-victim \
+	tools/reliability/host-cost
 
 tools/fuzz/uldf-fuzz: tools/fuzz/uldf-fuzz.c include/uapi/linux/uldf.h
 	$(CC) $(REL_CFLAGS) -o $@ $<
+
+tools/reliability/host-cost: tools/reliability/host-cost.c
+	$(CC) $(CFLAGS) $(WARNFLAGS) -static -o $@ $<
 
 tools/stress/uldf-victim: tools/stress/uldf-victim.c include/uapi/linux/uldf.h \
 			  selftests/uldf/edu.h
@@ -64,6 +71,13 @@ COV_CALLS ?= 20000
 fuzz-coverage: all
 	tools/reliability/run coverage --timeout $(FUZZ_VM_TIMEOUT) -- \
 		FUZZ_CALLS=$(COV_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# What a system call, a page fault, a fork and a ptrace round trip cost
+# natively and inside a UML guest (figures only; DEBUG=1: debug kernel).
+.PHONY: uml-cost
+uml-cost: all $(if $(DEBUG),debug-kernel)
+	tools/vm run --no-module $(REL_VM_OPTS) --timeout 3600 -- \
+		tools/reliability/uml-cost
 
 .PHONY: faults
 faults: all debug-kernel
