@@ -34,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include <linux/pci_regs.h>
 #include <linux/uldf.h>
 
 #define MAX_WORKERS	8
@@ -404,11 +405,13 @@ static void op_irq(int fd)
 	 */
 	if (is_edu && (req.o.type == ULDF_IRQ_TYPE_MSI ||
 		       req.o.type == ULDF_IRQ_TYPE_MSIX) && rnd() % 2) {
+		const uint64_t reg = ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) +
+				     PCI_COMMAND;
 		uint16_t cmd;
 
-		if (pread(fd, &cmd, 2, ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + 4) == 2) {
-			cmd |= 4;
-			count(pwrite(fd, &cmd, 2, ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + 4));
+		if (pread(fd, &cmd, 2, reg) == 2) {
+			cmd |= PCI_COMMAND_MASTER;
+			count(pwrite(fd, &cmd, 2, reg));
 		}
 	}
 	n = req.o.count > 8 ? 8 : req.o.count;
