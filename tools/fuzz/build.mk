@@ -9,11 +9,15 @@
 #   make fuzz-coverage uldf.ko's functions reached by uldf-fuzz and trinity
 #   make uml-cost      system call, fault, fork and ptrace costs, native and
 #                      in a UML guest
-#   make check-debug   make check, the fuzzer and the stress tests on the
-#                      debug kernel (KASAN, lockdep, kmemleak, ...), then a
-#                      kmemleak scan; the hosted-guest tests in a boot of
-#                      their own; then make check's two short boots (no
-#                      IOMMU, no interrupt remapping) on it too
+#   make check-debug   its three parts, on the debug kernel (KASAN,
+#                      lockdep, kmemleak, ...):
+#     check-debug-main     make check's suite but the hosted-guest tests,
+#                          the fuzzer, the fault-injected fuzzer and the
+#                          stress tests, then a kmemleak scan
+#     check-debug-hosted   the hosted-guest tests in a boot of their own,
+#                          then a kmemleak scan
+#     check-debug-boots    make check's two short boots (no IOMMU, no
+#                          interrupt remapping)
 # DEBUG=1 runs fuzz and stress on the debug kernel too.  The results go to
 # Documentation/reliability.md.
 REL_CFLAGS := $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -pthread
@@ -64,20 +68,35 @@ stress: all $(if $(DEBUG),debug-kernel)
 # failure fails the target.
 HOSTED_DIRS = $(filter selftests/hosted,$(SELFTEST_DIRS))
 HOSTED_DEBUG_VM_TIMEOUT ?= $$(( 4 * 3600 ))
+# Each part is a target of its own, so a part can be rerun alone; the
+# stress tests run CHECK_DEBUG_ITER times (ITER for 'make stress'), as a
+# SIGKILL round costs seconds on this kernel.
+CHECK_DEBUG_ITER ?= 100
+.PHONY: check-debug-main check-debug-hosted check-debug-boots
 check-debug: all debug-kernel
-	@k=$$(tools/debug-kernel/build); rc=0; \
-	tools/reliability/run check-debug --kernel $$k \
-		--timeout $(CHECK_DEBUG_VM_TIMEOUT) -- \
-		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS) ITER=$(ITER) \
-		PROBE_ROUNDS=$(PROBE_ROUNDS) \
-		SELFTEST_DIRS="$(filter-out $(HOSTED_DIRS),$(SELFTEST_DIRS))" || rc=1; \
-	$(if $(HOSTED_DIRS),ULDF_TCG_THREAD=multi tools/reliability/run \
-		check-debug-hosted --kernel $$k \
-		--timeout $(HOSTED_DEBUG_VM_TIMEOUT) -- \
-		SELFTEST_DIRS="$(HOSTED_DIRS)" || rc=1;) \
-	ULDF_CHECK_BOOTS="noiommu nointremap" ULDF_CHECK_VM_OPTS="--kernel $$k" \
-		tools/testbed/check $(SELFTEST_DIRS) || rc=1; \
+	@rc=0; \
+	$(MAKE) --no-print-directory check-debug-main || rc=1; \
+	$(if $(HOSTED_DIRS),$(MAKE) --no-print-directory check-debug-hosted || rc=1;) \
+	$(MAKE) --no-print-directory check-debug-boots || rc=1; \
 	exit $$rc
+
+check-debug-main: all debug-kernel
+	tools/reliability/run check-debug --kernel $$(tools/debug-kernel/build) \
+		--timeout $(CHECK_DEBUG_VM_TIMEOUT) -- \
+		FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		ITER=$(CHECK_DEBUG_ITER) PROBE_ROUNDS=$(PROBE_ROUNDS) \
+		SELFTEST_DIRS="$(filter-out $(HOSTED_DIRS),$(SELFTEST_DIRS))"
+
+check-debug-hosted: all debug-kernel
+	ULDF_TCG_THREAD=multi tools/reliability/run check-debug-hosted \
+		--kernel $$(tools/debug-kernel/build) \
+		--timeout $(HOSTED_DEBUG_VM_TIMEOUT) -- \
+		SELFTEST_DIRS="$(HOSTED_DIRS)"
+
+check-debug-boots: all debug-kernel
+	ULDF_CHECK_BOOTS="noiommu nointremap" \
+	ULDF_CHECK_VM_OPTS="--kernel $$(tools/debug-kernel/build)" \
+		tools/testbed/check $(SELFTEST_DIRS)
 
 # Which of uldf.ko's functions uldf-fuzz and trinity each reach with
 # COV_CALLS calls (ftrace function probes, on the distribution kernel).
