@@ -4,12 +4,20 @@ NVME_DIR := drivers/uldf-nvme
 NVME_SRCS := $(NVME_DIR)/ctrl.c $(NVME_DIR)/main.c
 NVME_BIN := $(NVME_DIR)/uldf-nvme
 
-USER_TARGETS += $(NVME_BIN)
-CLEAN_FILES += $(NVME_BIN)
+NVME_DBBUF := $(NVME_DIR)/dbbuf-intx
+
+USER_TARGETS += $(NVME_BIN) $(NVME_DBBUF)
+CLEAN_FILES += $(NVME_BIN) $(NVME_DBBUF)
 
 $(NVME_BIN): $(NVME_SRCS) $(NVME_DIR)/nvme.h libuldf/libuldf.a
 	$(CC) $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -o $@ $(NVME_SRCS) \
 		$(LIBULDF_A) $(LIBULDF_LIBS)
+
+# INTx with shadow doorbells on QEMU's nvme model (Documentation/hosted-guest.rst).
+$(NVME_DBBUF): $(NVME_DIR)/dbbuf-intx.c $(NVME_DIR)/ctrl.c $(NVME_DIR)/nvme.h \
+		libuldf/libuldf.a
+	$(CC) $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -o $@ $(NVME_DIR)/dbbuf-intx.c \
+		$(NVME_DIR)/ctrl.c $(LIBULDF_A) $(LIBULDF_LIBS)
 
 # 4 KiB random reads, uldf-nvme against the kernel's nvme driver.
 .PHONY: bench-nvme
