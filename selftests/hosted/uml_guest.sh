@@ -12,6 +12,9 @@
 #   ULDF_ACTION=hash	SHA-256 of the namespace
 #   ULDF_ACTION=read	read the namespace, timed (ULDF_REPEAT times)
 #   ULDF_ACTION=write	write the pattern ULDF_SEED at ULDF_OFF, ULDF_LEN bytes
+#   ULDF_ACTION=hash-write
+#			hash, then write the pattern ULDF_SEED at ULDF_OFF,
+#			ULDF_WRITE_LEN bytes (one boot for both)
 #   ULDF_ACTION=busy	read the namespace over and over until killed
 #
 # hash and read take the whole namespace, or its first ULDF_LEN bytes when
@@ -109,6 +112,10 @@ read)
 write)
 	"$here/uml_blk" write /dev/nvme0n1 "$ULDF_OFF" "$ULDF_LEN" "$ULDF_SEED" &&
 		say "written" ;;
+hash-write)
+	say_lines "" "$("$here/uml_blk" hash /dev/nvme0n1 "${ULDF_LEN:-0}")"
+	"$here/uml_blk" write /dev/nvme0n1 "$ULDF_OFF" "$ULDF_WRITE_LEN" \
+		"$ULDF_SEED" && say "written" ;;
 busy)
 	say "busy"
 	while :; do

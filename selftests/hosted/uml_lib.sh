@@ -153,11 +153,26 @@ pins() {
 	     END { print a - r }' /proc/vmstat
 }
 
-# The checks common to the MSI-X and INTx runs: the guest saw the real
-# controller, the stock driver bound, the namespace (IO_LEN) hashes as the
-# image outside, and a pattern the guest writes is in the image afterwards.
+# uml_io_run ARGS...: the MSI-X and INTx runs' guest, in one boot: it
+# hashes the namespace (IO_LEN bytes), then writes a random 1 MiB pattern
+# at 8 MiB.  The image's SHA-256 (IMG_SHA) is taken first, as the write
+# changes it; the pattern must not be in the image yet.
+uml_io_run() {
+	IO_OFF=$((8 << 20))
+	IO_WRITE_LEN=$((1 << 20))
+	IO_SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	"$here/uml_blk" check "$IMG" "$IO_OFF" "$IO_WRITE_LEN" "$IO_SEED" \
+		2>/dev/null && fail "the pattern is in the image before the guest wrote it"
+	IMG_SHA=$(image_sha)
+	uml_run ULDF_ACTION=hash-write ULDF_LEN="$IO_LEN" ULDF_OFF="$IO_OFF" \
+		ULDF_WRITE_LEN="$IO_WRITE_LEN" ULDF_SEED="$IO_SEED" "$@"
+}
+
+# The checks after uml_io_run: the guest saw the real controller, the
+# stock driver bound, the namespace (IO_LEN) hashed as the image outside,
+# and the pattern the guest wrote is in the image.
 uml_io_checks() {
-	local want got seed off=$((8 << 20)) len=$((1 << 20))
+	local want got
 
 	want=$(lspci -n -s "$BDF" | cut -d' ' -f2-)
 	got=$(guest lspci | cut -d' ' -f2-)
@@ -167,23 +182,17 @@ uml_io_checks() {
 	[ "$(guest driver)" = nvme ] || fail "the guest's nvme driver did not bind"
 	[ -n "$(guest namespace)" ] || fail "no /dev/nvme0n1 in the guest"
 
-	want=$(image_sha)
 	got=$(guest sha256)
-	note "image outside: $want"
+	note "image outside: $IMG_SHA"
 	note "guest read:    $got ($(guest read))"
-	[ -n "$got" ] && [ "$got" = "$want" ] || fail "the guest read other data than the image holds"
+	[ -n "$got" ] && [ "$got" = "$IMG_SHA" ] || fail "the guest read other data than the image holds"
 	note "SHA-256 of $(io_what) equal inside and outside"
 
-	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-	"$here/uml_blk" check "$IMG" "$off" "$len" "$seed" 2>/dev/null &&
-		fail "the pattern is in the image before the guest wrote it"
-	uml_run ULDF_ACTION=write ULDF_OFF=$off ULDF_LEN=$len ULDF_SEED="$seed" \
-		"$@"
 	[ -n "$(guest written)" ] || {
 		guest_show 'GUEST|uml_blk|nvme|I/O'
 		fail "the guest could not write"
 	}
-	"$here/uml_blk" check "$IMG" "$off" "$len" "$seed" ||
+	"$here/uml_blk" check "$IMG" "$IO_OFF" "$IO_WRITE_LEN" "$IO_SEED" ||
 		fail "the pattern the guest wrote is not in the image"
 	note "a 1 MiB pattern written by the guest at 8 MiB is in the image"
 }

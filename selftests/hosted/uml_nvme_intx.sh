@@ -21,11 +21,11 @@
 
 uml_require
 uml_bind
-uml_hash uldf_pv.hide_msi=1 nvme.io_queue_depth=2
+uml_io_run uldf_pv.hide_msi=1 nvme.io_queue_depth=2
 guest_show '^GUEST irq'
 n=$(guest_irqs 'uldf-pv-INTx.*nvme0q')
 [ "$n" -gt 0 ] || fail "no INTx interrupt counted in the guest"
 [ "$(guest_irqs 'PCI-MSI')" = 0 ] || fail "MSI/MSI-X used although hidden"
 note "$n INTx interrupts in the guest's /proc/interrupts"
-uml_io_checks uldf_pv.hide_msi=1 nvme.io_queue_depth=2
+uml_io_checks
 exit 0

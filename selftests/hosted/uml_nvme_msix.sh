@@ -11,7 +11,7 @@
 
 uml_require
 uml_bind
-uml_hash
+uml_io_run
 guest_show '^GUEST irq'
 n=$(guest_irqs 'uldf-pv-PCI-MSI.*nvme0q')
 [ "$n" -gt 0 ] || fail "no MSI-X interrupt counted in the guest"
