@@ -68,9 +68,9 @@ stress: all $(if $(DEBUG),debug-kernel)
 # failure fails the target.
 HOSTED_DIRS = $(filter selftests/hosted,$(SELFTEST_DIRS))
 HOSTED_DEBUG_VM_TIMEOUT ?= $$(( 4 * 3600 ))
-# Each part is a target of its own, so a part can be rerun alone; the
-# stress tests run CHECK_DEBUG_ITER times (ITER for 'make stress'), as a
-# SIGKILL round costs seconds on this kernel.
+# Each part is a target of its own, so a part can be rerun alone.  The
+# stress tests run CHECK_DEBUG_ITER times, not ITER ('make stress'), to
+# keep the part to minutes on this slow kernel.
 CHECK_DEBUG_ITER ?= 100
 .PHONY: check-debug-main check-debug-hosted check-debug-boots
 check-debug: all debug-kernel
