@@ -64,8 +64,7 @@ stress: all $(if $(DEBUG),debug-kernel)
 # 74 to 181 times the distribution kernel's under one TCG thread, 44 to
 # 126 times under two (make uml-cost; Documentation/reliability.md).  So
 # check-debug gives them a boot of their own with a TCG thread per vCPU;
-# the rest keeps the testbed's default of one.  Every part runs; any
-# failure fails the target.
+# the rest keeps the testbed's default of one.
 HOSTED_DIRS = $(filter selftests/hosted,$(SELFTEST_DIRS))
 HOSTED_DEBUG_VM_TIMEOUT ?= $$(( 4 * 3600 ))
 # Each part is a target of its own, so a part can be rerun alone.  The
@@ -73,12 +72,13 @@ HOSTED_DEBUG_VM_TIMEOUT ?= $$(( 4 * 3600 ))
 # keep the part to minutes on this slow kernel.
 CHECK_DEBUG_ITER ?= 100
 .PHONY: check-debug-main check-debug-hosted check-debug-boots
+# -k: every part runs, and any failing part fails the target.  With -j
+# the parts, each a testbed VM of its own, run side by side: most of them
+# keep one host thread busy, so 'make -j3 -O check-debug' puts a second
+# core to work.
 check-debug: all debug-kernel
-	@rc=0; \
-	$(MAKE) --no-print-directory check-debug-main || rc=1; \
-	$(if $(HOSTED_DIRS),$(MAKE) --no-print-directory check-debug-hosted || rc=1;) \
-	$(MAKE) --no-print-directory check-debug-boots || rc=1; \
-	exit $$rc
+	@$(MAKE) --no-print-directory -k check-debug-main \
+		$(if $(HOSTED_DIRS),check-debug-hosted) check-debug-boots
 
 check-debug-main: all debug-kernel
 	tools/reliability/run check-debug --kernel $$(tools/debug-kernel/build) \
