@@ -5,14 +5,15 @@
  *
  *   dbbuf-intx BDF [lag]
  *
- * With Doorbell Buffer Config (NVMe Base 2.0, 5.8) the host writes each
+ * With Doorbell Buffer Config (NVMe Base 2.0, 5.11) the host writes each
  * queue's doorbell value into a shadow buffer and writes the MMIO doorbell
  * only when the controller's event index (EventIdx) lies in the span the
  * head just moved over, as Linux does (nvme_dbbuf_need_event() in
  * drivers/nvme/host/pci.c).  QEMU's nvme model lowers INTx only on an MMIO
  * completion-queue head doorbell that empties the queue, and when it posts
  * a completion it writes the event index from its cached head before it
- * reads the shadow head (nvme_post_cqes() in hw/nvme/ctrl.c, QEMU 7.2).
+ * reads the shadow head (nvme_post_cqes() in hw/nvme/ctrl.c, QEMU 7.2 as
+ * Debian 12 ships it, with the stable fix that added the event index).
  *
  * The program sets up one I/O queue pair with interrupts on vector 0
  * (INTx, as MSI-X stays off), runs two reads and reaps them like Linux,
@@ -21,13 +22,15 @@
  * "lag" it writes the first one only after the second completion is
  * posted, as happens when the guest is stopped between the two stores
  * (a User-Mode Linux guest is a host process, descheduled at any
- * instruction when the host is busy).  On QEMU 7.2 the second reap
+ * instruction when the host is busy).  On that QEMU the second reap
  * then finds the event index still at 0, skips the MMIO write, and the
  * line stays asserted with the queue empty; the skipped write, made
  * afterwards, lowers it.
  *
  * Exit status: 0 the line went low with the queue empty; 1 it stayed
- * asserted; 2 the controller could not be set up or a read failed.
+ * asserted; 2 a usage error, a controller this program cannot drive
+ * (doorbell stride not 4 bytes, blocks over 4 KiB) or set up, or a
+ * failed read or config space read.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -73,7 +76,7 @@ static void submit_read(struct uldf_dma_buf *buf)
 {
 	struct nvme_sqe sqe;
 
-	nvme_rw_sqe(&ctrl, &sqe, false, 0, 1);
+	nvme_rw_sqe(&ctrl, &sqe, false, 0, 1);	/* checked in setup() */
 	sqe.cid = q->sq_tail;
 	sqe.prp1 = uldf_dma_buf_iova(buf);
 	q->sq[q->sq_tail] = sqe;
@@ -124,11 +127,19 @@ static int setup(const char *bdf)
 {
 	struct nvme_opts opts = { .queues = QID, .depth = DEPTH, .poll = true };
 	struct uldf_dma_buf *dbs, *eis;
+	struct nvme_sqe probe;
 	int ret;
 
 	ret = nvme_ctrl_init(&ctrl, bdf, &opts);
 	if (ret)
 		return ret;
+	/* The shadow buffers' layout follows the doorbells' (stride 4 here). */
+	if (ctrl.dstrd != 4 || ctrl.lba_shift > 12 ||
+	    nvme_rw_sqe(&ctrl, &probe, false, 0, 1)) {
+		fprintf(stderr, "dbbuf-intx: doorbell stride %u, block %u bytes: not handled\n",
+			ctrl.dstrd, 1u << ctrl.lba_shift);
+		return -EOPNOTSUPP;
+	}
 	/* Replace queue pair QID (made without interrupts) by one with. */
 	q = &ctrl.io[QID - 1];
 	ret = admin(NVME_ADMIN_DELETE_SQ, QID, 0, 0, 0);
@@ -154,12 +165,12 @@ static int setup(const char *bdf)
 	q->sq_tail = 0;
 	q->cq_head = 0;
 	q->phase = 1;
-	memset(q->cq, 0, DEPTH * sizeof(struct nvme_cqe));
+	memset(q->cq, 0, q->depth * sizeof(struct nvme_cqe));
 	/* Physically contiguous, interrupts enabled, vector 0. */
-	ret = admin(NVME_ADMIN_CREATE_CQ, (DEPTH - 1) << 16 | QID, 1 | 2,
+	ret = admin(NVME_ADMIN_CREATE_CQ, (q->depth - 1) << 16 | QID, 1 | 2,
 		    uldf_dma_buf_iova(q->cq_buf), 0);
 	if (!ret)
-		ret = admin(NVME_ADMIN_CREATE_SQ, (DEPTH - 1) << 16 | QID,
+		ret = admin(NVME_ADMIN_CREATE_SQ, (q->depth - 1) << 16 | QID,
 			    QID << 16 | 1, uldf_dma_buf_iova(q->sq_buf), 0);
 	return ret;
 }
@@ -182,6 +193,8 @@ int main(int argc, char **argv)
 					 ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE, &buf);
 	if (ret) {
 		fprintf(stderr, "dbbuf-intx: %s: %s\n", argv[1], strerror(-ret));
+		if (ctrl.dev)
+			nvme_ctrl_shutdown(&ctrl);
 		return 2;
 	}
 	printf("shadow doorbells on, I/O queue %u on INTx; first MMIO head doorbell %s\n",
@@ -222,7 +235,11 @@ int main(int argc, char **argv)
 		       head2, intx());
 	}
 	nvme_ctrl_shutdown(&ctrl);
-	return stuck == 1;
+	if (stuck < 0) {
+		fprintf(stderr, "dbbuf-intx: cannot read the status register\n");
+		return 2;
+	}
+	return stuck;
 
 io_error:
 	fprintf(stderr, "dbbuf-intx: read: %s\n", strerror(-ret));

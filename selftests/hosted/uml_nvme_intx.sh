@@ -7,10 +7,10 @@
 # interrupt masks the host line until the guest's EOI unmasks it).
 #
 # The guest's nvme driver keeps one command in flight per I/O queue
-# (nvme.io_queue_depth=2).  QEMU's nvme model (7.2) writes the
-# shadow-doorbell event index from its cached completion queue head
-# before it reads the host's shadow head, so the index can lag one
-# completion behind; Linux then skips the MMIO head doorbell
+# (nvme.io_queue_depth=2).  QEMU's nvme model (7.2 as Debian 12 ships
+# it) writes the shadow-doorbell event index from its cached completion
+# queue head before it reads the host's shadow head, so the index can
+# lag one completion behind; Linux then skips the MMIO head doorbell
 # (nvme_dbbuf_need_event), and the model, which lowers INTx only on that
 # MMIO write, keeps the level asserted with the queue empty until the
 # guest's kernel disables the line ("nobody cared").  With one command in

@@ -69,13 +69,14 @@ HOSTED_DIRS = $(filter selftests/hosted,$(SELFTEST_DIRS))
 HOSTED_DEBUG_VM_TIMEOUT ?= $$(( 4 * 3600 ))
 # Each part is a target of its own, so a part can be rerun alone.  The
 # stress tests run CHECK_DEBUG_ITER times, not ITER ('make stress'), to
-# keep the part to minutes on this slow kernel.
+# keep them to minutes on this slow kernel.
 CHECK_DEBUG_ITER ?= 100
 .PHONY: check-debug-main check-debug-hosted check-debug-boots
 # -k: every part runs, and any failing part fails the target.  With -j
-# the parts, each a testbed VM of its own, run side by side: most of them
-# keep one host thread busy, so 'make -j3 -O check-debug' puts a second
-# core to work.
+# the parts, each a testbed VM of its own, run side by side ('make -j3 -O
+# check-debug'); main and boots keep one host thread busy each and hosted
+# two, so that is for a host with four cores or more: on fewer the
+# hosted part loses the second thread it was given.
 check-debug: all debug-kernel
 	@$(MAKE) --no-print-directory -k check-debug-main \
 		$(if $(HOSTED_DIRS),check-debug-hosted) check-debug-boots
