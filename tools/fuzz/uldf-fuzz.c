@@ -10,6 +10,7 @@
  * a call.  The parent SIGKILLs workers at random moments and starts new
  * ones.  It stops after --calls calls or --seconds seconds and prints the
  * count; the kernel's log is the verdict (the testbed fails on any report).
+ * Every ten minutes it prints the count so far on stderr.
  *
  * QEMU's edu aborts the whole VM on some DMA lengths, so writes to edu's DMA
  * registers (BAR0 0x80-0x9f) are left out: that is a limit of the device
@@ -478,6 +479,7 @@ static void one_op(void)
 
 static unsigned long max_calls;
 static time_t deadline;
+#define PROGRESS_SECONDS	600
 
 static bool done(void)
 {
@@ -550,6 +552,7 @@ int main(int argc, char **argv)
 	};
 	unsigned int workers = 3, threads = 3, kills = 0, restarts = 0, i;
 	pid_t pids[MAX_WORKERS];
+	time_t start, last_report;
 	unsigned long seconds = 120;
 	bool kill_workers = true;
 	int c;
@@ -585,7 +588,8 @@ int main(int argc, char **argv)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		return 1;
-	deadline = time(NULL) + seconds;
+	start = time(NULL);
+	deadline = start + seconds;
 	printf("uldf-fuzz: %u device(s), %u workers x %u threads, seed %llu, up to %lu calls or %lu s\n",
 	       nr_bdfs, workers, threads, (unsigned long long)seed, max_calls, seconds);
 	fflush(stdout);
@@ -595,8 +599,15 @@ int main(int argc, char **argv)
 		if (pids[i] == 0)
 			worker(i, 0, threads);
 	}
+	last_report = start;
 	while (!done()) {
 		usleep(50000 + rnd() % 200000);
+		if (time(NULL) - last_report >= PROGRESS_SECONDS) {
+			last_report = time(NULL);
+			fprintf(stderr, "uldf-fuzz: %lu calls after %ld s\n",
+				atomic_load(&sh->calls),
+				(long)(last_report - start));
+		}
 		if (!kill_workers || rnd() % 3)
 			continue;
 		i = rnd() % workers;
