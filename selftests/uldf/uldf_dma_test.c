@@ -723,11 +723,18 @@ FIXTURE(noiommu) {
 	bool reloaded;
 };
 
+/*
+ * The uldf.ko the testbed loaded: $ULDF_KO (built for the kernel that
+ * booted, which may be the debug kernel's), else the tree's own.
+ */
 static const char *module_path(char *buf, size_t len)
 {
+	const char *ko = getenv("ULDF_KO");
 	const char *proj = getenv("ULDF_PROJ");
 
-	if (proj)
+	if (ko && *ko)
+		snprintf(buf, len, "%s", ko);
+	else if (proj)
 		snprintf(buf, len, "%s/kmod/uldf.ko", proj);
 	else
 		snprintf(buf, len, "../../kmod/uldf.ko");
