@@ -422,7 +422,7 @@ static int set_num_queues(struct nvme_ctrl *c, unsigned int want)
 	return want < nsq ? (want < ncq ? want : ncq) : (nsq < ncq ? nsq : ncq);
 }
 
-static int create_io_queue(struct nvme_ctrl *c, struct nvme_queue *q)
+int nvme_create_io_queue(struct nvme_ctrl *c, struct nvme_queue *q, int vector)
 {
 	struct nvme_sqe sqe;
 	int ret;
@@ -431,8 +431,8 @@ static int create_io_queue(struct nvme_ctrl *c, struct nvme_queue *q)
 	sqe.opc = NVME_ADMIN_CREATE_CQ;
 	sqe.prp1 = uldf_dma_buf_iova(q->cq_buf);
 	sqe.cdw10 = (q->depth - 1) << 16 | q->qid;
-	/* Physically contiguous; interrupts on vector qid when not polling. */
-	sqe.cdw11 = 1 | (c->use_irq ? (q->qid << 16) | 2 : 0);
+	/* Physically contiguous; interrupts enabled on @vector, if any. */
+	sqe.cdw11 = 1 | (vector >= 0 ? (uint32_t)vector << 16 | 2 : 0);
 	ret = nvme_sync(&c->admin, &sqe, 0, 0, NULL);
 	if (ret)
 		return ret;
@@ -571,7 +571,8 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *bdf,
 			goto fail;
 	}
 	for (i = 0; i < c->nr_io; i++) {
-		ret = create_io_queue(c, &c->io[i]);
+		ret = nvme_create_io_queue(c, &c->io[i],
+					   c->use_irq ? (int)c->io[i].qid : -1);
 		if (ret)
 			goto fail;
 	}

@@ -36,27 +36,25 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include "nvme.h"
 
 #define QID		2	/* a queue of our own; 1 stays as set up */
 #define DEPTH		8
 #define OPC_DBBUF	0x7c	/* Doorbell Buffer Config */
-#define STATUS_INTX	0x08	/* PCI_STATUS_INTERRUPT */
 
 static struct nvme_ctrl ctrl;
 static struct nvme_queue *q;
 static volatile uint32_t *shadow, *eventidx;
 
-static int admin(uint8_t opc, uint32_t cdw10, uint32_t cdw11, uint64_t prp1,
-		 uint64_t prp2)
+static int admin(uint8_t opc, uint32_t cdw10, uint64_t prp1, uint64_t prp2)
 {
 	struct nvme_sqe sqe;
 
 	memset(&sqe, 0, sizeof(sqe));
 	sqe.opc = opc;
 	sqe.cdw10 = cdw10;
-	sqe.cdw11 = cdw11;
 	sqe.prp1 = prp1;
 	sqe.prp2 = prp2;
 	return nvme_sync(&ctrl.admin, &sqe, 0, 0, NULL);
@@ -66,9 +64,9 @@ static int intx(void)
 {
 	uint16_t status = 0;
 
-	if (uldf_cfg_read16(ctrl.dev, 6, &status))
+	if (uldf_cfg_read16(ctrl.dev, PCI_STATUS, &status))
 		return -1;
-	return !!(status & STATUS_INTX);
+	return !!(status & PCI_STATUS_INTERRUPT);
 }
 
 /* Read block 0 into @buf: SQ tail into the shadow, then the MMIO doorbell. */
@@ -142,9 +140,9 @@ static int setup(const char *bdf)
 	}
 	/* Replace queue pair QID (made without interrupts) by one with. */
 	q = &ctrl.io[QID - 1];
-	ret = admin(NVME_ADMIN_DELETE_SQ, QID, 0, 0, 0);
+	ret = admin(NVME_ADMIN_DELETE_SQ, QID, 0, 0);
 	if (!ret)
-		ret = admin(NVME_ADMIN_DELETE_CQ, QID, 0, 0, 0);
+		ret = admin(NVME_ADMIN_DELETE_CQ, QID, 0, 0);
 	if (!ret)
 		ret = uldf_dma_buf_alloc(ctrl.dev, NVME_PAGE,
 					 ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE, &dbs);
@@ -157,7 +155,7 @@ static int setup(const char *bdf)
 	eventidx = uldf_dma_buf_vaddr(eis);
 	memset((void *)shadow, 0, NVME_PAGE);
 	memset((void *)eventidx, 0, NVME_PAGE);
-	ret = admin(OPC_DBBUF, 0, 0, uldf_dma_buf_iova(dbs), uldf_dma_buf_iova(eis));
+	ret = admin(OPC_DBBUF, 0, uldf_dma_buf_iova(dbs), uldf_dma_buf_iova(eis));
 	if (ret) {
 		fprintf(stderr, "dbbuf-intx: no Doorbell Buffer Config\n");
 		return ret;
@@ -166,13 +164,7 @@ static int setup(const char *bdf)
 	q->cq_head = 0;
 	q->phase = 1;
 	memset(q->cq, 0, q->depth * sizeof(struct nvme_cqe));
-	/* Physically contiguous, interrupts enabled, vector 0. */
-	ret = admin(NVME_ADMIN_CREATE_CQ, (q->depth - 1) << 16 | QID, 1 | 2,
-		    uldf_dma_buf_iova(q->cq_buf), 0);
-	if (!ret)
-		ret = admin(NVME_ADMIN_CREATE_SQ, (q->depth - 1) << 16 | QID,
-			    QID << 16 | 1, uldf_dma_buf_iova(q->sq_buf), 0);
-	return ret;
+	return nvme_create_io_queue(&ctrl, q, 0);
 }
 
 int main(int argc, char **argv)

@@ -216,6 +216,16 @@ int nvme_ctrl_init(struct nvme_ctrl *ctrl, const char *bdf,
 		   const struct nvme_opts *opts);
 void nvme_ctrl_shutdown(struct nvme_ctrl *ctrl);
 
+/*
+ * Create @q's completion queue, then its submission queue, on the
+ * controller (Create I/O Completion/Submission Queue, NVMe Base 2.0,
+ * 5.4 and 5.5), both physically contiguous, with the completion queue's
+ * interrupts on MSI-X or INTx vector @vector, or off when @vector < 0.
+ * Return: 0, or -errno from nvme_sync().
+ */
+int nvme_create_io_queue(struct nvme_ctrl *ctrl, struct nvme_queue *q,
+			 int vector);
+
 /* Queue a command on @q; the caller fills @sqe except cid and PRPs. */
 int nvme_submit(struct nvme_queue *q, struct nvme_sqe *sqe, uint64_t iova,
 		size_t len, nvme_done_fn fn, void *arg, struct nvme_req **reqp);
