@@ -11,7 +11,6 @@
 #
 #   ULDF_ACTION=hash	SHA-256 of the namespace
 #   ULDF_ACTION=read	read the namespace, timed (ULDF_REPEAT times)
-#   ULDF_ACTION=write	write the pattern ULDF_SEED at ULDF_OFF, ULDF_LEN bytes
 #   ULDF_ACTION=hash-write
 #			hash, then write the pattern ULDF_SEED at ULDF_OFF,
 #			ULDF_WRITE_LEN bytes (one boot for both)
@@ -109,9 +108,6 @@ read)
 		say_lines "" "$("$here/uml_blk" read /dev/nvme0n1 "${ULDF_LEN:-0}")"
 		i=$((i + 1))
 	done ;;
-write)
-	"$here/uml_blk" write /dev/nvme0n1 "$ULDF_OFF" "$ULDF_LEN" "$ULDF_SEED" &&
-		say "written" ;;
 hash-write)
 	say_lines "" "$("$here/uml_blk" hash /dev/nvme0n1 "${ULDF_LEN:-0}")"
 	"$here/uml_blk" write /dev/nvme0n1 "$ULDF_OFF" "$ULDF_WRITE_LEN" \
