@@ -25,9 +25,22 @@
  *	unmask INTx through the IRQ layer, which owns the real bit.
  *   Bus Master Enable is refused when the device can do no safe DMA (no
  *	IOMMU, and no-IOMMU mode off).
- *   The power state in PMCSR goes through pci_set_power_state().
+ *   Memory and I/O Space Enable reach the device, and are remembered in
+ *	cfg.decode: BAR access follows them (rdwr.c), and clearing one zaps
+ *	the BAR mappings first.
+ *   The power state in PMCSR goes through pci_set_power_state(), as in
+ *	vfio-pci: entering D3hot zaps the BAR mappings and saves the
+ *	function's state; coming back to D0 restores it where the function
+ *	loses it (No_Soft_Reset clear), so the command register, BARs and
+ *	MSI/MSI-X read as before.
  *   Initiate FLR in the PCIe device control register resets the function
  *	through the PCI core, which saves and restores its state.
+ *
+ * A write holds memory_lock for write, so whatever it disables is
+ * serialised with BAR faults, BAR accesses, resets and the MSI-X table
+ * programming; a read holds it for read.  The user's buffer is copied
+ * before the locks are taken (and after they are dropped), so an unbind
+ * never waits on a user page.
  *
  * Accesses are 1, 2 or 4 bytes at naturally aligned offsets; any other
  * length must be 4-byte aligned in offset and length and is handled as a
@@ -260,6 +273,7 @@ void uldf_config_reset(struct uldf_device *udev)
 	struct uldf_config *cfg = &udev->cfg;
 	struct pci_dev *pdev = udev->pdev;
 	unsigned int off;
+	u16 cmd;
 	u8 line;
 
 	mutex_lock(&cfg->lock);
@@ -275,6 +289,13 @@ void uldf_config_reset(struct uldf_device *udev)
 	cfg->vconfig[PCI_INTERRUPT_LINE] = line;
 	uldf_cfg_store(cfg->vconfig, PCI_COMMAND, 2, 0);
 	cfg->virt_intx_disable = false;
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	cfg->decode = cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	cfg->pm_restore = false;
+	if (cfg->pm_cap) {
+		pci_read_config_word(pdev, cfg->pm_cap + PCI_PM_CTRL, &cmd);
+		cfg->pm_restore = !(cmd & PCI_PM_CTRL_NO_SOFT_RESET);
+	}
 	mutex_unlock(&cfg->lock);
 }
 
@@ -370,6 +391,45 @@ static void uldf_cfg_write_bar(struct uldf_config *cfg, unsigned int off,
 }
 
 /*
+ * A power state written to PMCSR (vfio_pci_set_power_state()).  Entering
+ * D3hot zaps the BAR mappings and, when the function loses its state in
+ * D3hot, saves it; the way back to D0 restores it.  memory_lock held for
+ * write.
+ */
+static int uldf_cfg_set_power(struct uldf_device *udev, pci_power_t state)
+{
+	struct pci_dev *pdev = udev->pdev;
+	bool was_d3 = uldf_pm_is_d3(pdev->current_state);
+	bool to_d3 = uldf_pm_is_d3(state);
+	int ret;
+
+	if (state == pdev->current_state)
+		return 0;
+	if (to_d3) {
+		uldf_bar_zap(udev);
+		if (udev->cfg.pm_restore && !was_d3)
+			pci_save_state(pdev);
+	}
+	ret = pci_set_power_state(pdev, state);
+	if (ret) {
+		pci_info_ratelimited(pdev, "uldf: power state %s refused (%d)\n",
+				     pci_power_name(state), ret);
+		return -EIO;
+	}
+	if (!udev->cfg.pm_restore)
+		return 0;
+	/* A quirk may keep the function out of D3hot: check where it is. */
+	if (to_d3 && !was_d3 && uldf_pm_is_d3(pdev->current_state)) {
+		kfree(udev->pm_state);
+		udev->pm_state = pci_store_saved_state(pdev);
+	} else if (was_d3 && state == PCI_D0 && udev->pm_state) {
+		pci_load_and_free_saved_state(pdev, &udev->pm_state);
+		pci_restore_state(pdev);
+	}
+	return 0;
+}
+
+/*
  * Trapped writes: side effects that go through the kernel's own helpers.
  * @base is the dword holding the access, @lanes the bits it writes, @dval
  * the written value in place (only @lanes valid); bits cleared from @wmask
@@ -384,6 +444,13 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 
 	if (base == PCI_COMMAND) {
 		bool intx_disable = dval & PCI_COMMAND_INTX_DISABLE;
+		u16 decode = PCI_COMMAND_MEMORY | PCI_COMMAND_IO;
+
+		decode = (cfg->decode & ~(lanes & decode)) |
+			 (dval & lanes & decode);
+		if (cfg->decode & ~decode)
+			uldf_bar_zap(udev);
+		cfg->decode = decode;
 
 		if ((lanes & dval & PCI_COMMAND_MASTER) &&
 		    !uldf_dma_allowed(udev)) {
@@ -399,11 +466,9 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 
 	if (cfg->pm_cap && base == cfg->pm_cap + PCI_PM_CTRL &&
 	    (lanes & PCI_PM_CTRL_STATE_MASK)) {
-		pci_power_t state = dval & PCI_PM_CTRL_STATE_MASK;
-
 		*wmask &= ~(u32)PCI_PM_CTRL_STATE_MASK;
-		if (state != pdev->current_state)
-			pci_set_power_state(pdev, state);
+		return uldf_cfg_set_power(udev, (__force pci_power_t)
+					  (dval & PCI_PM_CTRL_STATE_MASK));
 	}
 
 	if (cfg->exp_cap && base == cfg->exp_cap + PCI_EXP_DEVCTL &&
@@ -412,8 +477,10 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 
 		*wmask &= ~(u32)PCI_EXP_DEVCTL_BCR_FLR;
 		pcie_capability_read_dword(pdev, PCI_EXP_DEVCAP, &devcap);
-		if (devcap & PCI_EXP_DEVCAP_FLR)
-			return pci_try_reset_function(pdev);
+		if (devcap & PCI_EXP_DEVCAP_FLR) {
+			uldf_bar_zap(udev);
+			return uldf_reset_function(udev);
+		}
 	}
 	return 0;
 }
@@ -510,9 +577,31 @@ static int uldf_cfg_write_one(struct uldf_device *udev, unsigned int off,
 	return uldf_hw_write(udev->pdev, off, len, hw);
 }
 
+/* The accesses of one pread()/pwrite(), on a kernel copy @kbuf. */
+static int uldf_config_access(struct uldf_device *udev, __le32 *kbuf,
+			      size_t count, loff_t pos, bool write)
+{
+	size_t done;
+	int ret = 0;
+
+	for (done = 0; done < count && !ret; done += 4) {
+		unsigned int len = min_t(size_t, count - done, 4);
+		u32 val;
+
+		if (write) {
+			ret = uldf_cfg_write_one(udev, pos + done, len,
+						 le32_to_cpu(kbuf[done / 4]));
+		} else {
+			ret = uldf_cfg_read_one(udev, pos + done, len, &val);
+			kbuf[done / 4] = cpu_to_le32(val);
+		}
+	}
+	return ret;
+}
+
 /**
  * uldf_config_rw() - pread()/pwrite() of config space.
- * @udev:	the device; @udev->lock held for read.
+ * @udev:	the device; no lock held.
  * @buf:	user buffer of @count bytes.
  * @count:	1, 2 or 4 at a naturally aligned @pos, or a multiple of 4
  *		at a 4-byte aligned @pos.
@@ -520,18 +609,23 @@ static int uldf_cfg_write_one(struct uldf_device *udev, unsigned int off,
  * @write:	direction.
  *
  * Reads show the device's registers through the virtualisation described
- * at the top of this file; writes change only what the tables allow.
+ * at the top of this file; writes change only what the tables allow.  The
+ * user's buffer is copied in before, and out after, the accesses, which
+ * run under cfg.lock and memory_lock (held for write by a write).  A
+ * multi-dword access that fails part way has made the accesses before the
+ * failing dword.
  *
  * Return: @count; -EINVAL for an access beyond config space or misaligned;
- * -EFAULT for a bad buffer; -EIO if the device does not answer; -EAGAIN if
- * a trapped FLR cannot take the device lock.
+ * -EFAULT for a bad buffer; -ENOMEM; -EIO if the device does not answer
+ * or refuses a power state; -EAGAIN if a trapped FLR cannot take the
+ * device lock; -ENODEV once the device is removed.
  */
 ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
 		       size_t count, loff_t pos, bool write)
 {
 	struct uldf_config *cfg = &udev->cfg;
-	size_t done = 0;
-	int ret = 0;
+	__le32 *kbuf;
+	int ret;
 
 	if (pos >= cfg->size || count > cfg->size - pos)
 		return -EINVAL;
@@ -542,29 +636,30 @@ ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
 		return -EINVAL;
 	}
 
-	mutex_lock(&cfg->lock);
-	while (done < count) {
-		unsigned int len = min_t(size_t, count - done, 4);
-		__le32 le = 0;
-		u32 val;
-
-		if (write) {
-			if (copy_from_user(&le, buf + done, len)) {
-				ret = -EFAULT;
-				break;
-			}
-			ret = uldf_cfg_write_one(udev, pos + done, len,
-						 le32_to_cpu(le));
-		} else {
-			ret = uldf_cfg_read_one(udev, pos + done, len, &val);
-			le = cpu_to_le32(val);
-			if (!ret && copy_to_user(buf + done, &le, len))
-				ret = -EFAULT;
-		}
-		if (ret)
-			break;
-		done += len;
+	kbuf = kzalloc(ALIGN(count, 4), GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	if (write && copy_from_user(kbuf, buf, count)) {
+		ret = -EFAULT;
+		goto out_free;
 	}
+
+	mutex_lock(&cfg->lock);
+	if (write)
+		down_write(&udev->memory_lock);
+	else
+		down_read(&udev->memory_lock);
+	ret = udev->removed ? -ENODEV :
+	      uldf_config_access(udev, kbuf, count, pos, write);
+	if (write)
+		up_write(&udev->memory_lock);
+	else
+		up_read(&udev->memory_lock);
 	mutex_unlock(&cfg->lock);
-	return done ? done : ret;
+
+	if (!ret && !write && copy_to_user(buf, kbuf, count))
+		ret = -EFAULT;
+out_free:
+	kfree(kbuf);
+	return ret ? ret : count;
 }

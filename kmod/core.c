@@ -19,7 +19,9 @@
  * signals the REQ notification and waits uldf.release_timeout_ms for the
  * user to close; then it revokes: BAR mappings are zapped (later accesses
  * raise SIGBUS), interrupts and DMA are torn down, and every further call
- * on the files fails with ENODEV until they are closed.
+ * on the files fails with ENODEV until they are closed.  Removal never
+ * waits on the user: no file operation copies user memory or pins user
+ * pages while holding a lock that removal takes (uldf_private.h).
  */
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -259,7 +261,9 @@ static int uldf_open(struct inode *inode, struct file *file)
 		goto out_disable;
 
 	udev->open = true;
+	down_write(&udev->memory_lock);
 	udev->mapping = file->f_mapping;
+	up_write(&udev->memory_lock);
 	file->private_data = udev;
 	up_write(&udev->lock);
 	return 0;
@@ -279,7 +283,9 @@ static int uldf_release(struct inode *inode, struct file *file)
 	down_write(&udev->lock);
 	if (!udev->removed && udev->open)
 		uldf_device_close(udev, false);
+	down_write(&udev->memory_lock);
 	udev->mapping = NULL;
+	up_write(&udev->memory_lock);
 	up_write(&udev->lock);
 	wake_up_all(&udev->release_wq);
 	uldf_device_put(udev);
@@ -328,17 +334,40 @@ static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 	return 0;
 }
 
+/**
+ * uldf_lock_live() - take @udev->lock for read if the device is bound.
+ * @udev: the device.
+ *
+ * Return: 0 with @udev->lock held for read; -ENODEV, not held, once the
+ * device is removed.
+ */
+int uldf_lock_live(struct uldf_device *udev)
+{
+	down_read(&udev->lock);
+	if (!udev->removed)
+		return 0;
+	up_read(&udev->lock);
+	return -ENODEV;
+}
+
 static long uldf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct uldf_device *udev = file->private_data;
 	void __user *argp = (void __user *)arg;
 	long ret;
 
-	down_read(&udev->lock);
-	if (udev->removed) {
-		ret = -ENODEV;
-		goto out;
+	/* The DMA ioctls lock for themselves (dma.c). */
+	switch (cmd) {
+	case ULDF_DMA_GET_INFO:
+	case ULDF_DMA_MAP:
+	case ULDF_DMA_UNMAP:
+	case ULDF_DMA_MAP_BATCH:
+		return uldf_dma_ioctl(udev, cmd, argp);
 	}
+
+	ret = uldf_lock_live(udev);
+	if (ret)
+		return ret;
 	switch (cmd) {
 	case ULDF_DEVICE_GET_INFO:
 		ret = uldf_get_info(udev, argp);
@@ -352,20 +381,17 @@ static long uldf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case ULDF_DEVICE_IRQ_OPEN:
 		ret = uldf_irq_open_ioctl(udev, argp);
 		break;
-	case ULDF_DMA_GET_INFO:
-	case ULDF_DMA_MAP:
-	case ULDF_DMA_UNMAP:
-	case ULDF_DMA_MAP_BATCH:
-		ret = uldf_dma_ioctl(udev, cmd, argp);
-		break;
 	default:
 		ret = -ENOTTY;
 	}
-out:
 	up_read(&udev->lock);
 	return ret;
 }
 
+/*
+ * pread()/pwrite(): without @udev->lock; config.c and rdwr.c copy the
+ * user's buffer outside their locks and check @removed under them.
+ */
 static ssize_t uldf_rw(struct file *file, char __user *buf, size_t count,
 		       loff_t *ppos, bool write)
 {
@@ -383,14 +409,10 @@ static ssize_t uldf_rw(struct file *file, char __user *buf, size_t count,
 	if (!count)
 		return 0;
 
-	down_read(&udev->lock);
-	if (udev->removed)
-		ret = -ENODEV;
-	else if (index == ULDF_REGION_CONFIG)
+	if (index == ULDF_REGION_CONFIG)
 		ret = uldf_config_rw(udev, buf, count, pos, write);
 	else
 		ret = uldf_bar_rw(udev, index, buf, count, pos, write);
-	up_read(&udev->lock);
 
 	if (ret > 0)
 		*ppos += ret;
@@ -410,19 +432,17 @@ static ssize_t uldf_write(struct file *file, const char __user *buf,
 }
 
 /*
- * Called with the mm's mmap_lock held, so not under @udev->lock (see
- * uldf_private.h); @mmap_mutex keeps a new mapping from slipping in after
- * the revocation's zap.
+ * Called with the mm's mmap_lock held, without uldf's locks.  The check of
+ * @removed is only for a clear error: a mapping that slips past it is
+ * never filled, since the fault checks again under memory_lock.
  */
 static int uldf_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct uldf_device *udev = file->private_data;
-	int ret;
 
-	mutex_lock(&udev->mmap_mutex);
-	ret = READ_ONCE(udev->removed) ? -ENODEV : uldf_bar_mmap(udev, vma);
-	mutex_unlock(&udev->mmap_mutex);
-	return ret;
+	if (READ_ONCE(udev->removed))
+		return -ENODEV;
+	return uldf_bar_mmap(udev, vma);
 }
 
 static const struct file_operations uldf_fops = {
@@ -462,7 +482,7 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	kref_init(&udev->kref);
 	init_rwsem(&udev->lock);
-	mutex_init(&udev->mmap_mutex);
+	init_rwsem(&udev->memory_lock);
 	init_waitqueue_head(&udev->release_wq);
 	udev->pdev = pci_dev_get(pdev);
 	uldf_irq_init(udev);
@@ -542,11 +562,17 @@ static void uldf_remove(struct pci_dev *pdev)
 				   msecs_to_jiffies(uldf_release_timeout_ms));
 	}
 
-	down_write(&udev->lock);
+	/*
+	 * From here no BAR or config access reaches the device: they check
+	 * @removed under memory_lock, and the mappings are gone.
+	 */
+	uldf_memory_lock_and_zap(udev);
 	WRITE_ONCE(udev->removed, true);
+	up_write(&udev->memory_lock);
+
+	down_write(&udev->lock);
 	if (udev->open) {
 		pci_warn(pdev, "uldf: device still open by user space; revoking it\n");
-		uldf_bar_revoke(udev);
 		uldf_device_close(udev, true);
 	}
 	up_write(&udev->lock);

@@ -42,6 +42,7 @@
 #include <linux/iommu.h>
 #include <linux/list_sort.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/panic.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -73,6 +74,7 @@
  * @flags:	ULDF_DMA_MAP_* as asked.
  * @charged:	@npages are charged to locked_vm.
  * @nr_segs:	no-IOMMU: physically contiguous segments.
+ * @room:	no-IOMMU: segments the caller has room for.
  * @segs_ptr:	no-IOMMU: where the segments are reported.
  * @pages:	the pinned pages; @page when there is one.
  * @page:	storage for a one-page mapping.
@@ -87,6 +89,7 @@ struct uldf_dma_mapping {
 	u32 flags;
 	bool charged;
 	u32 nr_segs;
+	u32 room;
 	u64 segs_ptr;
 	struct page **pages;
 	struct page *page;
@@ -150,7 +153,7 @@ static int uldf_dma_over_limit(struct uldf_device *udev,
 static int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
 			    const struct uldf_dma_acct *acct)
 {
-	unsigned long locked = READ_ONCE(udev->dma.mm->locked_vm);
+	unsigned long locked = READ_ONCE(current->mm->locked_vm);
 
 	if (acct->cap || locked + acct->pending + npages <= acct->limit)
 		return 0;
@@ -224,6 +227,8 @@ uldf_dma_mapping_alloc(const struct uldf_dma_map *req)
 	m->iova = req->iova;
 	m->limit = req->iova_limit ? req->iova_limit : ULONG_MAX;
 	m->flags = req->flags;
+	m->room = req->nr_segs;
+	m->segs_ptr = req->segs_ptr;
 	if (m->npages == 1) {
 		m->pages = &m->page;
 		return m;
@@ -319,7 +324,6 @@ static void uldf_dma_next_seg(struct device *dev,
  */
 static int uldf_dma_noiommu_prepare(struct uldf_device *udev,
 				    struct uldf_dma_mapping *m,
-				    const struct uldf_dma_map *req,
 				    struct uldf_dma_map __user *uent)
 {
 	struct device *dev = &udev->pdev->dev;
@@ -335,13 +339,12 @@ static int uldf_dma_noiommu_prepare(struct uldf_device *udev,
 		if (seg.addr + seg.len - 1 > m->limit)
 			return -ERANGE;
 	}
-	if (nr > req->nr_segs) {
-		if (put_user(nr, &uent->nr_segs))
+	if (nr > m->room) {
+		if (copy_to_user_nofault(&uent->nr_segs, &nr, sizeof(nr)))
 			return -EFAULT;
 		return -E2BIG;
 	}
 	m->nr_segs = nr;
-	m->segs_ptr = req->segs_ptr;
 	return 0;
 }
 
@@ -356,10 +359,13 @@ static int uldf_dma_noiommu_report(struct uldf_device *udev,
 
 	while (i < m->npages) {
 		uldf_dma_next_seg(dev, m, &i, &seg);
-		if (copy_to_user(useg++, &seg, sizeof(seg)))
+		if (copy_to_user_nofault(useg++, &seg, sizeof(seg)))
 			return -EFAULT;
 	}
-	return put_user(m->nr_segs, &uent->nr_segs);
+	if (copy_to_user_nofault(&uent->nr_segs, &m->nr_segs,
+				 sizeof(m->nr_segs)))
+		return -EFAULT;
+	return 0;
 }
 
 /* ---- the IOVA tree ------------------------------------------------------ */
@@ -670,8 +676,8 @@ out_unmap:
 
 /* ---- map ---------------------------------------------------------------- */
 
-static int uldf_dma_check_map(const struct uldf_dma_state *dma,
-			      const struct uldf_dma_map *req)
+/* What can be checked of an entry without the device's state. */
+static int uldf_dma_check_map(const struct uldf_dma_map *req)
 {
 	u64 last;
 
@@ -684,24 +690,23 @@ static int uldf_dma_check_map(const struct uldf_dma_state *dma,
 		return -EINVAL;
 	if (!access_ok(u64_to_user_ptr(req->vaddr), req->size))
 		return -EFAULT;
-	if (!(req->flags & ULDF_DMA_MAP_FIXED_IOVA))
-		return 0;
-	if (dma->noiommu || !PAGE_ALIGNED(req->iova) ||
-	    check_add_overflow(req->iova, req->size - 1, &last) ||
-	    !uldf_dma_iova_usable(dma, req->iova, last))
+	if ((req->flags & ULDF_DMA_MAP_FIXED_IOVA) &&
+	    (!PAGE_ALIGNED(req->iova) ||
+	     check_add_overflow(req->iova, req->size - 1, &last)))
 		return -EINVAL;
 	return 0;
 }
 
 /*
- * First step of a map, without dma.lock: read and check the entry, and pin
- * its pages if the caller's RLIMIT_MEMLOCK leaves room for them.
+ * First step of a map, without any of uldf's locks, so that a page that
+ * never faults in (userfaultfd) stalls only its own caller: read and check
+ * the entry, and pin its pages if the caller's RLIMIT_MEMLOCK leaves room
+ * for them.
  */
 static struct uldf_dma_mapping *
 uldf_dma_prepare(struct uldf_device *udev, struct uldf_dma_map __user *uent,
 		 bool single, const struct uldf_dma_acct *acct)
 {
-	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_mapping *m;
 	struct uldf_dma_map req;
 	int ret;
@@ -710,7 +715,7 @@ uldf_dma_prepare(struct uldf_device *udev, struct uldf_dma_map __user *uent,
 		return ERR_PTR(-EFAULT);
 	if (single ? req.argsz < sizeof(req) : req.argsz != sizeof(req))
 		return ERR_PTR(-EINVAL);
-	ret = uldf_dma_check_map(dma, &req);
+	ret = uldf_dma_check_map(&req);
 	if (!ret)
 		ret = uldf_dma_may_pin(udev, req.size >> PAGE_SHIFT, acct);
 	if (ret)
@@ -720,31 +725,71 @@ uldf_dma_prepare(struct uldf_device *udev, struct uldf_dma_map __user *uent,
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	ret = uldf_dma_pin(m);
-	if (ret)
-		goto out_free;
-	if (dma->noiommu) {
-		ret = uldf_dma_noiommu_prepare(udev, m, &req, uent);
-		if (ret)
-			goto out_unpin;
+	if (ret) {
+		uldf_dma_mapping_free(m);
+		return ERR_PTR(ret);
 	}
 	return m;
-
-out_unpin:
-	unpin_user_pages(m->pages, m->npages);
-out_free:
-	uldf_dma_mapping_free(m);
-	return ERR_PTR(ret);
 }
 
-/* Tell the user where @m went. */
+/*
+ * Second step, under @udev->lock: what depends on the open device's DMA
+ * space.  A fixed IOVA must lie in a usable range; a no-IOMMU mapping
+ * gets its segments counted.
+ */
+static int uldf_dma_check_place(struct uldf_device *udev,
+				struct uldf_dma_mapping *m,
+				struct uldf_dma_map __user *uent)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+
+	if (dma->noiommu) {
+		if (m->flags & ULDF_DMA_MAP_FIXED_IOVA)
+			return -EINVAL;
+		return uldf_dma_noiommu_prepare(udev, m, uent);
+	}
+	if ((m->flags & ULDF_DMA_MAP_FIXED_IOVA) &&
+	    !uldf_dma_iova_usable(dma, m->iova, m->iova + m->size - 1))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Tell the user where @m went.  Under dma.lock, so without faulting: the
+ * caller faulted the entries in before taking any lock, and a page taken
+ * away since is -EFAULT rather than a wait.
+ */
 static int uldf_dma_report(struct uldf_device *udev,
 			   struct uldf_dma_mapping *m,
 			   struct uldf_dma_map __user *uent)
 {
-	if (put_user((u64)m->iova, &uent->iova))
+	u64 iova = m->iova;
+
+	if (copy_to_user_nofault(&uent->iova, &iova, sizeof(iova)))
 		return -EFAULT;
 	if (udev->dma.noiommu)
 		return uldf_dma_noiommu_report(udev, m, uent);
+	return 0;
+}
+
+/*
+ * Fault in what uldf_dma_report() writes for @count entries at @uent, so
+ * that it finds the pages there.
+ */
+static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
+			     struct uldf_dma_mapping **maps)
+{
+	u32 i;
+
+	if (fault_in_safe_writeable((char __user *)uent, count * sizeof(*uent)))
+		return -EFAULT;
+	for (i = 0; i < count; i++) {
+		char __user *segs = u64_to_user_ptr(maps[i]->segs_ptr);
+		size_t len = maps[i]->room * sizeof(struct uldf_dma_seg);
+
+		if (len && fault_in_safe_writeable(segs, len))
+			return -EFAULT;
+	}
 	return 0;
 }
 
@@ -803,14 +848,12 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 {
 	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_mapping *one, **maps;
-	u32 n, charged, placed, kept, i;
+	u32 n, checked, charged, placed, kept, i;
 	struct uldf_dma_acct acct;
 	LIST_HEAD(undo);
-	int err = 0;
+	int err = 0, ret;
 
 	*done = 0;
-	if (current->mm != dma->mm)
-		return -EPERM;
 	maps = count == 1 ? &one : kvmalloc_array(count, sizeof(*maps),
 						  GFP_KERNEL_ACCOUNT);
 	if (!maps)
@@ -825,7 +868,34 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 		}
 		acct.pending += maps[n]->npages;
 	}
-	charged = uldf_dma_charge(udev, &acct, maps, n, &err);
+	if (n) {
+		ret = uldf_dma_fault_in(uent, n, maps);
+		if (ret) {
+			err = ret;
+			n = 0;	/* all of them go back */
+		}
+	}
+
+	ret = uldf_lock_live(udev);
+	if (ret) {
+		for (i = 0; i < n; i++)
+			list_add_tail(&maps[i]->node, &undo);
+		uldf_dma_put_list(dma, &undo);
+		err = ret;
+		goto out_free;
+	}
+	if (!dma->domain && !dma->noiommu)
+		ret = -ENODEV;
+	else if (current->mm != dma->mm)
+		ret = -EPERM;
+	for (checked = 0; !ret && checked < n; checked++)
+		ret = uldf_dma_check_place(udev, maps[checked], &uent[checked]);
+	if (ret) {
+		err = ret;
+		if (checked)
+			checked--;
+	}
+	charged = uldf_dma_charge(udev, &acct, maps, checked, &err);
 
 	mutex_lock(&dma->lock);
 	placed = uldf_dma_place(udev, uent, maps, charged, &err);
@@ -845,9 +915,11 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	for (i = placed; i < n; i++)
 		list_add_tail(&maps[i]->node, &undo);
 	uldf_dma_put_list(dma, &undo);
+	up_read(&udev->lock);
+	*done = kept;
+out_free:
 	if (maps != &one)
 		kvfree(maps);
-	*done = kept;
 	return err;
 }
 
@@ -1027,6 +1099,18 @@ static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 	return ret;
 }
 
+/* The device can do DMA: -ENODEV if not.  @udev->lock held. */
+static int uldf_dma_check_space(struct uldf_device *udev)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+
+	if (dma->domain || dma->noiommu)
+		return 0;
+	pci_notice_ratelimited(udev->pdev,
+			       "uldf: DMA refused: the device has no IOMMU and no-IOMMU mode is off\n");
+	return -ENODEV;
+}
+
 /* Unmap @count entries at @uent, stopping at the first failure. */
 static int uldf_dma_unmap_entries(struct uldf_device *udev,
 				  struct uldf_dma_map __user *uent, u32 count,
@@ -1081,10 +1165,18 @@ static long uldf_dma_batch_ioctl(struct uldf_device *udev, void __user *arg)
 		return -EINVAL;
 
 	uent = u64_to_user_ptr(req.entries_ptr);
-	if (req.flags & ULDF_DMA_BATCH_UNMAP)
-		ret = uldf_dma_unmap_entries(udev, uent, req.count, &done);
-	else
+	if (req.flags & ULDF_DMA_BATCH_UNMAP) {
+		ret = uldf_lock_live(udev);
+		if (ret)
+			return ret;
+		ret = uldf_dma_check_space(udev);
+		if (!ret)
+			ret = uldf_dma_unmap_entries(udev, uent, req.count,
+						     &done);
+		up_read(&udev->lock);
+	} else {
 		ret = uldf_dma_map_entries(udev, uent, req.count, false, &done);
+	}
 	if (put_user(done, &uarg->done))
 		return -EFAULT;
 	return ret;
@@ -1124,7 +1216,10 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 
 /**
  * uldf_dma_ioctl() - the DMA ioctls of the device fd.
- * @udev:	the open device; called with @udev->lock held for read.
+ * @udev:	the open device; called without @udev->lock, which each
+ *		ioctl takes for read itself: a map pins the user's pages
+ *		before, so that a page that never faults in cannot hold up
+ *		an unbind.
  * @cmd:	ULDF_DMA_GET_INFO, ULDF_DMA_MAP, ULDF_DMA_UNMAP or
  *		ULDF_DMA_MAP_BATCH.
  * @arg:	the user's argument, as documented in uldf.h.
@@ -1137,29 +1232,36 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
  * the segments; -ENOENT no mapping starts at the IOVA to unmap; -EBUSY the
  * range to unmap cuts through a mapping; -EPERM a map from a process other
  * than the opener; -EINTR a fatal signal while pinning; -ENODEV the device
- * has no IOMMU and no-IOMMU mode is off; -ENOTTY another @cmd.
+ * has no IOMMU and no-IOMMU mode is off, or was removed; -ENOTTY another
+ * @cmd.
  */
 long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		    void __user *arg)
 {
-	struct uldf_dma_state *dma = &udev->dma;
+	long ret;
 
-	if (cmd == ULDF_DMA_GET_INFO)
-		return uldf_dma_get_info(udev, arg);
-	if (!dma->domain && !dma->noiommu) {
-		pci_notice_ratelimited(udev->pdev,
-				       "uldf: DMA refused: the device has no IOMMU and no-IOMMU mode is off\n");
-		return -ENODEV;
-	}
-	switch (cmd) {
-	case ULDF_DMA_MAP:
+	if (cmd == ULDF_DMA_MAP)
 		return uldf_dma_map_ioctl(udev, arg);
-	case ULDF_DMA_UNMAP:
-		return uldf_dma_unmap_ioctl(udev, arg);
-	case ULDF_DMA_MAP_BATCH:
+	if (cmd == ULDF_DMA_MAP_BATCH)
 		return uldf_dma_batch_ioctl(udev, arg);
+
+	ret = uldf_lock_live(udev);
+	if (ret)
+		return ret;
+	switch (cmd) {
+	case ULDF_DMA_GET_INFO:
+		ret = uldf_dma_get_info(udev, arg);
+		break;
+	case ULDF_DMA_UNMAP:
+		ret = uldf_dma_check_space(udev);
+		if (!ret)
+			ret = uldf_dma_unmap_ioctl(udev, arg);
+		break;
+	default:
+		ret = -ENOTTY;
 	}
-	return -ENOTTY;
+	up_read(&udev->lock);
+	return ret;
 }
 
 /* ---- open and release --------------------------------------------------- */

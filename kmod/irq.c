@@ -409,40 +409,12 @@ static int uldf_msi_check_isolation(struct uldf_device *udev)
 
 /*
  * The kernel programs the MSI-X table, which lives in a BAR, when vectors
- * are allocated, started and shut down; those writes are lost if the user
- * turned memory decoding off in the command register.  Turn it on around
- * them, holding cfg.lock so that no config write interleaves, and turn it
- * back off after (as vfio-pci does).  MSI lives in config space and needs
- * nothing, but going through here is harmless.
+ * are allocated, started and shut down: around that, memory decode is on
+ * and memory_lock is held for write (uldf_memory_lock_and_enable()), so no
+ * reset or power change restores state under a vector being programmed.
+ * MSI lives in config space and needs none of it, but going through here
+ * is harmless.
  */
-static bool uldf_msi_mem_on(struct uldf_device *udev)
-	__acquires(&udev->cfg.lock)
-{
-	struct pci_dev *pdev = udev->pdev;
-	u16 cmd;
-
-	mutex_lock(&udev->cfg.lock);
-	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	if (cmd & PCI_COMMAND_MEMORY)
-		return false;
-	pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
-	return true;
-}
-
-static void uldf_msi_mem_restore(struct uldf_device *udev, bool was_off)
-	__releases(&udev->cfg.lock)
-{
-	struct pci_dev *pdev = udev->pdev;
-	u16 cmd;
-
-	if (was_off) {
-		pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-		pci_write_config_word(pdev, PCI_COMMAND,
-				      cmd & ~PCI_COMMAND_MEMORY);
-	}
-	mutex_unlock(&udev->cfg.lock);
-}
-
 /* Enable MSI or MSI-X for vectors [0, @nvec); irq.lock held. */
 static int uldf_msi_enable(struct uldf_device *udev, unsigned int type,
 			   unsigned int nvec)
@@ -450,7 +422,8 @@ static int uldf_msi_enable(struct uldf_device *udev, unsigned int type,
 	struct uldf_irq_state *st = &udev->irq;
 	struct pci_dev *pdev = udev->pdev;
 	unsigned int alloc = nvec, len = nvec;
-	bool dyn = false, mem;
+	bool dyn = false;
+	u16 cmd;
 	int ret;
 
 	if (type == ULDF_IRQ_TYPE_MSIX && pci_msix_can_alloc_dyn(pdev)) {
@@ -463,11 +436,11 @@ static int uldf_msi_enable(struct uldf_device *udev, unsigned int type,
 	if (!st->vec)
 		return -ENOMEM;
 
-	mem = uldf_msi_mem_on(udev);
+	cmd = uldf_memory_lock_and_enable(udev);
 	ret = pci_alloc_irq_vectors(pdev, alloc, alloc,
 				    type == ULDF_IRQ_TYPE_MSI ?
 				    PCI_IRQ_MSI : PCI_IRQ_MSIX);
-	uldf_msi_mem_restore(udev, mem);
+	uldf_memory_unlock_and_restore(udev, cmd);
 	if (ret < 0) {
 		kfree(st->vec);
 		st->vec = NULL;
@@ -483,11 +456,11 @@ static int uldf_msi_enable(struct uldf_device *udev, unsigned int type,
 static void uldf_msi_disable(struct uldf_device *udev)
 {
 	struct uldf_irq_state *st = &udev->irq;
-	bool mem;
+	u16 cmd;
 
-	mem = uldf_msi_mem_on(udev);
+	cmd = uldf_memory_lock_and_enable(udev);
 	pci_free_irq_vectors(udev->pdev);
-	uldf_msi_mem_restore(udev, mem);
+	uldf_memory_unlock_and_restore(udev, cmd);
 	/* Disabling MSI re-enables INTx at the function: mask it again. */
 	pci_intx(udev->pdev, 0);
 	kfree(st->vec);
@@ -504,15 +477,15 @@ static void uldf_msi_disable(struct uldf_device *udev)
 static int uldf_msi_vector_irq(struct uldf_device *udev, unsigned int index)
 {
 	struct msi_map map;
-	bool mem;
 	int irq;
+	u16 cmd;
 
 	irq = pci_irq_vector(udev->pdev, index);
 	if (irq > 0 || !udev->irq.dyn)
 		return irq;
-	mem = uldf_msi_mem_on(udev);
+	cmd = uldf_memory_lock_and_enable(udev);
 	map = pci_msix_alloc_irq_at(udev->pdev, index, NULL);
-	uldf_msi_mem_restore(udev, mem);
+	uldf_memory_unlock_and_restore(udev, cmd);
 	return map.index < 0 ? map.index : map.virq;
 }
 
@@ -520,16 +493,16 @@ static int uldf_msi_arm(struct uldf_device *udev, struct uldf_irq *v)
 {
 	struct uldf_irq_state *st = &udev->irq;
 	int irq, ret;
-	bool mem;
+	u16 cmd;
 
 	irq = uldf_msi_vector_irq(udev, v->index);
 	if (irq < 0)
 		return irq;
 	v->irq = irq;
 	v->masked = false;
-	mem = uldf_msi_mem_on(udev);
+	cmd = uldf_memory_lock_and_enable(udev);
 	ret = request_irq(irq, uldf_msi_handler, 0, v->name, v);
-	uldf_msi_mem_restore(udev, mem);
+	uldf_memory_unlock_and_restore(udev, cmd);
 	if (ret)
 		return ret;
 	WRITE_ONCE(v->life, ULDF_IRQ_LIVE);
@@ -542,16 +515,16 @@ static void uldf_msi_disarm(struct uldf_device *udev, struct uldf_irq *v)
 {
 	struct uldf_irq_state *st = &udev->irq;
 	unsigned long flags;
-	bool mem;
+	u16 cmd;
 
 	spin_lock_irqsave(&v->lock, flags);
 	v->life = ULDF_IRQ_DEAD;
 	spin_unlock_irqrestore(&v->lock, flags);
 
 	/* free_irq() also undoes a user mask (disable_irq_nosync()). */
-	mem = uldf_msi_mem_on(udev);
+	cmd = uldf_memory_lock_and_enable(udev);
 	free_irq(v->irq, v);
-	uldf_msi_mem_restore(udev, mem);
+	uldf_memory_unlock_and_restore(udev, cmd);
 	st->vec[v->index] = NULL;
 	if (!--st->nopen)
 		uldf_msi_disable(udev);

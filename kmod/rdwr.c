@@ -15,9 +15,20 @@
  * the PBA are never mappable (the interrupt set-up belongs to the kernel,
  * as with vfio-pci); pread() of them returns all ones and pwrite() fails
  * with EPERM.  A BAR smaller than a page is not mappable either, since the
- * rest of its page could belong to another device.  When the device is
- * removed while mapped, uldf_bar_revoke() zaps every mapping; a later access
- * faults with SIGBUS.
+ * rest of its page could belong to another device.
+ *
+ * Access follows the device's decode and power state, as in vfio-pci: on
+ * real hardware a read of a BAR whose Memory Space decode is off, or in
+ * D3hot, or in the middle of a reset, is an Unsupported Request, which on
+ * many machines is a machine check.  So mmap() fills nothing: a fault
+ * inserts the page under memory_lock (read) if the user's command
+ * register has the decode on, the function is in D0 and not removed, and
+ * raises SIGBUS otherwise; pread()/pwrite() make the same check per chunk
+ * and fail with EIO (or ENODEV once removed).  Whatever disables access -
+ * clearing Memory Space Enable, D3hot, a reset, removal - takes
+ * memory_lock for write and zaps every mapping first, so faults and
+ * accesses wait for the reset to finish and then find the page again.
+ * User memory is copied outside memory_lock, through a bounce buffer.
  */
 #include <linux/io.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
@@ -209,55 +220,100 @@ static bool uldf_touches_msix(struct uldf_device *udev, int index,
 	return false;
 }
 
-/* Copy one bounce buffer's worth between user space and the BAR. */
-static ssize_t uldf_bar_chunk(void __iomem *base, bool io, u8 *bounce,
-			      char __user *buf, size_t count, loff_t pos,
-			      bool write)
+/*
+ * Whether the user's view lets BARs of this kind be accessed: the decode
+ * bit of the user's command register, the function in D0, not removed.
+ * memory_lock held.
+ */
+static bool uldf_decode_enabled(struct uldf_device *udev, u16 bit)
 {
-	size_t done = 0;
+	struct pci_dev *pdev = udev->pdev;
 
-	if (write && copy_from_user(bounce, buf, count))
-		return -EFAULT;
+	lockdep_assert_held(&udev->memory_lock);
+	/* A VF's memory decode is its PF's business (no_command_memory). */
+	if (bit == PCI_COMMAND_MEMORY && pdev->no_command_memory)
+		bit = 0;
+	return !udev->removed && !uldf_pm_is_d3(pdev->current_state) &&
+	       (!bit || (udev->cfg.decode & bit));
+}
+
+/**
+ * uldf_memory_enabled() - whether memory BARs may be accessed now.
+ * @udev: the device; memory_lock held (read or write).
+ *
+ * Return: true if the device is bound, in D0 and the user's command
+ * register has Memory Space Enable set (vfio-pci's
+ * __vfio_pci_memory_enabled()).
+ */
+bool uldf_memory_enabled(struct uldf_device *udev)
+{
+	return uldf_decode_enabled(udev, PCI_COMMAND_MEMORY);
+}
+
+/* One chunk between @bounce and the BAR, under memory_lock (read). */
+static int uldf_bar_chunk(struct uldf_device *udev, struct uldf_bar *bar,
+			  u8 *bounce, size_t count, loff_t pos, bool write)
+{
+	bool io = bar->flags & ULDF_REGION_FLAG_IO;
+	size_t done = 0;
+	int ret = 0;
+
+	down_read(&udev->memory_lock);
+	if (udev->removed) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (!uldf_decode_enabled(udev, io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)) {
+		ret = -EIO;
+		goto out_unlock;
+	}
 	while (done < count) {
 		size_t w = uldf_access_width(pos + done, count - done, io);
 
 		if (write)
-			uldf_io_write(base + pos + done, bounce + done, w);
+			uldf_io_write(bar->io + pos + done, bounce + done, w);
 		else
-			uldf_io_read(base + pos + done, bounce + done, w);
+			uldf_io_read(bar->io + pos + done, bounce + done, w);
 		done += w;
 	}
-	if (!write && copy_to_user(buf, bounce, count))
-		return -EFAULT;
-	return count;
+out_unlock:
+	up_read(&udev->memory_lock);
+	return ret;
 }
 
-static ssize_t uldf_rom_read(struct uldf_device *udev, char __user *buf,
-			     size_t count, loff_t pos)
+/*
+ * Read @count bytes of the ROM at @pos into @bounce.  Mapping the ROM
+ * turns its decode on and unmapping turns it off, so readers are
+ * serialised by memory_lock held for write.
+ */
+static int uldf_rom_chunk(struct uldf_device *udev, u8 *bounce, size_t count,
+			  loff_t pos)
 {
 	void __iomem *rom;
 	size_t size;
-	ssize_t ret = count;
-	u8 *bounce;
+	int ret = 0;
 
+	down_write(&udev->memory_lock);
+	if (udev->removed) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (!uldf_memory_enabled(udev)) {
+		ret = -EIO;
+		goto out_unlock;
+	}
 	rom = pci_map_rom(udev->pdev, &size);
-	if (!rom)
-		return -EIO;
-	if (pos >= size || count > size - pos) {
+	if (!rom) {
+		ret = -EIO;
+		goto out_unlock;
+	}
+	if (pos >= size || count > size - pos)
 		ret = -EINVAL;
-		goto out_unmap;
-	}
-	bounce = kmalloc(count, GFP_KERNEL);
-	if (!bounce) {
-		ret = -ENOMEM;
-		goto out_unmap;
-	}
-	memcpy_fromio(bounce, rom + pos, count);
-	if (copy_to_user(buf, bounce, count))
-		ret = -EFAULT;
-	kfree(bounce);
-out_unmap:
+	else
+		memcpy_fromio(bounce, rom + pos, count);
 	pci_unmap_rom(udev->pdev, rom);
+out_unlock:
+	up_write(&udev->memory_lock);
 	return ret;
 }
 
@@ -274,61 +330,79 @@ static ssize_t uldf_fill_ones(char __user *buf, size_t count)
 
 /**
  * uldf_bar_rw() - pread()/pwrite() of a BAR or the ROM.
- * @udev:	the device; @udev->lock held for read.
+ * @udev:	the device; no lock held.
  * @index:	ULDF_REGION_BAR0 to _BAR5, or ULDF_REGION_ROM.
  * @buf:	user buffer of @count bytes.
  * @count:	bytes; 1, 2, 4 or 8 is a single access of that width.
  * @pos:	offset in the region.
  * @write:	direction.
  *
- * Return: @count, or -EINVAL for an unimplemented region, an access past
- * its end, a single access that is not naturally aligned, an 8-byte access
- * to an I/O BAR or a write to the ROM; -EPERM for a write to the MSI-X
- * table or PBA; -EFAULT for a bad buffer; -ENOMEM; -EIO if the ROM cannot
- * be mapped.
+ * The user buffer is copied through a bounce buffer of at most
+ * ULDF_BOUNCE_SIZE bytes, outside memory_lock; each chunk's device access
+ * is made under it.  The ROM is read in chunks of the same size.
+ *
+ * Return: bytes done (a short count if a later chunk failed), or
+ * -EINVAL for an unimplemented region, an access past its end, a single
+ * access that is not naturally aligned, an 8-byte access to an I/O BAR or
+ * a write to the ROM; -EPERM for a write to the MSI-X table or PBA;
+ * -EFAULT for a bad buffer; -ENOMEM; -EIO while the user's command
+ * register has the BAR's decode off or the function is in D3hot, or if
+ * the ROM cannot be mapped; -ENODEV once the device is removed.
  */
 ssize_t uldf_bar_rw(struct uldf_device *udev, unsigned int index,
 		    char __user *buf, size_t count, loff_t pos, bool write)
 {
-	struct uldf_bar *bar;
+	struct uldf_bar *bar = NULL;
 	size_t done = 0;
-	bool io;
 	u8 *bounce;
+	int ret = 0;
 
 	if (index == ULDF_REGION_ROM) {
-		if (write || !pci_resource_len(udev->pdev, PCI_ROM_RESOURCE))
+		size_t len = pci_resource_len(udev->pdev, PCI_ROM_RESOURCE);
+
+		if (write || !len || pos >= len || count > len - pos)
 			return -EINVAL;
-		return uldf_rom_read(udev, buf, count, pos);
+	} else {
+		bool io;
+
+		if (index >= ULDF_NUM_BARS)
+			return -EINVAL;
+		bar = &udev->bars[index];
+		if (!bar->io || pos >= bar->len || count > bar->len - pos)
+			return -EINVAL;
+		io = bar->flags & ULDF_REGION_FLAG_IO;
+		if (is_power_of_2(count) && count <= 8 &&
+		    (!IS_ALIGNED(pos, count) || (io && count == 8)))
+			return -EINVAL;
+		if (uldf_touches_msix(udev, index, pos, count))
+			return write ? -EPERM : uldf_fill_ones(buf, count);
 	}
-	if (index >= ULDF_NUM_BARS)
-		return -EINVAL;
-	bar = &udev->bars[index];
-	if (!bar->io || pos >= bar->len || count > bar->len - pos)
-		return -EINVAL;
-	io = bar->flags & ULDF_REGION_FLAG_IO;
-	if (is_power_of_2(count) && count <= 8 &&
-	    (!IS_ALIGNED(pos, count) || (io && count == 8)))
-		return -EINVAL;
-	if (uldf_touches_msix(udev, index, pos, count))
-		return write ? -EPERM : uldf_fill_ones(buf, count);
 
 	bounce = kmalloc(min_t(size_t, count, ULDF_BOUNCE_SIZE), GFP_KERNEL);
 	if (!bounce)
 		return -ENOMEM;
 	while (done < count) {
 		size_t n = min_t(size_t, count - done, ULDF_BOUNCE_SIZE);
-		ssize_t ret;
 
-		ret = uldf_bar_chunk(bar->io, io, bounce, buf + done, n,
-				     pos + done, write);
-		if (ret < 0) {
-			kfree(bounce);
-			return done ? done : ret;
+		if (write && copy_from_user(bounce, buf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		if (bar)
+			ret = uldf_bar_chunk(udev, bar, bounce, n, pos + done,
+					     write);
+		else
+			ret = uldf_rom_chunk(udev, bounce, n, pos + done);
+		if (ret)
+			break;
+		if (!write && copy_to_user(buf + done, bounce, n)) {
+			ret = -EFAULT;
+			break;
 		}
 		done += n;
 	}
 	kfree(bounce);
-	return done;
+	return done ? done : ret;
 }
 
 /**
@@ -377,10 +451,27 @@ long uldf_region_info(struct uldf_device *udev, void __user *arg)
 	return 0;
 }
 
-/* A revoked mapping is never re-populated: the access gets SIGBUS. */
+/*
+ * A fault on a BAR mapping: insert the page while access is allowed, else
+ * SIGBUS.  The offset in the file (vm_pgoff) names the BAR and the page in
+ * it, as at mmap(); ULDF_MMAP_WC only chose the page protection.
+ */
 static vm_fault_t uldf_bar_fault(struct vm_fault *vmf)
 {
-	return VM_FAULT_SIGBUS;
+	struct vm_area_struct *vma = vmf->vma;
+	struct uldf_device *udev = vma->vm_private_data;
+	u64 off = ((u64)vma->vm_pgoff << PAGE_SHIFT) +
+		  (vmf->address - vma->vm_start);
+	unsigned int index = off >> ULDF_REGION_SHIFT;
+	u64 boff = off & ULDF_REGION_MASK & ~ULDF_MMAP_WC;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	down_read(&udev->memory_lock);
+	if (uldf_memory_enabled(udev))
+		ret = vmf_insert_pfn(vma, vmf->address,
+				     (udev->bars[index].start + boff) >> PAGE_SHIFT);
+	up_read(&udev->memory_lock);
+	return ret;
 }
 
 static const struct vm_operations_struct uldf_bar_vm_ops = {
@@ -389,14 +480,18 @@ static const struct vm_operations_struct uldf_bar_vm_ops = {
 
 /**
  * uldf_bar_mmap() - map part of a memory BAR into the caller.
- * @udev: the device; @udev->mmap_mutex held (not @udev->lock: see
- *	uldf_private.h).
+ * @udev: the device; called under the mm's mmap_lock, without uldf's locks.
  * @vma: the new mapping; its file offset selects the BAR (ULDF_REGION_OFFSET),
  *	the offset inside it, and ULDF_MMAP_WC.
  *
+ * Nothing is mapped yet: each page is inserted on its first access
+ * (uldf_bar_fault()), which checks the decode and power state and whether
+ * the device is still bound, so a mapping made while an unbind runs can
+ * never reach the device.
+ *
  * Return: 0; -EINVAL if the mapping is private, is not inside one mmap-able
  * area of a memory BAR, or asks for write-combining on a BAR that is not
- * prefetchable; -EAGAIN if the page tables cannot be filled.
+ * prefetchable.
  */
 int uldf_bar_mmap(struct uldf_device *udev, struct vm_area_struct *vma)
 {
@@ -429,23 +524,84 @@ int uldf_bar_mmap(struct uldf_device *udev, struct vm_area_struct *vma)
 	vma->vm_page_prot = wc ? pgprot_writecombine(vma->vm_page_prot) :
 				 pgprot_noncached(vma->vm_page_prot);
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = udev;
 	vma->vm_ops = &uldf_bar_vm_ops;
-	return io_remap_pfn_range(vma, vma->vm_start,
-				  (bar->start + boff) >> PAGE_SHIFT, size,
-				  vma->vm_page_prot);
+	return 0;
 }
 
 /**
- * uldf_bar_revoke() - zap every user mapping of the device's BARs.
- * @udev: the device; @udev->lock held for write and @udev->removed set.
+ * uldf_bar_zap() - remove every page of the user's BAR mappings.
+ * @udev: the device; memory_lock held for write.
  *
- * Later accesses through those mappings fault with SIGBUS; mmap() fails
- * from here on, since it checks @udev->removed under @udev->mmap_mutex.
+ * The mappings stay; their next access faults and finds out whether
+ * access is allowed again (uldf_bar_fault()).
  */
-void uldf_bar_revoke(struct uldf_device *udev)
+void uldf_bar_zap(struct uldf_device *udev)
 {
-	mutex_lock(&udev->mmap_mutex);
+	lockdep_assert_held_write(&udev->memory_lock);
 	if (udev->mapping)
 		unmap_mapping_range(udev->mapping, 0, 0, true);
-	mutex_unlock(&udev->mmap_mutex);
+}
+
+/**
+ * uldf_memory_lock_and_zap() - block BAR access for something that
+ * disables it.
+ * @udev: the device.
+ *
+ * Takes memory_lock for write and zaps the BAR mappings (vfio-pci's
+ * vfio_pci_zap_and_down_write_memory_lock()); release with up_write().
+ */
+void uldf_memory_lock_and_zap(struct uldf_device *udev)
+{
+	down_write(&udev->memory_lock);
+	uldf_bar_zap(udev);
+}
+
+/**
+ * uldf_memory_lock_and_enable() - turn memory decode on for the kernel's
+ * own BAR accesses.
+ * @udev: the device.
+ *
+ * The kernel programs the MSI-X table, which lives in a BAR, when vectors
+ * are allocated, started and shut down; those writes are lost while the
+ * user has memory decode off.  Takes memory_lock for write, so that no
+ * reset, power change or user access runs meanwhile, and turns Memory
+ * Space Enable on if it is off (vfio_pci_memory_lock_and_enable()).
+ *
+ * Return: the command register as found, for
+ * uldf_memory_unlock_and_restore().
+ */
+u16 uldf_memory_lock_and_enable(struct uldf_device *udev)
+{
+	struct pci_dev *pdev = udev->pdev;
+	u16 cmd;
+
+	down_write(&udev->memory_lock);
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(pdev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_MEMORY);
+	return cmd;
+}
+
+/**
+ * uldf_memory_unlock_and_restore() - undo uldf_memory_lock_and_enable().
+ * @udev: the device.
+ * @cmd: what uldf_memory_lock_and_enable() returned.
+ *
+ * Turns Memory Space Enable back off if it was off; the other bits of the
+ * command register are left as they are now (the INTx handler may have
+ * changed Interrupt Disable meanwhile).
+ */
+void uldf_memory_unlock_and_restore(struct uldf_device *udev, u16 cmd)
+{
+	struct pci_dev *pdev = udev->pdev;
+	u16 now;
+
+	if (!(cmd & PCI_COMMAND_MEMORY)) {
+		pci_read_config_word(pdev, PCI_COMMAND, &now);
+		pci_write_config_word(pdev, PCI_COMMAND,
+				      now & ~PCI_COMMAND_MEMORY);
+	}
+	up_write(&udev->memory_lock);
 }

@@ -11,6 +11,10 @@
  * from a file operation (a caller must not sleep on the device lock that an
  * unbind holds while it waits for the same file to close) and the "locked"
  * variant from removal, which already holds that lock.
+ *
+ * Every reset runs with memory_lock held for write and the BAR mappings
+ * zapped (rdwr.c): the function does not decode while it resets, so a
+ * fault or a pread()/pwrite() waits for the reset to finish.
  */
 #include <linux/pci.h>
 
@@ -61,6 +65,8 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
 	struct pci_dev *pdev = udev->pdev;
 	int ret = 0;
 
+	kfree(udev->pm_state);
+	udev->pm_state = NULL;
 	if (!udev->saved_state)
 		return;
 	if (pci_channel_offline(pdev)) {
@@ -68,6 +74,7 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
 		udev->saved_state = NULL;
 		return;
 	}
+	uldf_memory_lock_and_zap(udev);
 	if (uldf_reset_supported(udev)) {
 		if (dev_locked)
 			ret = pci_reset_function_locked(pdev);
@@ -78,18 +85,40 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
 	}
 	pci_load_and_free_saved_state(pdev, &udev->saved_state);
 	pci_restore_state(pdev);
+	up_write(&udev->memory_lock);
+}
+
+/**
+ * uldf_reset_function() - reset the function for its user.
+ * @udev: the device; memory_lock held for write, BAR mappings zapped.
+ *
+ * The PCI core saves the function's state (the user's command register,
+ * BARs, MSI/MSI-X) before the reset and restores it after, so access comes
+ * back as the user had it.
+ *
+ * Return: 0; -ENOTTY without a reset method; -EAGAIN if the device lock is
+ * contended (an unbind in progress) or a reset is already running.
+ */
+int uldf_reset_function(struct uldf_device *udev)
+{
+	lockdep_assert_held_write(&udev->memory_lock);
+	return pci_try_reset_function(udev->pdev);
 }
 
 /**
  * uldf_reset_ioctl() - ULDF_DEVICE_RESET.
  * @udev: the device; @udev->lock held for read.
  *
- * Return: 0; -ENOTTY without a reset method; -EAGAIN if the device lock is
- * contended (an unbind in progress) or a reset is already running.
+ * Return: as uldf_reset_function().
  */
 long uldf_reset_ioctl(struct uldf_device *udev)
 {
+	int ret;
+
 	if (!uldf_reset_supported(udev))
 		return -ENOTTY;
-	return pci_try_reset_function(udev->pdev);
+	uldf_memory_lock_and_zap(udev);
+	ret = uldf_reset_function(udev);
+	up_write(&udev->memory_lock);
+	return ret;
 }

@@ -8,16 +8,23 @@
  * holds files revokes the device without freeing what those files point to.
  *
  * Locking, outermost first:
- *   @lock (rw_semaphore): every device-fd operation holds it for read and
- *	checks @removed; open, release and removal hold it for write.  mmap()
- *	is the exception: it runs under the mm's mmap_lock, which ioctls take
- *	(pinning, page faults) while holding @lock, so it takes only
- *	@mmap_mutex, which revocation takes after setting @removed.
+ *   @lock (rw_semaphore): the ioctls hold it for read and check @removed;
+ *	open, release and removal hold it for write.
  *   irq.lock (mutex): enabling and disabling vectors.
- *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
  *   cfg.lock (mutex): the virtual config space.
+ *   @memory_lock (rw_semaphore): device access against what can disable
+ *	it, in the manner of vfio-pci's memory_lock.  BAR faults, BAR and
+ *	config pread()/pwrite() hold it for read and check @removed and the
+ *	decode and power state; config writes, resets, the MSI-X table
+ *	programming and removal hold it for write, and zap every BAR mapping
+ *	first when what they do disables access.  Nothing copies to or from
+ *	user space, or faults in user pages, while holding it, so neither a
+ *	fault nor an unbind can be made to wait on the user.
+ *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
  *   per-vector spinlocks (struct uldf_irq, irq.c): counts and mask state;
  *	taken in hard interrupt context.
+ * The mm's mmap_lock, held around a BAR fault, nests outside
+ * @memory_lock.
  */
 #ifndef ULDF_PRIVATE_H
 #define ULDF_PRIVATE_H
@@ -55,6 +62,11 @@ extern unsigned int uldf_release_timeout_ms;
  * @exp_cap:	offset of the PCI Express capability, or 0.
  * @msi_cap, @msix_cap: offsets of the MSI and MSI-X capabilities, or 0.
  * @virt_intx_disable: the Interrupt Disable bit as the user last wrote it.
+ * @decode:	Memory and I/O Space Enable as the user last set them
+ *		(PCI_COMMAND_MEMORY | PCI_COMMAND_IO bits); read under
+ *		memory_lock, written with it held for write.
+ * @pm_restore:	a D3hot to D0 transition loses the function's state
+ *		(PMCSR No_Soft_Reset clear): uldf restores it.
  */
 struct uldf_config {
 	struct mutex lock;	/* serialises config accesses */
@@ -68,6 +80,8 @@ struct uldf_config {
 	u8 msi_cap;
 	u8 msix_cap;
 	bool virt_intx_disable;
+	u16 decode;
+	bool pm_restore;
 };
 
 /* ---- rdwr.c: BAR access and mmap ------------------------------------- */
@@ -179,8 +193,12 @@ struct uldf_dma_state {
  * @minor:	our minor number.
  * @owns_dma:	DMA ownership of the IOMMU group was claimed at probe.
  * @saved_state: config space as found when the device fd was opened.
- * @mapping:	the open file's address_space, for revoking BAR mmaps.
- * @mmap_mutex:	orders mmap() against revocation (see the top of this file).
+ * @pm_state:	config space saved on entry to D3hot, restored on the way
+ *		back to D0 (with cfg.pm_restore); NULL otherwise.
+ * @memory_lock: see the top of this file.
+ * @mapping:	the open file's address_space, whose BAR mappings are
+ *		zapped; NULL while closed.  Changed under @memory_lock held
+ *		for write.
  * @bars:	BARs (rdwr.c).
  * @cfg:	virtual config space (config.c).
  * @irq:	interrupts (irq.c).
@@ -198,8 +216,9 @@ struct uldf_device {
 	int minor;
 	bool owns_dma;
 	struct pci_saved_state *saved_state;
+	struct pci_saved_state *pm_state;
+	struct rw_semaphore memory_lock;	/* see above */
 	struct address_space *mapping;
-	struct mutex mmap_mutex;	/* mmap() against revocation */
 
 	struct uldf_bar bars[ULDF_NUM_BARS];
 	struct uldf_config cfg;
@@ -207,7 +226,14 @@ struct uldf_device {
 	struct uldf_dma_state dma;
 };
 
+/* Whether @state is D3hot or D3cold, where BARs do not decode. */
+static inline bool uldf_pm_is_d3(pci_power_t state)
+{
+	return state == PCI_D3hot || state == PCI_D3cold;
+}
+
 void uldf_device_get(struct uldf_device *udev);
+int uldf_lock_live(struct uldf_device *udev);
 void uldf_device_put(struct uldf_device *udev);
 
 /* config.c */
@@ -223,11 +249,16 @@ ssize_t uldf_bar_rw(struct uldf_device *udev, unsigned int index,
 		    char __user *buf, size_t count, loff_t pos, bool write);
 long uldf_region_info(struct uldf_device *udev, void __user *arg);
 int uldf_bar_mmap(struct uldf_device *udev, struct vm_area_struct *vma);
-void uldf_bar_revoke(struct uldf_device *udev);
+void uldf_bar_zap(struct uldf_device *udev);
+bool uldf_memory_enabled(struct uldf_device *udev);
+void uldf_memory_lock_and_zap(struct uldf_device *udev);
+u16 uldf_memory_lock_and_enable(struct uldf_device *udev);
+void uldf_memory_unlock_and_restore(struct uldf_device *udev, u16 cmd);
 
 /* reset.c */
 int uldf_reset_enable(struct uldf_device *udev);
 void uldf_reset_disable(struct uldf_device *udev, bool dev_locked);
+int uldf_reset_function(struct uldf_device *udev);
 long uldf_reset_ioctl(struct uldf_device *udev);
 bool uldf_reset_supported(struct uldf_device *udev);
 
