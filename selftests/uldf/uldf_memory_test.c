@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BAR access follows the device's decode and power state, no mapping
+ * survives an unbind, and an unbind never waits on the user.  Each case
+ * attacks the module the way a hostile fd holder would:
+ *
+ *   - clear Memory Space Enable (or put the function in D3hot) through
+ *     uldf's config space and touch the BAR mapping: on real hardware that
+ *     read is an Unsupported Request, which can take the host down, so it
+ *     must be a SIGBUS, and pread()/pwrite() must be EIO;
+ *   - reset the function while another thread touches the mapping: the
+ *     mapping is zapped around the reset and the touch waits for it;
+ *   - race mmap/touch/munmap against unbind/bind: once an unbind has
+ *     returned no touch reaches the device;
+ *   - stop a config pwrite, a BAR pwrite and a DMA map in the middle of
+ *     their user copy (a userfaultfd page never resolved): the unbind
+ *     still completes, and the call then fails with ENODEV.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "uldf_util.h"
+
+#define NVME_VS		0x08	/* NVMe Version register, in BAR0 */
+
+static __thread sigjmp_buf bus_env;
+static __thread volatile int in_touch;
+
+static void on_sigbus(int sig)
+{
+	if (in_touch)
+		siglongjmp(bus_env, 1);
+	abort();
+}
+
+static void catch_sigbus(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Read a register through a mapping; false if the access got SIGBUS. */
+static bool touch(volatile uint32_t *reg, uint32_t *val)
+{
+	if (sigsetjmp(bus_env, 1)) {
+		in_touch = 0;
+		return false;
+	}
+	in_touch = 1;
+	*val = *reg;
+	in_touch = 0;
+	return true;
+}
+
+/*
+ * Page faults this thread has taken.  A BAR page is faulted in on first
+ * touch and stays until something zaps it, so a new fault on the next
+ * touch shows the zap (/proc/self/pagemap does not look into PFN maps).
+ */
+static long faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+static int cfg_rd16(int fd, unsigned int off, uint16_t *v)
+{
+	return uldf_test_pread(fd, ULDF_REGION_CONFIG, off, v, 2) == 2 ? 0 : -EIO;
+}
+
+static int cfg_wr16(int fd, unsigned int off, uint16_t v)
+{
+	return uldf_test_pwrite(fd, ULDF_REGION_CONFIG, off, &v, 2) == 2 ? 0 : -EIO;
+}
+
+static int find_cap(int fd, uint8_t id)
+{
+	uint8_t pos = 0, cid = 0;
+	int ttl = 48;
+
+	uldf_test_pread(fd, ULDF_REGION_CONFIG, PCI_CAPABILITY_LIST, &pos, 1);
+	while (pos && ttl--) {
+		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos, &cid, 1);
+		if (cid == id)
+			return pos;
+		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos + 1, &pos, 1);
+	}
+	return 0;
+}
+
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/uldf/parameters/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* ---- one mapped function --------------------------------------------- */
+
+FIXTURE(mapped) {
+	const char *bdf;
+	int fd;
+	long psz;
+	volatile uint32_t *bar;
+	unsigned int reg;	/* a register that reads @ident */
+	uint32_t ident;
+};
+
+FIXTURE_VARIANT(mapped) {
+	const char *env;
+	const char *def;
+	bool nvme;
+};
+
+FIXTURE_VARIANT_ADD(mapped, edu) {
+	.env = "ULDF_EDU_BDF", .def = ULDF_DEFAULT_EDU,
+};
+
+FIXTURE_VARIANT_ADD(mapped, nvme) {
+	.env = "ULDF_NVME_BDF", .def = ULDF_DEFAULT_NVME, .nvme = true,
+};
+
+FIXTURE_SETUP(mapped)
+{
+	void *p;
+
+	self->fd = -1;
+	self->bar = NULL;
+	self->psz = getpagesize();
+	self->bdf = uldf_test_bdf(variant->env, variant->def);
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!uldf_test_device_exists(self->bdf))
+		SKIP(return, "no device at %s; run through 'make check'", self->bdf);
+	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+	p = mmap(NULL, self->psz, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 ULDF_REGION_OFFSET(0));
+	ASSERT_NE(MAP_FAILED, p);
+	self->bar = p;
+	self->reg = variant->nvme ? NVME_VS : EDU_ID;
+	ASSERT_EQ(4, uldf_test_pread(self->fd, ULDF_REGION_BAR0, self->reg,
+				     &self->ident, 4));
+	ASSERT_NE(0xffffffffU, self->ident);
+	catch_sigbus();
+}
+
+FIXTURE_TEARDOWN(mapped)
+{
+	if (self->bar)
+		munmap((void *)self->bar, self->psz);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Memory Space Enable off: SIGBUS through the mapping, EIO through pread. */
+TEST_F(mapped, memory_off_blocks_access)
+{
+	volatile uint32_t *reg = self->bar + self->reg / 4;
+	uint16_t cmd;
+	uint32_t v;
+
+	ASSERT_TRUE(touch(reg, &v));
+	ASSERT_EQ(self->ident, v);
+	ASSERT_EQ(0, cfg_rd16(self->fd, PCI_COMMAND, &cmd));
+	ASSERT_TRUE(cmd & PCI_COMMAND_MEMORY);
+
+	ASSERT_EQ(0, cfg_wr16(self->fd, PCI_COMMAND, cmd & ~PCI_COMMAND_MEMORY));
+	EXPECT_FALSE(touch(reg, &v));
+	EXPECT_EQ(-EIO, uldf_test_pread(self->fd, ULDF_REGION_BAR0, self->reg,
+					&v, 4));
+	v = 0;
+	EXPECT_EQ(-EIO, uldf_test_pwrite(self->fd, ULDF_REGION_BAR0, 0x100,
+					 &v, 4));
+	/* A second look: still blocked, not a one-shot. */
+	EXPECT_FALSE(touch(reg, &v));
+
+	ASSERT_EQ(0, cfg_wr16(self->fd, PCI_COMMAND, cmd));
+	ASSERT_TRUE(touch(reg, &v));
+	EXPECT_EQ(self->ident, v);
+	EXPECT_EQ(4, uldf_test_pread(self->fd, ULDF_REGION_BAR0, self->reg,
+				     &v, 4));
+	EXPECT_EQ(self->ident, v);
+}
+
+/*
+ * D3hot through PMCSR: SIGBUS and EIO; back to D0, the command register
+ * reads as before and the same mapping works again.
+ */
+TEST_F(mapped, d3hot_blocks_access)
+{
+	volatile uint32_t *reg = self->bar + self->reg / 4;
+	uint16_t cmd, cmd2, pmcsr;
+	uint32_t v;
+	int pm;
+
+	pm = find_cap(self->fd, PCI_CAP_ID_PM);
+	if (!pm)
+		SKIP(return, "%s has no power management capability", self->bdf);
+	ASSERT_EQ(0, cfg_rd16(self->fd, PCI_COMMAND, &cmd));
+	ASSERT_EQ(0, cfg_rd16(self->fd, pm + PCI_PM_CTRL, &pmcsr));
+	ASSERT_TRUE(touch(reg, &v));
+
+	ASSERT_EQ(0, cfg_wr16(self->fd, pm + PCI_PM_CTRL,
+			      (pmcsr & ~PCI_PM_CTRL_STATE_MASK) | 3));
+	ASSERT_EQ(0, cfg_rd16(self->fd, pm + PCI_PM_CTRL, &cmd2));
+	EXPECT_EQ(3, cmd2 & PCI_PM_CTRL_STATE_MASK);
+	EXPECT_FALSE(touch(reg, &v));
+	EXPECT_EQ(-EIO, uldf_test_pread(self->fd, ULDF_REGION_BAR0, self->reg,
+					&v, 4));
+
+	ASSERT_EQ(0, cfg_wr16(self->fd, pm + PCI_PM_CTRL,
+			      pmcsr & ~PCI_PM_CTRL_STATE_MASK));
+	ASSERT_EQ(0, cfg_rd16(self->fd, PCI_COMMAND, &cmd2));
+	EXPECT_EQ(cmd, cmd2);
+	ASSERT_TRUE(touch(reg, &v));
+	EXPECT_EQ(self->ident, v);
+}
+
+struct toucher {
+	volatile uint32_t *reg;
+	uint32_t ident;
+	volatile int stop;
+	long reads, bad, sigbus;
+};
+
+static void *toucher_run(void *arg)
+{
+	struct toucher *t = arg;
+	uint32_t v;
+
+	while (!t->stop) {
+		if (!touch(t->reg, &v))
+			t->sigbus++;
+		else if (v != t->ident)
+			t->bad++;
+		t->reads++;
+	}
+	return NULL;
+}
+
+/*
+ * A reset zaps the mapping (the next touch faults again) and a touch from another thread during the reset waits
+ * for it, then reads the device: never a SIGBUS, never a stale value.
+ */
+TEST_F(mapped, reset_zaps_and_waits)
+{
+	struct toucher t = { .reg = self->bar + self->reg / 4,
+			     .ident = self->ident };
+	struct uldf_device_info info = { .argsz = sizeof(info) };
+	pthread_t th;
+	uint32_t v;
+	long f;
+	int i, n = uldf_test_scale(20);
+
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DEVICE_GET_INFO, &info));
+	if (!(info.flags & ULDF_DEVICE_FLAGS_RESET))
+		SKIP(return, "%s has no reset method", self->bdf);
+
+	ASSERT_TRUE(touch(t.reg, &v));
+	f = faults();
+	ASSERT_TRUE(touch(t.reg, &v));
+	ASSERT_EQ(f, faults());		/* the page stays mapped */
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DEVICE_RESET));
+	f = faults();
+	ASSERT_TRUE(touch(t.reg, &v));
+	EXPECT_LT(f, faults()) TH_LOG("the reset did not zap the mapping");
+	EXPECT_EQ(self->ident, v);
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, toucher_run, &t));
+	for (i = 0; i < n; i++) {
+		int ret = ioctl(self->fd, ULDF_DEVICE_RESET);
+
+		if (ret && errno == EAGAIN)
+			continue;
+		EXPECT_EQ(0, ret);
+		EXPECT_EQ(4, uldf_test_pread(self->fd, ULDF_REGION_BAR0,
+					     self->reg, &v, 4));
+	}
+	t.stop = 1;
+	pthread_join(th, NULL);
+	EXPECT_LT(0, t.reads);
+	EXPECT_EQ(0, t.sigbus);
+	EXPECT_EQ(0, t.bad);
+}
+
+/* ---- no mapping survives an unbind ------------------------------------ */
+
+struct racer {
+	const char *bdf;
+	volatile int stop;
+	volatile unsigned int unbound;	/* unbinds from uldf that returned */
+	long touches, late;
+};
+
+/*
+ * mmap, touch, munmap in a loop, reopening after every revocation.  A
+ * touch that began after an unbind had returned, through a mapping of the
+ * fd opened before that unbind, and that still read the device, is late.
+ */
+static void *racer_run(void *arg)
+{
+	struct racer *r = arg;
+	long psz = getpagesize();
+
+	while (!r->stop) {
+		unsigned int gen = r->unbound;
+		volatile uint32_t *bar;
+		int fd = uldf_test_open(r->bdf);
+		int i;
+
+		if (fd < 0)
+			continue;
+		if (r->unbound != gen) {
+			close(fd);
+			continue;
+		}
+		for (i = 0; i < 50 && !r->stop; i++) {
+			unsigned int seen;
+			uint32_t v;
+			bool ok;
+
+			bar = mmap(NULL, psz, PROT_READ, MAP_SHARED, fd,
+				   ULDF_REGION_OFFSET(0));
+			if (bar == MAP_FAILED)
+				break;
+			seen = r->unbound;
+			ok = touch(bar, &v);
+			munmap((void *)bar, psz);
+			r->touches++;
+			if (ok && seen != gen && v == 0x010000ed)
+				r->late++;
+			if (!ok)
+				break;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+TEST(mmap_races_unbind)
+{
+	const char *bdf = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);
+	struct racer r = { .bdf = bdf };
+	int i, n = uldf_test_scale(60);
+	pthread_t th;
+
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!uldf_test_device_exists(bdf))
+		SKIP(return, "no edu at %s; run through 'make check'", bdf);
+	if (system("modprobe uio_pci_generic 2>/dev/null"))
+		SKIP(return, "uio_pci_generic cannot be loaded");
+	catch_sigbus();
+	ASSERT_EQ(0, write_param("release_timeout_ms", "0"));
+	ASSERT_EQ(0, uldf_test_bind(bdf, "uldf"));
+	ASSERT_EQ(0, pthread_create(&th, NULL, racer_run, &r));
+	for (i = 0; i < n; i++) {
+		usleep(2000 + (i % 7) * 1000);
+		ASSERT_EQ(0, uldf_test_unbind(bdf));
+		r.unbound++;
+		/* Another driver owns the function now, then uldf again. */
+		ASSERT_EQ(0, uldf_test_bind(bdf, i & 1 ? "uio_pci_generic" : "uldf"));
+		ASSERT_EQ(0, uldf_test_bind(bdf, "uldf"));
+	}
+	r.stop = 1;
+	pthread_join(th, NULL);
+	write_param("release_timeout_ms", "1000");
+	TH_LOG("%ld touches over %d unbinds", r.touches, n);
+	EXPECT_LT(0, r.touches);
+	EXPECT_EQ(0, r.late);
+}
+
+/* ---- an unbind never waits on the user -------------------------------- */
+
+/* A page whose first touch blocks until UFFDIO_COPY resolves it. */
+struct stall {
+	int uffd;
+	void *page;
+	long psz;
+};
+
+static int stall_init(struct stall *s)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+	s->psz = getpagesize();
+	s->uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (s->uffd < 0)
+		return -errno;
+	if (ioctl(s->uffd, UFFDIO_API, &api))
+		return -errno;
+	s->page = mmap(NULL, s->psz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->page == MAP_FAILED)
+		return -errno;
+	reg.range.start = (uintptr_t)s->page;
+	reg.range.len = s->psz;
+	if (ioctl(s->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	return 0;
+}
+
+/* Wait for the fault on the page (up to 10 s); 0 once a thread is stuck. */
+static int stall_wait_fault(struct stall *s)
+{
+	struct uffd_msg msg;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	fcntl(s->uffd, F_SETFL, O_NONBLOCK);
+	for (i = 0; i < 1000; i++) {
+		if (read(s->uffd, &msg, sizeof(msg)) == sizeof(msg))
+			return msg.event == UFFD_EVENT_PAGEFAULT ? 0 : -EIO;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Resolve the fault with a page of @src. */
+static int stall_resolve(struct stall *s, const void *src)
+{
+	struct uffdio_copy copy = {
+		.dst = (uintptr_t)s->page,
+		.src = (uintptr_t)src,
+		.len = s->psz,
+	};
+
+	return ioctl(s->uffd, UFFDIO_COPY, &copy) ? -errno : 0;
+}
+
+static void stall_fini(struct stall *s)
+{
+	munmap(s->page, s->psz);
+	close(s->uffd);
+}
+
+/* Unbind @bdf in a child; seconds it took, or -1 if not done in 15 s. */
+static int timed_unbind(const char *bdf, pid_t *child)
+{
+	int i, status;
+
+	*child = fork();
+	if (*child == 0)
+		_exit(uldf_test_unbind(bdf) ? 1 : 0);
+	for (i = 0; i < 150; i++) {
+		if (waitpid(*child, &status, WNOHANG) == *child) {
+			*child = 0;
+			return WIFEXITED(status) && !WEXITSTATUS(status) ?
+			       i / 10 : -2;
+		}
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+enum stalled_call { STALL_CONFIG, STALL_BAR, STALL_DMA };
+
+struct stalled {
+	int fd;
+	enum stalled_call what;
+	void *buf;
+	long psz;
+	long ret;
+	int err;
+};
+
+static void *stalled_run(void *arg)
+{
+	struct stalled *s = arg;
+	struct uldf_dma_map map = { .argsz = sizeof(map) };
+
+	switch (s->what) {
+	case STALL_CONFIG:	/* the cache line size register */
+		s->ret = pwrite(s->fd, s->buf, 1, ULDF_REGION_OFFSET(
+					ULDF_REGION_CONFIG) + PCI_CACHE_LINE_SIZE);
+		break;
+	case STALL_BAR:
+		s->ret = pwrite(s->fd, s->buf, 4, ULDF_REGION_OFFSET(
+					ULDF_REGION_BAR0) + EDU_LIVENESS);
+		break;
+	case STALL_DMA:
+		map.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE;
+		map.vaddr = (uintptr_t)s->buf;
+		map.size = s->psz;
+		map.iova_limit = EDU_DMA_MASK;
+		s->ret = ioctl(s->fd, ULDF_DMA_MAP, &map);
+		break;
+	}
+	s->err = s->ret < 0 ? errno : 0;
+	return NULL;
+}
+
+static long vm_pinned_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+FIXTURE(stall) {
+	const char *bdf;
+	int fd;
+	struct stall s;
+};
+
+FIXTURE_VARIANT(stall) {
+	enum stalled_call what;
+};
+
+FIXTURE_VARIANT_ADD(stall, config_pwrite) { .what = STALL_CONFIG };
+FIXTURE_VARIANT_ADD(stall, bar_pwrite) { .what = STALL_BAR };
+FIXTURE_VARIANT_ADD(stall, dma_map) { .what = STALL_DMA };
+
+FIXTURE_SETUP(stall)
+{
+	int ret;
+
+	self->fd = -1;
+	self->bdf = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!uldf_test_device_exists(self->bdf))
+		SKIP(return, "no edu at %s; run through 'make check'", self->bdf);
+	ret = stall_init(&self->s);
+	if (ret == -ENOSYS || ret == -EPERM)
+		SKIP(return, "no userfaultfd (%s)", strerror(-ret));
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(stall)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	stall_fini(&self->s);
+	write_param("release_timeout_ms", "1000");
+	uldf_test_bind(self->bdf, "uldf");
+}
+
+/*
+ * The call stops in its user copy (or page pinning); the unbind must still
+ * complete within seconds.  Once the page is resolved the call fails with
+ * ENODEV, and nothing reached the device or stayed pinned.
+ */
+TEST_F(stall, unbind_completes)
+{
+	struct stalled st = { .fd = self->fd, .what = variant->what,
+			      .buf = self->s.page, .psz = self->s.psz };
+	uint8_t *src = calloc(1, self->s.psz);
+	uint32_t live = 0;
+	pthread_t th;
+	pid_t child;
+	int secs;
+
+	ASSERT_NE(NULL, src);
+	memset(src, 0x5a, self->s.psz);
+	ASSERT_EQ(0, write_param("release_timeout_ms", "200"));
+	ASSERT_EQ(0, pthread_create(&th, NULL, stalled_run, &st));
+	ASSERT_EQ(0, stall_wait_fault(&self->s));
+
+	secs = timed_unbind(self->bdf, &child);
+	EXPECT_LE(0, secs) TH_LOG("unbind still blocked after 15 s");
+
+	ASSERT_EQ(0, stall_resolve(&self->s, src));
+	pthread_join(th, NULL);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	EXPECT_EQ(-1, st.ret);
+	EXPECT_EQ(ENODEV, st.err);
+	EXPECT_EQ(0, vm_pinned_kb());
+
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+	if (variant->what == STALL_BAR) {
+		/* edu's liveness register reads the inverse of the last write. */
+		ASSERT_EQ(4, uldf_test_pread(self->fd, ULDF_REGION_BAR0,
+					     EDU_LIVENESS, &live, 4));
+		EXPECT_NE(~0x5a5a5a5aU, live);
+	}
+	free(src);
+}
+
+TEST_HARNESS_MAIN
