@@ -13,11 +13,12 @@
  * decided first, before the function is touched: a function that can
  * master the bus can also write the MSI doorbell and forge any interrupt,
  * so a function whose IOMMU group does not isolate MSI (no interrupt
- * remapping) is refused unless uldf.allow_unsafe_interrupts=1.  Opening
- * saves the function's config space and gives the file an IOMMU domain;
- * closing, or the death of the process, turns bus mastering off, frees
- * interrupts, unmaps and unpins DMA, resets the function and restores
- * config space as it was found.
+ * remapping) is refused unless uldf.allow_unsafe_interrupts=1; and in
+ * no-IOMMU mode, where the device fd reaches all physical memory by DMA,
+ * the opener needs CAP_SYS_RAWIO.  Opening saves the function's config
+ * space and gives the file an IOMMU domain; closing, or the death of the
+ * process, turns bus mastering off, frees interrupts, unmaps and unpins
+ * DMA, resets the function and restores config space as it was found.
  *
  * Removal (unbind, or a surprise removal) while the device fd is open first
  * signals the REQ notification and waits uldf.release_timeout_ms for the
@@ -25,6 +26,7 @@
  * raise SIGBUS), interrupts and DMA are torn down, and every further call
  * on the files fails with ENODEV until they are closed.
  */
+#include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
@@ -47,7 +49,7 @@ MODULE_PARM_DESC(allow_unsafe_interrupts,
 bool uldf_enable_noiommu;
 module_param_named(enable_noiommu, uldf_enable_noiommu, bool, 0444);
 MODULE_PARM_DESC(enable_noiommu,
-		 "Allow DMA for devices without an IOMMU, with physical addresses (unsafe; taints the kernel)");
+		 "Allow DMA for devices without an IOMMU, with physical addresses, to openers with CAP_SYS_RAWIO (unsafe; taints the kernel)");
 
 unsigned int uldf_release_timeout_ms = 1000;
 module_param_named(release_timeout_ms, uldf_release_timeout_ms, uint, 0644);
@@ -242,7 +244,7 @@ static void uldf_device_close(struct uldf_device *udev, bool dev_locked)
  * unless its IOMMU group isolates MSI (interrupt remapping), opening it is
  * refused, as VFIO refuses to attach such a group, unless the administrator
  * allows unsafe interrupts.  A function without an IOMMU group is exempt:
- * it cannot master the bus, or it is in the tainting no-IOMMU mode.
+ * it cannot master the bus, or it is in no-IOMMU mode (see below).
  * The parameter is read here only: what an open was allowed, it keeps
  * until its close.
  */
@@ -254,6 +256,24 @@ static int uldf_open_check_msi_isolation(struct uldf_device *udev)
 		return 0;
 	pci_notice_ratelimited(udev->pdev,
 			       "uldf: open refused: no interrupt remapping, the device could forge interrupts (uldf.allow_unsafe_interrupts=1 overrides)\n");
+	return -EPERM;
+}
+
+/*
+ * In no-IOMMU mode the device fd lets its holder DMA to all physical
+ * memory, so the opener needs CAP_SYS_RAWIO, as for VFIO's no-IOMMU groups.
+ * Without the mode a function without an IOMMU group cannot DMA at all, and
+ * opens as any other.
+ */
+static int uldf_open_check_noiommu(struct uldf_device *udev)
+{
+	if (udev->dma.group || !uldf_enable_noiommu)
+		return 0;
+	if (capable(CAP_SYS_RAWIO))
+		return 0;
+	pci_notice_ratelimited(udev->pdev,
+			       "uldf: open refused: no-IOMMU mode needs CAP_SYS_RAWIO, which %s[%d] lacks\n",
+			       current->comm, task_pid_nr(current));
 	return -EPERM;
 }
 
@@ -272,6 +292,9 @@ static int uldf_open(struct inode *inode, struct file *file)
 		goto out_unlock;
 	}
 	ret = uldf_open_check_msi_isolation(udev);
+	if (ret)
+		goto out_unlock;
+	ret = uldf_open_check_noiommu(udev);
 	if (ret)
 		goto out_unlock;
 	if (udev->open) {

@@ -9,10 +9,12 @@
  * of the bind, when DMA ownership is taken; EPERM when the IOMMU does not
  * isolate MSI, i.e. without interrupt remapping, since a device that can
  * master the bus could write the MSI doorbell and forge any interrupt,
- * unless uldf.allow_unsafe_interrupts=1).  The open file is the
- * *device fd*; through it a process reaches the device's config space and
- * BARs with pread()/pwrite()/mmap(), opens interrupts as *IRQ fds* and maps
- * its memory for the device's DMA through the IOMMU.
+ * unless uldf.allow_unsafe_interrupts=1; EPERM too in no-IOMMU mode, for
+ * a device without an IOMMU group, when the caller lacks CAP_SYS_RAWIO).
+ * The open file is the *device fd*; through it a process reaches the
+ * device's config space and BARs with pread()/pwrite()/mmap(), opens
+ * interrupts as *IRQ fds* and maps its memory for the device's DMA through
+ * the IOMMU.
  *
  * Conventions (those of <linux/vfio.h>):
  *  - every ioctl argument begins with @argsz (the size the caller passes,
