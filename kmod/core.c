@@ -9,11 +9,16 @@
  * kernel driver that uses the DMA API), enables the function, requests its
  * BARs and creates /dev/uldf/<BDF>.
  *
- * The device fd is exclusive: one open file at a time.  Opening saves the
- * function's config space and gives the file an IOMMU domain; closing,
- * or the death of the process, turns bus mastering off, frees interrupts,
- * unmaps and unpins DMA, resets the function and restores config space as
- * it was found.
+ * The device fd is exclusive: one open file at a time.  Who may open is
+ * decided first, before the function is touched: a function that can
+ * master the bus can also write the MSI doorbell and forge any interrupt,
+ * so a function whose IOMMU group does not isolate MSI (no interrupt
+ * remapping) is refused unless uldf.allow_unsafe_interrupts=1; and in
+ * no-IOMMU mode, where the device fd reaches all physical memory by DMA,
+ * the opener needs CAP_SYS_RAWIO.  Opening saves the function's config
+ * space and gives the file an IOMMU domain; closing, or the death of the
+ * process, turns bus mastering off, frees interrupts, unmaps and unpins
+ * DMA, resets the function and restores config space as it was found.
  *
  * Removal (unbind, or a surprise removal) while the device fd is open first
  * signals the REQ notification and waits uldf.release_timeout_ms for the
@@ -23,6 +28,7 @@
  * waits on the user: no file operation copies user memory or pins user
  * pages while holding a lock that removal takes (uldf_private.h).
  */
+#include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
@@ -36,16 +42,16 @@
 
 #define ULDF_MAX_MINORS		256
 
-bool uldf_allow_unsafe_interrupts;
+static bool uldf_allow_unsafe_interrupts;
 module_param_named(allow_unsafe_interrupts, uldf_allow_unsafe_interrupts,
 		   bool, 0644);
 MODULE_PARM_DESC(allow_unsafe_interrupts,
-		 "Allow MSI/MSI-X without interrupt remapping (unsafe: a device could forge interrupts)");
+		 "Allow opening devices whose IOMMU does not isolate MSI, i.e. without interrupt remapping (unsafe: a device could forge interrupts)");
 
 bool uldf_enable_noiommu;
 module_param_named(enable_noiommu, uldf_enable_noiommu, bool, 0444);
 MODULE_PARM_DESC(enable_noiommu,
-		 "Allow DMA for devices without an IOMMU, with physical addresses (unsafe; taints the kernel)");
+		 "Allow DMA for devices without an IOMMU, with physical addresses, to openers with CAP_SYS_RAWIO (unsafe; taints the kernel)");
 
 unsigned int uldf_release_timeout_ms = 1000;
 module_param_named(release_timeout_ms, uldf_release_timeout_ms, uint, 0644);
@@ -234,6 +240,45 @@ static void uldf_device_close(struct uldf_device *udev, bool dev_locked)
 	udev->open = false;
 }
 
+/*
+ * A function that can master the bus can write the MSI doorbell (0xFEExxxxx)
+ * by DMA and so forge any interrupt, whether it has an MSI vector or not:
+ * unless its IOMMU group isolates MSI (interrupt remapping), opening it is
+ * refused, as VFIO refuses to attach such a group, unless the administrator
+ * allows unsafe interrupts.  A function without an IOMMU group is exempt:
+ * it cannot master the bus, or it is in no-IOMMU mode (see below).
+ * The parameter is read here only: what an open was allowed, it keeps
+ * until its close.
+ */
+static int uldf_open_check_msi_isolation(struct uldf_device *udev)
+{
+	if (!udev->dma.group || READ_ONCE(uldf_allow_unsafe_interrupts))
+		return 0;
+	if (iommu_group_has_isolated_msi(udev->dma.group))
+		return 0;
+	pci_notice_ratelimited(udev->pdev,
+			       "uldf: open refused: no interrupt remapping, the device could forge interrupts (uldf.allow_unsafe_interrupts=1 overrides)\n");
+	return -EPERM;
+}
+
+/*
+ * In no-IOMMU mode the device fd lets its holder DMA to all physical
+ * memory, so the opener needs CAP_SYS_RAWIO, as for VFIO's no-IOMMU groups.
+ * Without the mode a function without an IOMMU group cannot DMA at all, and
+ * opens as any other.
+ */
+static int uldf_open_check_noiommu(struct uldf_device *udev)
+{
+	if (udev->dma.group || !uldf_enable_noiommu)
+		return 0;
+	if (capable(CAP_SYS_RAWIO))
+		return 0;
+	pci_notice_ratelimited(udev->pdev,
+			       "uldf: open refused: no-IOMMU mode needs CAP_SYS_RAWIO, which %s[%d] lacks\n",
+			       current->comm, task_pid_nr(current));
+	return -EPERM;
+}
+
 static int uldf_open(struct inode *inode, struct file *file)
 {
 	struct uldf_device *udev;
@@ -248,6 +293,12 @@ static int uldf_open(struct inode *inode, struct file *file)
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	ret = uldf_open_check_msi_isolation(udev);
+	if (ret)
+		goto out_unlock;
+	ret = uldf_open_check_noiommu(udev);
+	if (ret)
+		goto out_unlock;
 	if (udev->open) {
 		ret = -EBUSY;
 		goto out_unlock;

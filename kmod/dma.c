@@ -34,7 +34,8 @@
  * write) and credits locked_vm back to the mm stored at open.
  *
  * No-IOMMU mode (module parameter enable_noiommu, for a device without an
- * IOMMU group) taints the kernel; a map pins the pages and returns their
+ * IOMMU group; the opener needs CAP_SYS_RAWIO, which core.c checks before
+ * this runs) taints the kernel; a map pins the pages and returns their
  * bus addresses as a scatterlist, and the mapping is known by the address
  * of its first page.
  */
@@ -1444,8 +1445,9 @@ void uldf_dma_init(struct uldf_device *udev)
  *		opening process.
  *
  * With an IOMMU group: allocate a paging domain, attach it, and reserve in
- * the IOVA tree what may not be mapped.  Without one, in no-IOMMU mode:
- * taint the kernel and say so.  Otherwise DMA stays refused (the map
+ * the IOVA tree what may not be mapped.  Without one, in no-IOMMU mode
+ * (the opener was found to hold CAP_SYS_RAWIO): taint the kernel and say
+ * so.  Otherwise DMA stays refused (the map
  * ioctls fail with -ENODEV) but the open succeeds.  The opener's mm is
  * kept to account pinned pages to.
  *

@@ -42,7 +42,6 @@
 #include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/interrupt.h>
-#include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/msi.h>
 #include <linux/poll.h>
@@ -390,24 +389,6 @@ static irqreturn_t uldf_msi_handler(int irq, void *data)
 }
 
 /*
- * Without interrupt remapping a device that can DMA can also write the MSI
- * doorbell and forge any interrupt, so MSI is refused when the IOMMU does
- * not isolate it, unless the administrator allows it.  Without an IOMMU
- * group there is nothing to protect (no DMA at all, or the tainting
- * no-IOMMU mode).
- */
-static int uldf_msi_check_isolation(struct uldf_device *udev)
-{
-	if (!udev->dma.group || READ_ONCE(uldf_allow_unsafe_interrupts))
-		return 0;
-	if (iommu_group_has_isolated_msi(udev->dma.group))
-		return 0;
-	pci_info_ratelimited(udev->pdev,
-			     "uldf: MSI/MSI-X refused: no interrupt remapping (uldf.allow_unsafe_interrupts=1 overrides)\n");
-	return -EPERM;
-}
-
-/*
  * The kernel programs the MSI-X table, which lives in a BAR, when vectors
  * are allocated, started and shut down: around that, memory decode is on
  * and memory_lock is held for write (uldf_memory_lock_and_enable()), so no
@@ -577,9 +558,6 @@ static int uldf_msi_arm_set(struct uldf_device *udev, struct uldf_irq **vs,
 	int ret;
 
 	ret = uldf_msi_check(udev, type, index, count);
-	if (ret)
-		return ret;
-	ret = uldf_msi_check_isolation(udev);
 	if (ret)
 		return ret;
 	if (st->mode == -1) {

@@ -42,7 +42,6 @@
 #define ULDF_NUM_BARS		PCI_STD_NUM_BARS
 
 /* Module parameters (core.c). */
-extern bool uldf_allow_unsafe_interrupts;
 extern bool uldf_enable_noiommu;
 extern unsigned int uldf_release_timeout_ms;
 

@@ -17,8 +17,9 @@
  *    2 MiB page mapped side by side staying independent;
  *  - no-IOMMU mode, in a testbed booted without the IOMMU
  *    (tools/vm run --no-iommu -- selftests/uldf/uldf_dma_test):
- *    DMA refused without the module parameter; with it the kernel is
- *    tainted and the edu copies to and from the returned bus addresses.
+ *    DMA refused without the module parameter; with it open() needs
+ *    CAP_SYS_RAWIO, the kernel is tainted and the edu copies to and from
+ *    the returned bus addresses.
  *
  * uldf_dma_leak_test covers accounting, release and concurrency.
  */
@@ -28,9 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 
 #include "uldf_dma_util.h"
 
@@ -765,6 +768,23 @@ static long tainted(void)
 
 #define TAINT_USER_BIT		(1L << 6)
 
+/* Take @cap out of the effective set, or put it back (it stays permitted). */
+static int cap_effective(int cap, bool on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (on)
+		data[cap / 32].effective |= 1U << (cap % 32);
+	else
+		data[cap / 32].effective &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
 FIXTURE_SETUP(noiommu)
 {
 	self->fd = -1;
@@ -797,7 +817,10 @@ TEST_F(noiommu, refused_without_parameter)
 	ASSERT_EQ(0, reload_uldf(""));
 	self->reloaded = true;
 	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	/* A device that cannot DMA needs no CAP_SYS_RAWIO. */
+	ASSERT_EQ(0, cap_effective(CAP_SYS_RAWIO, false));
 	self->fd = uldf_test_open(self->bdf);
+	ASSERT_EQ(0, cap_effective(CAP_SYS_RAWIO, true));
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &info));
 	EXPECT_EQ(0, info.flags);
@@ -805,6 +828,41 @@ TEST_F(noiommu, refused_without_parameter)
 	EXPECT_EQ(-ENODEV, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ,
 				   &iova, 0));
 	EXPECT_NE(0, bus_master_on(self->fd));
+}
+
+/*
+ * No-IOMMU mode lets the holder of the device fd DMA to all physical
+ * memory, so open() needs CAP_SYS_RAWIO (as VFIO's no-IOMMU groups do);
+ * refused, it grants nothing and says why in the log.
+ */
+TEST_F(noiommu, open_needs_cap_sys_rawio)
+{
+	struct uldf_dma_info info = { .argsz = sizeof(info) };
+	int logged, granted;
+
+	ASSERT_EQ(0, reload_uldf("enable_noiommu=1"));
+	self->reloaded = true;
+	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
+	logged = uldf_test_dmesg_count("CAP_SYS_RAWIO");
+	granted = uldf_test_dmesg_count("no-IOMMU mode:");
+
+	ASSERT_EQ(0, cap_effective(CAP_SYS_RAWIO, false));
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_EQ(0, cap_effective(CAP_SYS_RAWIO, true));
+	EXPECT_EQ(-EPERM, self->fd);
+	if (self->fd >= 0) {
+		close(self->fd);
+		self->fd = -1;
+	}
+	EXPECT_LT(logged, uldf_test_dmesg_count("CAP_SYS_RAWIO"));
+	EXPECT_EQ(granted, uldf_test_dmesg_count("no-IOMMU mode:"));
+
+	/* With it, the open works as before. */
+	self->fd = uldf_test_open(self->bdf);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &info));
+	EXPECT_EQ(ULDF_DMA_INFO_NOIOMMU, info.flags);
+	EXPECT_EQ(0, bus_master_on(self->fd));
 }
 
 /* Map one page below the edu's DMA mask; return its bus address. */

@@ -6,10 +6,15 @@
  * example /dev/uldf/0000:00:03.0), mode 0600, which one file at a time may
  * hold open (a second open() fails with EBUSY; ENODEV while the device is
  * being removed, or in the moment between the node's creation and the end
- * of the bind, when DMA ownership is taken).  The open file is the
- * *device fd*; through it a process reaches the device's config space and
- * BARs with pread()/pwrite()/mmap(), opens interrupts as *IRQ fds* and maps
- * its memory for the device's DMA through the IOMMU.
+ * of the bind, when DMA ownership is taken; EPERM when the IOMMU does not
+ * isolate MSI, i.e. without interrupt remapping, since a device that can
+ * master the bus could write the MSI doorbell and forge any interrupt,
+ * unless uldf.allow_unsafe_interrupts=1; EPERM too in no-IOMMU mode, for
+ * a device without an IOMMU group, when the caller lacks CAP_SYS_RAWIO).
+ * The open file is the *device fd*; through it a process reaches the
+ * device's config space and BARs with pread()/pwrite()/mmap(), opens
+ * interrupts as *IRQ fds* and maps its memory for the device's DMA through
+ * the IOMMU.
  *
  * Conventions (those of <linux/vfio.h>):
  *  - every ioctl argument begins with @argsz (the size the caller passes,
@@ -222,10 +227,9 @@ struct uldf_region_info {
  * @count beyond the type's num_irqs; EBUSY a vector is already open,
  * another mechanism is in use, the MSI/MSI-X block cannot grow while
  * vectors are open, or an INTx line that must be exclusive (no working
- * Interrupt Disable bit) is held by another driver; EPERM MSI or MSI-X
- * without interrupt
- * remapping, unless uldf.allow_unsafe_interrupts=1; ENOSPC no interrupt
- * vectors left; EMFILE out of file descriptors; ENODEV removed.
+ * Interrupt Disable bit) is held by another driver; ENOSPC no interrupt
+ * vectors left; EMFILE out of file descriptors; ENODEV removed.  (Interrupt
+ * isolation is checked at the open of the device, not here.)
  */
 struct uldf_irq_open {
 	__u32 argsz;

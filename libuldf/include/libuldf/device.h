@@ -41,8 +41,11 @@ struct uldf_dev;
  * Return: 0; -EINVAL malformed @bdf or NULL @devp; -ENOENT no such device
  * node (the device is not bound to uldf, or uldf.ko is not loaded);
  * -EBUSY another process (or handle) has the device open; -EACCES not
- * permitted (the node is mode 0600, owned by root); -EPROTO the module's
- * API version differs; -ENOMEM; -ENODEV the device is being removed.
+ * permitted (the node is mode 0600, owned by root); -EPERM the module
+ * refused: no interrupt remapping (unless uldf.allow_unsafe_interrupts=1),
+ * or no-IOMMU mode and the caller lacks CAP_SYS_RAWIO;
+ * -EPROTO the module's API version differs; -ENOMEM; -ENODEV the device is
+ * being removed.
  */
 int uldf_open(const char *bdf, struct uldf_dev **devp);
 

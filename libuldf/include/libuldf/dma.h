@@ -112,7 +112,8 @@ int uldf_dma_map(struct uldf_dev *dev, void *vaddr, size_t size,
  * @iova:	out, if not NULL: the handle to pass to uldf_dma_unmap().
  *
  * Without an IOMMU the device reaches all of memory: the module allows
- * this only with uldf.enable_noiommu=1, and it taints the kernel.
+ * this only with uldf.enable_noiommu=1, to a process that opened the
+ * device with CAP_SYS_RAWIO, and it taints the kernel.
  *
  * Return: 0; -E2BIG @segs too small (*@nr_segs is the count needed);
  * -ERANGE a segment lies above the DMA mask; otherwise as uldf_dma_map().

@@ -49,9 +49,8 @@ struct uldf_dev;
  * Return: 0 (uldf_irq_open_one(): the fd); -EINVAL a NULL argument,
  * unknown @type or @flags, @count 0; -ERANGE vectors beyond what the
  * device has (struct uldf_device_info @num_irqs); -EBUSY a vector is
- * already open or another mechanism is in use; -EPERM MSI/MSI-X without
- * interrupt remapping; -ENOSPC no vectors left; -EMFILE; -ENOMEM;
- * -ENODEV removed.
+ * already open or another mechanism is in use; -ENOSPC no vectors left;
+ * -EMFILE; -ENOMEM; -ENODEV removed.
  */
 int uldf_irq_open(struct uldf_dev *dev, unsigned int type, unsigned int index,
 		  unsigned int count, unsigned int flags, int *fds);
