@@ -399,7 +399,9 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 
 	if (cfg->pm_cap && base == cfg->pm_cap + PCI_PM_CTRL &&
 	    (lanes & PCI_PM_CTRL_STATE_MASK)) {
-		pci_power_t state = dval & PCI_PM_CTRL_STATE_MASK;
+		/* PCI_D0..PCI_D3hot are the PowerState field's encodings. */
+		pci_power_t state =
+			(__force pci_power_t)(dval & PCI_PM_CTRL_STATE_MASK);
 
 		*wmask &= ~(u32)PCI_PM_CTRL_STATE_MASK;
 		if (state != pdev->current_state)

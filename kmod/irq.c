@@ -422,6 +422,7 @@ static bool uldf_msi_mem_on(struct uldf_device *udev)
 	u16 cmd;
 
 	mutex_lock(&udev->cfg.lock);
+	__acquire(&udev->cfg.lock);	/* sparse does not track mutexes */
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
 	if (cmd & PCI_COMMAND_MEMORY)
 		return false;
@@ -441,6 +442,7 @@ static void uldf_msi_mem_restore(struct uldf_device *udev, bool was_off)
 				      cmd & ~PCI_COMMAND_MEMORY);
 	}
 	mutex_unlock(&udev->cfg.lock);
+	__release(&udev->cfg.lock);
 }
 
 /* Enable MSI or MSI-X for vectors [0, @nvec); irq.lock held. */
