@@ -4,7 +4,10 @@
 #
 #   make            build the module, the library, tools, examples, tests
 #   make deps       install what the build and the testbed need (apt)
-#   make check      build, then run every test in one testbed boot
+#   make check      build, run the static checks (make lint), then every
+#                   test in one testbed boot
+#   make lint       sparse and checkpatch on the kernel code (make sparse,
+#                   make checkpatch: one of them)
 #   make demo       the main job: uldf-nvme on QEMU's NVMe controller
 #   make clean
 #

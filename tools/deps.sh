@@ -12,7 +12,7 @@ PKGS="build-essential make gcc pkg-config bc flex bison libelf-dev libssl-dev
  linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
  qemu-system-x86 qemu-utils busybox-static cpio kmod xz-utils zstd
  liburing-dev libpciaccess-dev pciutils pci.ids
- python3 gnuplot-nox rsync fio linux-perf trinity"
+ python3 gnuplot-nox rsync fio linux-perf trinity sparse"
 
 missing=""
 for p in $PKGS; do
