@@ -7,8 +7,11 @@
  * argsz, pread/pwrite/mmap with random offsets and sizes, open IRQ fds and
  * read, write, poll and ioctl them, map and unmap DMA (also in batches and
  * with bad pointers), fork, and close the fd while another thread is inside
- * a call.  The parent SIGKILLs workers at random moments and starts new
- * ones.  It stops after --calls calls or --seconds seconds and prints the
+ * a call.  The first thread of each worker also turns the device's decode
+ * and power off and on again (Memory Space Enable, PMCSR D3hot) while the
+ * others access the BARs and map DMA; a touch of a BAR mapping that meets
+ * decode off is a SIGBUS, caught and counted.  The parent SIGKILLs workers
+ * at random moments and starts new ones.  It stops after --calls calls or --seconds seconds and prints the
  * count; the kernel's log is the verdict (the testbed fails on any report).
  * Every ten minutes it prints the count so far on stderr.
  *
@@ -20,6 +23,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -46,6 +50,8 @@ struct shared {
 	atomic_ulong calls;
 	atomic_ulong errors;	/* calls that failed, by design mostly */
 	atomic_ulong oks;
+	atomic_ulong toggles;	/* decode or power turned off and on */
+	atomic_ulong sigbus;	/* BAR touches that met decode off */
 	atomic_ulong by_errno[256];
 };
 
@@ -58,6 +64,16 @@ static bool is_edu;
 static atomic_int dev_fd = -1;
 static char *pool;		/* memory for DMA maps */
 static __thread uint64_t seed;
+static __thread bool toggler;	/* this thread turns decode and power off */
+static __thread sigjmp_buf bus_env;
+static __thread volatile int in_touch;
+
+static void on_sigbus(int sig)
+{
+	if (in_touch)
+		siglongjmp(bus_env, 1);
+	_exit(3);
+}
 
 static uint64_t rnd(void)
 {
@@ -198,8 +214,60 @@ static void op_mmap(int fd)
 	count(p == MAP_FAILED ? -1 : 0);
 	if (p == MAP_FAILED)
 		return;
-	(void)p[rnd() % (len / 4)];
+	if (sigsetjmp(bus_env, 1) == 0) {
+		in_touch = 1;
+		(void)p[rnd() % (len / 4)];
+	} else {
+		atomic_fetch_add(&sh->sigbus, 1);
+	}
+	in_touch = 0;
 	munmap((void *)p, len);
+}
+
+/* Offset of the power management capability through @fd, or 0. */
+static unsigned int pm_cap(int fd)
+{
+	const uint64_t cfg = ULDF_REGION_OFFSET(ULDF_REGION_CONFIG);
+	uint8_t pos = 0, id = 0;
+	int ttl = 48;
+
+	if (pread(fd, &pos, 1, cfg + PCI_CAPABILITY_LIST) != 1)
+		return 0;
+	while (pos >= 0x40 && ttl--) {
+		if (pread(fd, &id, 1, cfg + pos) != 1)
+			return 0;
+		if (id == PCI_CAP_ID_PM)
+			return pos;
+		if (pread(fd, &pos, 1, cfg + pos + 1) != 1)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * Turn Memory Space Enable, or the power state, off for a moment and back
+ * on, while the other threads go on with BARs and DMA.
+ */
+static void op_power(int fd)
+{
+	const uint64_t cfg = ULDF_REGION_OFFSET(ULDF_REGION_CONFIG);
+	unsigned int pm = rnd() & 1 ? pm_cap(fd) : 0;
+	uint64_t reg = cfg + (pm ? pm + PCI_PM_CTRL : PCI_COMMAND);
+	uint16_t on, off;
+
+	if (pread(fd, &on, 2, reg) != 2)
+		return;
+	if (pm) {
+		on &= ~PCI_PM_CTRL_STATE_MASK;		/* D0 */
+		off = on | 3;				/* D3hot */
+	} else {
+		on |= PCI_COMMAND_MEMORY;
+		off = on & ~PCI_COMMAND_MEMORY;
+	}
+	count(pwrite(fd, &off, 2, reg));
+	usleep(rnd() % 2000);
+	count(pwrite(fd, &on, 2, reg));
+	atomic_fetch_add(&sh->toggles, 1);
 }
 
 static void op_info(int fd)
@@ -461,7 +529,9 @@ static void one_op(void)
 
 	if (fd < 0)
 		return;
-	if (r < 35)
+	if (toggler && r < 25)
+		op_power(fd);
+	else if (r < 35)
 		op_rw(fd);
 	else if (r < 45)
 		op_mmap(fd);
@@ -489,6 +559,7 @@ static bool done(void)
 static void *thread_main(void *arg)
 {
 	seed = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + time(NULL) + getpid();
+	toggler = (uintptr_t)arg % 16 == 1;	/* the worker's first thread */
 	while (!done())
 		one_op();
 	return NULL;
@@ -525,6 +596,7 @@ static void worker(unsigned int id, unsigned int generation,
 
 	/* A worker and its replacements keep one device each. */
 	signal(SIGIO, SIG_IGN);		/* IRQ fds set to O_ASYNC */
+	signal(SIGBUS, on_sigbus);	/* BAR touches with decode off */
 	bdf = bdfs[id % nr_bdfs];
 	is_edu = device_is_edu(bdf);
 	pool = mmap(NULL, POOL_SIZE, PROT_READ | PROT_WRITE,
@@ -625,6 +697,8 @@ int main(int argc, char **argv)
 	printf("uldf-fuzz: %lu calls (%lu succeeded, %lu failed with an errno), %u workers killed with SIGKILL\n",
 	       atomic_load(&sh->calls), atomic_load(&sh->oks),
 	       atomic_load(&sh->errors), kills);
+	printf("uldf-fuzz: decode or power turned off and on %lu times; %lu BAR touches got SIGBUS\n",
+	       atomic_load(&sh->toggles), atomic_load(&sh->sigbus));
 	printf("uldf-fuzz: errnos:");
 	for (i = 1; i < 256; i++)
 		if (atomic_load(&sh->by_errno[i]))
