@@ -114,7 +114,13 @@ static int pv_config_write(struct pci_bus *bus, unsigned int devfn,
 	raw_spin_lock_irqsave(&pv->lock, flags);
 	ret = vg_cfg_write(&pv->vg, where, size, val);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
-	return ret ? PCIBIOS_BAD_REGISTER_NUMBER : PCIBIOS_SUCCESSFUL;
+	if (ret) {
+		/* The PCI core ignores it; a refused FLR would go unseen. */
+		pr_warn_ratelimited("uldf_pv: %s: config write of %d bytes at %#x failed: %d\n",
+				    pv->bdf, size, where, ret);
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	}
+	return PCIBIOS_SUCCESSFUL;
 }
 
 static struct pci_ops pv_pci_ops = {
