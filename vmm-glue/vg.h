@@ -11,13 +11,15 @@
  *
  * What it does for one device (struct vg_dev):
  *  - config space as the guest sees it: BARs at guest addresses with
- *    working sizing, the multi-function bit cleared, the interrupt line
- *    virtual, the MSI and MSI-X capabilities emulated or hidden (so that
- *    the guest falls back to INTx), the rest passed to the host, which
- *    protects it;
- *  - the BARs: accesses to the MSI-X table and PBA are emulated, the rest
- *    go straight to a host mapping of the BAR where there is one, else
- *    through the host calls;
+ *    working sizing, the multi-function bit cleared, the interrupt line,
+ *    the Memory and I/O Space Enable bits and the power state virtual,
+ *    the MSI and MSI-X capabilities emulated or hidden (so that the guest
+ *    falls back to INTx), the rest passed to the host, which protects it;
+ *  - the BARs: while the guest has their decoding off (or its function
+ *    out of D0) they read all ones and drop writes, without reaching the
+ *    host; otherwise accesses to the MSI-X table and PBA are emulated, the
+ *    rest go straight to a host mapping of the BAR where there is one,
+ *    else through the host calls;
  *  - interrupts: the guest's MSI/MSI-X programming (enable, function mask,
  *    per-vector masks, messages) drives host vectors; INTx follows the EOI
  *    loop (a host interrupt masks the line until the guest's EOI unmasks
@@ -27,8 +29,10 @@
  *
  * Concurrency: vmm-glue takes no locks.  The caller serialises all calls
  * on one device, except vg_bar_read()/vg_bar_write() on ranges for which
- * vg_bar_emulated() is false: those only touch the host mapping or the host
- * calls and may run concurrently with anything.  The host calls are made
+ * vg_bar_emulated() is false: those only read the guest's decode state and
+ * touch the host mapping or the host calls, and may run concurrently with
+ * anything (one that races with a config write changing the decode state
+ * sees the state from before or after that write).  The host calls are made
  * with the caller's serialisation held; only irq_open, irq_close, dma_map
  * and dma_unmap are made from the calls documented as sleeping.
  */
@@ -259,6 +263,17 @@ struct vg_dma {
 };
 
 /**
+ * struct vg_pm - the power management capability.
+ * @cap:	its offset, 0 if the function has none.
+ * @states:	BIT(n) for each power state Dn the guest may enter (D0 and
+ *		D3hot always, D1 and D2 as the capability says).
+ */
+struct vg_pm {
+	u8 cap;
+	u8 states;
+};
+
+/**
  * struct vg_dev - one passed-through function.
  * @ops:	host calls.
  * @host:	their context.
@@ -266,9 +281,16 @@ struct vg_dma {
  * @cfg_size:	bytes of config space.
  * @vmask:	per bit of the first 256 bytes: the guest sees @vval.
  * @vval:	virtual values.
+ * @vwrite:	per bit under @vmask, in registers whose writes go to the
+ *		host: the guest's writes change @vval (else the virtual bit
+ *		is read-only).
  * @hidden:	per byte of the first 256: belongs to a hidden capability.
  * @bar:	the BARs as described.
  * @bar_mask:	per BAR register (and the ROM), the sizing mask.
+ * @pm:		power management.
+ * @decode:	PCI_COMMAND_MEMORY and PCI_COMMAND_IO as in effect for the
+ *		guest's BAR accesses: its command bits while its power state
+ *		is D0, none otherwise.
  * @mode:	host interrupt mechanism open now (VG_IRQ_*), or -1.
  * @intx:	INTx emulation.
  * @msi:	MSI emulation.
@@ -282,9 +304,12 @@ struct vg_dev {
 	unsigned int cfg_size;
 	u8 vmask[256];
 	u8 vval[256];
+	u8 vwrite[256];
 	u8 hidden[256];
 	struct vg_bar_desc bar[VG_NUM_BARS + 1];
 	u32 bar_mask[VG_NUM_BARS + 1];
+	struct vg_pm pm;
+	u8 decode;
 	int mode;
 	struct vg_intx intx;
 	struct vg_msi msi;

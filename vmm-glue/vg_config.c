@@ -5,7 +5,8 @@
  * The first 256 bytes of config space are an overlay on the host's: per
  * bit, @vmask says whether the guest reads the virtual value in @vval or
  * the host's register (which the host's own config virtualization already
- * protects).  The overlay is filled once, at vg_dev_init(), from one read
+ * protects), and for a virtual bit @vwrite says whether the guest's writes
+ * change it.  The overlay is filled once, at vg_dev_init(), from one read
  * of the host's header and capability list:
  *
  *   BARs	fully virtual.  The guest assigns them addresses in its own
@@ -13,6 +14,18 @@
  *		mask, so the sizing sequence (write all ones, read back)
  *		gives the true size.  The host's BARs never move.
  *   ROM	not offered (reads as 0, cannot be sized).
+ *   command	Memory Space and I/O Space Enable are the guest's (the rest
+ *		is the host's); they start as the host has them.  The host's decoding stays as the
+ *		host set it, whatever the guest writes: a host that revokes
+ *		its BAR mappings while decoding is off would otherwise make
+ *		the guest's next access through them fatal, and the guest
+ *		turns decoding off routinely (BAR sizing, around a reset).
+ *   PM		the PowerState field of PMCSR is the guest's (D1 and D2 only
+ *		if the capability offers them); the host function stays in
+ *		D0.  No_Soft_Reset reads 1, which is what the guest gets: a
+ *		D3hot to D0 transition of its own loses no state, and Linux
+ *		does not try it as a reset method (FLR, which the host
+ *		carries out, remains).
  *   header	the multi-function bit reads as 0: every function is alone
  *		in its slot on the guest's bus.
  *   line	the interrupt line register is the guest's.
@@ -22,19 +35,50 @@
  *   hidden	a hidden capability is unlinked from the list (its
  *		predecessor's next pointer skips it) and reads as zeros.
  *
+ * While the guest has a BAR's decoding off (its Memory or I/O Space
+ * Enable clear, or a power state other than D0), the guest's accesses to
+ * it read all ones and drop writes, as a function that does not decode
+ * would answer, and reach neither the host mapping nor the host calls.
+ * A reset the guest asks for (FLR in the PCIe device control register,
+ * passed to the host, which resets the function and restores its own
+ * state) leaves these virtual bits as the guest last wrote them: Linux
+ * turns decoding off before the reset and restores its command register
+ * after it.
+ *
  * Writes are dispatched by the dword they fall in, since every field with
  * a side effect is dword aligned: BAR registers, the MSI capability, the
  * MSI-X control dword, the interrupt line dword and hidden capabilities
- * are handled here; every other write goes to the host unchanged.
+ * are handled here, and PMCSR's power state is checked against the
+ * capability.  Every other write goes to the host, but for the bits under
+ * @vmask: those under @vwrite change @vval, and the host is written with
+ * its own current value in all of them (read first).  In the command and
+ * status registers and PMCSR, whose writes do nothing but store bits and
+ * clear write-one-to-clear ones, such a write that would leave the host's
+ * registers as they are and clears nothing is not made: a guest turning
+ * its decoding or power state off and on again never writes the host's
+ * command register or PMCSR.
  * Extended config space (256 and up) is the host's, unchanged.
  *
- * BAR accesses go to the emulated MSI-X table and PBA, to the host mapping
- * (plain loads and stores, no host call) where the VMM has one, and to the
- * host calls otherwise.
+ * BAR accesses with decoding on go to the emulated MSI-X table and PBA,
+ * to the host mapping (plain loads and stores, no host call) where the
+ * VMM has one, and to the host calls otherwise.
  */
 #include "vg.h"
 
 #define VG_CAP_TTL	48	/* capabilities that fit in 192 bytes */
+
+#define VG_DECODE	(PCI_COMMAND_MEMORY | PCI_COMMAND_IO)
+#define VG_D0		0	/* PMCSR power states */
+#define VG_D1		1
+#define VG_D2		2
+#define VG_D3HOT	3
+
+/* Write-one-to-clear bits of the status register. */
+#define VG_STATUS_W1C	(PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT | \
+			 PCI_STATUS_REC_TARGET_ABORT | \
+			 PCI_STATUS_REC_MASTER_ABORT | \
+			 PCI_STATUS_SIG_SYSTEM_ERROR | \
+			 PCI_STATUS_DETECTED_PARITY)
 
 static u32 vg_bytes_get(const u8 *a, unsigned int off, unsigned int len)
 {
@@ -76,6 +120,33 @@ static void vg_virt_zero(struct vg_dev *d, unsigned int pos, unsigned int len)
 		d->vmask[i] = 0xff;
 		d->vval[i] = 0;
 	}
+}
+
+/*
+ * Make the bits @mask of [@off, @off + @len) virtual with their value from
+ * @v, and writable by the guest if @writable.
+ */
+static void vg_virt_bits(struct vg_dev *d, unsigned int off, unsigned int len,
+			 u32 mask, u32 v, bool writable)
+{
+	u32 vv = vg_bytes_get(d->vval, off, len);
+	u32 vw = vg_bytes_get(d->vwrite, off, len);
+	u32 vm = vg_bytes_get(d->vmask, off, len);
+
+	vg_bytes_put(d->vmask, off, len, vm | mask);
+	vg_bytes_put(d->vval, off, len, (vv & ~mask) | (v & mask));
+	vg_bytes_put(d->vwrite, off, len, writable ? vw | mask : vw & ~mask);
+}
+
+/* Recompute @decode from the guest's command register and power state. */
+static void vg_update_decode(struct vg_dev *d)
+{
+	u8 on = d->vval[PCI_COMMAND] & VG_DECODE;
+
+	if (d->pm.cap &&
+	    (d->vval[d->pm.cap + PCI_PM_CTRL] & PCI_PM_CTRL_STATE_MASK) != VG_D0)
+		on = 0;
+	WRITE_ONCE(d->decode, on);
 }
 
 static bool vg_is_bar_reg(unsigned int base)
@@ -145,6 +216,24 @@ static void vg_hide(struct vg_dev *d, unsigned int pos, unsigned int len)
 	memset(d->hidden + pos, 1, min(len, 256 - pos));
 }
 
+/* The power state and No_Soft_Reset (see the top of this file). */
+static void vg_init_pm(struct vg_dev *d, const u8 *hcfg, unsigned int pos)
+{
+	u16 pmc = vg_bytes_get(hcfg, pos + PCI_PM_PMC, 2);
+	u16 pmcsr = vg_bytes_get(hcfg, pos + PCI_PM_CTRL, 2);
+
+	d->pm.cap = pos;
+	d->pm.states = BIT(VG_D0) | BIT(VG_D3HOT);
+	if (pmc & PCI_PM_CAP_D1)
+		d->pm.states |= BIT(VG_D1);
+	if (pmc & PCI_PM_CAP_D2)
+		d->pm.states |= BIT(VG_D2);
+	vg_virt_bits(d, pos + PCI_PM_CTRL, 2, PCI_PM_CTRL_STATE_MASK, pmcsr,
+		     true);
+	vg_virt_bits(d, pos + PCI_PM_CTRL, 2, PCI_PM_CTRL_NO_SOFT_RESET,
+		     PCI_PM_CTRL_NO_SOFT_RESET, false);
+}
+
 /* Decide for one capability; return whether the guest keeps seeing it. */
 static bool vg_init_cap(struct vg_dev *d, const u8 *hcfg, unsigned int pos)
 {
@@ -153,6 +242,10 @@ static bool vg_init_cap(struct vg_dev *d, const u8 *hcfg, unsigned int pos)
 	u32 table, pba;
 
 	switch (hcfg[pos + PCI_CAP_LIST_ID]) {
+	case PCI_CAP_ID_PM:
+		if (pos + PCI_PM_SIZEOF <= 256)	/* else left to the host */
+			vg_init_pm(d, hcfg, pos);
+		return true;
 	case PCI_CAP_ID_MSI:
 		len = vg_msi_cap_len(flags);
 		if (d->flags & VG_HIDE_MSI) {
@@ -267,10 +360,13 @@ int vg_dev_init(struct vg_dev *d, const struct vg_ops *ops, void *host,
 	}
 
 	vg_init_bars(d);
+	vg_virt_bits(d, PCI_COMMAND, 2, VG_DECODE,
+		     vg_bytes_get(hcfg, PCI_COMMAND, 2), true);
 	d->vmask[PCI_HEADER_TYPE] = 0x80;	/* multi-function bit */
 	vg_virt(d, PCI_INTERRUPT_LINE, 1, 0);
 	d->intx.pin = hcfg[PCI_INTERRUPT_PIN];
 	vg_init_caps(d, hcfg);
+	vg_update_decode(d);
 
 	ret = vg_irq_init(d);
 	if (ret)
@@ -376,6 +472,67 @@ static void vg_msix_cap_write(struct vg_dev *d, unsigned int base,
 	vg_msix_ctrl_write(d, ctrl);
 }
 
+/*
+ * Whether the dword at @base holds registers whose writes do nothing but
+ * store the written bits, apart from @w1c (out), the write-one-to-clear
+ * ones: the command and status registers, PMCSR and the two read-only
+ * bytes after it.
+ */
+static bool vg_plain_dword(const struct vg_dev *d, unsigned int base,
+			   u32 *w1c)
+{
+	if (base == PCI_COMMAND) {
+		*w1c = (u32)VG_STATUS_W1C << 16;
+		return true;
+	}
+	if (d->pm.cap && base == d->pm.cap + PCI_PM_CTRL) {
+		*w1c = PCI_PM_CTRL_PME_STATUS;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A write that goes to the host, with the guest's bits under @vmask taken
+ * out of it (see the top of this file).
+ */
+static int vg_host_cfg_write(struct vg_dev *d, unsigned int off,
+			     unsigned int len, u32 val)
+{
+	u32 vm = vg_bytes_get(d->vmask, off, len);
+	u32 vw = vg_bytes_get(d->vwrite, off, len) & vm;
+	u32 hw, w1c;
+	int ret;
+
+	if (vm) {
+		vg_bytes_put(d->vval, off, len,
+			     (vg_bytes_get(d->vval, off, len) & ~vw) |
+			     (val & vw));
+		vg_update_decode(d);
+		ret = vg_host_cfg_read(d, off, len, &hw);
+		if (ret)
+			return ret;
+		val = (val & ~vm) | (hw & vm);
+		if (val == hw && vg_plain_dword(d, off & ~3U, &w1c) &&
+		    !(val & (w1c >> (8 * (off & 3)))))
+			return 0;
+	}
+	return d->ops->rw(d->host, VG_CFG, off, &val, len, true);
+}
+
+/* PMCSR: a power state the function does not offer is not entered. */
+static int vg_pmcsr_write(struct vg_dev *d, unsigned int off,
+			  unsigned int len, u32 val)
+{
+	unsigned int ctrl = d->pm.cap + PCI_PM_CTRL;
+
+	if (off == ctrl &&
+	    !(d->pm.states & BIT(val & PCI_PM_CTRL_STATE_MASK)))
+		val = (val & ~PCI_PM_CTRL_STATE_MASK) |
+		      (d->vval[ctrl] & PCI_PM_CTRL_STATE_MASK);
+	return vg_host_cfg_write(d, off, len, val);
+}
+
 /**
  * vg_cfg_write() - a guest config-space write.
  * @d:		the device.
@@ -383,8 +540,8 @@ static void vg_msix_cap_write(struct vg_dev *d, unsigned int base,
  * @len:	1, 2 or 4.
  * @val:	the value.
  *
- * Return: 0; -EINVAL for a bad size, alignment or offset; or the host
- * write's error.
+ * Return: 0; -EINVAL for a bad size, alignment or offset; or the error
+ * of the host read or write it needed.
  */
 int vg_cfg_write(struct vg_dev *d, unsigned int off, unsigned int len,
 		 u32 val)
@@ -408,8 +565,10 @@ int vg_cfg_write(struct vg_dev *d, unsigned int off, unsigned int len,
 	} else if (base == PCI_INTERRUPT_LINE) {
 		if (off == PCI_INTERRUPT_LINE)
 			d->vval[PCI_INTERRUPT_LINE] = val;
+	} else if (d->pm.cap && base == d->pm.cap + PCI_PM_CTRL) {
+		return vg_pmcsr_write(d, off, len, val);
 	} else {
-		return d->ops->rw(d->host, VG_CFG, off, &val, len, true);
+		return vg_host_cfg_write(d, off, len, val);
 	}
 	return 0;
 }
@@ -471,6 +630,15 @@ static u8 *vg_direct(const struct vg_dev *d, unsigned int bar, u64 off,
 	return NULL;
 }
 
+/* Whether the guest has @bar's decoding on (see the top of this file). */
+static bool vg_bar_decodes(const struct vg_dev *d, unsigned int bar)
+{
+	u8 on = d->bar[bar].flags & VG_BAR_IO ? PCI_COMMAND_IO :
+						 PCI_COMMAND_MEMORY;
+
+	return READ_ONCE(d->decode) & on;
+}
+
 static bool vg_bar_access_ok(const struct vg_dev *d, unsigned int bar,
 			     u64 off, unsigned int len)
 {
@@ -490,7 +658,8 @@ static bool vg_bar_access_ok(const struct vg_dev *d, unsigned int bar,
  * @len:	1, 2, 4 or 8.
  * @val:	out: the value.
  *
- * See vg_bar_emulated() for the locking.
+ * Reads all ones, without reaching the host, while the guest has the
+ * BAR's decoding off.  See vg_bar_emulated() for the locking.
  *
  * Return: 0; -EINVAL for an unimplemented BAR or a bad size, alignment or
  * offset; or the host read's error.
@@ -502,6 +671,10 @@ int vg_bar_read(struct vg_dev *d, unsigned int bar, u64 off,
 
 	if (!vg_bar_access_ok(d, bar, off, len))
 		return -EINVAL;
+	if (!vg_bar_decodes(d, bar)) {
+		*val = ~0ULL >> (64 - 8 * len);
+		return 0;
+	}
 	if (vg_msix_in_table(d, bar, off, len)) {
 		*val = vg_msix_read(d, bar, off, len);
 		return 0;
@@ -535,7 +708,8 @@ int vg_bar_read(struct vg_dev *d, unsigned int bar, u64 off,
  * @len:	1, 2, 4 or 8.
  * @val:	the value.
  *
- * See vg_bar_emulated() for the locking.
+ * Dropped, without reaching the host, while the guest has the BAR's
+ * decoding off.  See vg_bar_emulated() for the locking.
  *
  * Return: 0; -EINVAL as for vg_bar_read(); or the host write's error.
  */
@@ -546,6 +720,8 @@ int vg_bar_write(struct vg_dev *d, unsigned int bar, u64 off,
 
 	if (!vg_bar_access_ok(d, bar, off, len))
 		return -EINVAL;
+	if (!vg_bar_decodes(d, bar))
+		return 0;
 	if (vg_msix_in_table(d, bar, off, len)) {
 		vg_msix_write(d, bar, off, len, val);
 		return 0;

@@ -19,6 +19,12 @@
 # hash and read take the whole namespace, or its first ULDF_LEN bytes when
 # ULDF_LEN is set and not 0.
 #
+# ULDF_RESET=1 first resets the controller through sysfs, as a user would
+# (the guest's pci_reset_function(): the nvme driver quiesces, the PCI core
+# saves config space and clears the command register, resets the function
+# by its first reset method, restores config space, and the driver brings
+# the controller back), and reports the method and the outcome.
+#
 # ULDF_BAD_DEVICES lists devices= values, separated by '/', with which
 # loading the module must fail first.
 
@@ -98,6 +104,19 @@ read -r sectors </sys/block/nvme0n1/size
 read -r lbasize </sys/block/nvme0n1/queue/logical_block_size
 say "namespace $sectors sectors"
 say "lbasize $lbasize"
+
+if [ "${ULDF_RESET:-0}" = 1 ]; then
+	dev=/sys/bus/pci/devices/0000:01:00.0
+	method=none
+	[ -e "$dev/reset_method" ] && read -r method <"$dev/reset_method"
+	say "reset_method $method"
+	if echo 1 >"$dev/reset"; then
+		say "reset done"
+	else
+		say "reset failed"
+	fi
+	"$here/uml_blk" wait /dev/nvme0n1 60
+fi
 
 case "${ULDF_ACTION:=hash}" in
 hash)

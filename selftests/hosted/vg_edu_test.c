@@ -5,9 +5,11 @@
  * for its guest.  The guest's view of config space, MMIO through the host
  * mapping, an MSI that the "guest" programmed arriving with the guest's
  * message, the INTx EOI loop re-firing while the device still asserts its
- * line, and DMA by the device into "guest RAM" at IOVA = guest physical.
+ * line, DMA by the device into "guest RAM" at IOVA = guest physical, and
+ * the guest's Memory Space Enable kept from the device.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,23 @@ static unsigned int find_cap(struct vg_uldf *u, u8 id)
 		pos = cfg(u, pos + 1, 1);
 	}
 	return 0;
+}
+
+/* The device's own command register, as the host kernel reads it. */
+static int host_command(const char *bdf)
+{
+	char path[64];
+	uint16_t cmd;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, &cmd, sizeof(cmd), PCI_COMMAND);
+	close(fd);
+	return n == sizeof(cmd) ? cmd : -EIO;
 }
 
 static int wait_fd(int fd, int ms)
@@ -131,6 +150,34 @@ TEST_F(edu, mmio_through_the_mapping)
 	EXPECT_EQ(~0x12345678U, rd(&self->u, EDU_LIVENESS));
 	/* The mapping is the device: the same register, read directly. */
 	EXPECT_EQ(0x010000ed, *(volatile u32 *)self->u.vg.bar[0].map);
+}
+
+TEST_F(edu, memory_space_is_the_guests)
+{
+	u16 cmd = cfg(&self->u, PCI_COMMAND, 2);
+	volatile u32 *map = (volatile u32 *)self->u.vg.bar[0].map;
+
+	ASSERT_NE(NULL, map);
+	ASSERT_TRUE(cmd & PCI_COMMAND_MEMORY);
+	ASSERT_LE(0, host_command(self->bdf));
+	ASSERT_TRUE(host_command(self->bdf) & PCI_COMMAND_MEMORY);
+	wr(&self->u, EDU_LIVENESS, 0x11111111);
+
+	/* Off for the guest: all ones, writes dropped... */
+	vg_cfg_write(&self->u.vg, PCI_COMMAND, 2, cmd & ~PCI_COMMAND_MEMORY);
+	EXPECT_EQ(0, cfg(&self->u, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
+	EXPECT_EQ(0xffffffff, rd(&self->u, EDU_ID));
+	wr(&self->u, EDU_LIVENESS, 0x22222222);
+	/* ... while the device decodes, and its mapping works, on the host. */
+	EXPECT_TRUE(host_command(self->bdf) & PCI_COMMAND_MEMORY);
+	EXPECT_EQ(0x010000ed, map[EDU_ID / 4]);
+	EXPECT_EQ(~0x11111111U, map[EDU_LIVENESS / 4]);
+
+	vg_cfg_write(&self->u.vg, PCI_COMMAND, 2, cmd);
+	EXPECT_EQ(cmd, cfg(&self->u, PCI_COMMAND, 2));
+	EXPECT_EQ(0x010000ed, rd(&self->u, EDU_ID));
+	wr(&self->u, EDU_LIVENESS, 0x12345678);
+	EXPECT_EQ(~0x12345678U, rd(&self->u, EDU_LIVENESS));
 }
 
 TEST_F(edu, msi_arrives_with_the_guests_message)

@@ -5,8 +5,10 @@
  * vectors in BAR0, PCI Express), a BAR backed by plain memory, and host
  * calls that record what vmm-glue asked for.  Checks what a guest would
  * see (config values, BAR sizing, the capability chain with MSI/MSI-X
- * hidden, the MSI-X table and PBA) and what the host is asked to do
- * (vectors opened, masked, re-triggered; INTx EOIs; DMA maps).
+ * hidden, the MSI-X table and PBA, BARs that stop decoding when the guest
+ * turns decoding off or enters D3hot) and what the host is asked to do
+ * (vectors opened, masked, re-triggered; INTx EOIs; DMA maps; no change
+ * to its own decoding or power state).
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,11 +35,17 @@ struct call {
 	u64 a, b;
 };
 
+struct cfg_write {
+	unsigned int off;
+	unsigned int len;
+};
+
 struct fake {
 	u8 cfg[4096];
 	int cfg_writes;
 	unsigned int last_wr_off;
 	u32 last_wr_val;
+	struct cfg_write cfg_log[MAX_CALLS];
 	struct call calls[MAX_CALLS];
 	int ncalls;
 	int fail_open;
@@ -52,6 +60,18 @@ static void rec(struct fake *f, char what, int type, unsigned int index,
 	if (f->ncalls < MAX_CALLS)
 		f->calls[f->ncalls++] = (struct call){ what, type, index, count,
 						       a, b };
+}
+
+/* Host config writes that touched [@off, @off + @len). */
+static int host_cfg_writes(struct fake *f, unsigned int off, unsigned int len)
+{
+	int i, n = 0;
+
+	for (i = 0; i < f->cfg_writes && i < MAX_CALLS; i++)
+		if (f->cfg_log[i].off < off + len &&
+		    off < f->cfg_log[i].off + f->cfg_log[i].len)
+			n++;
+	return n;
 }
 
 static int count_calls(struct fake *f, char what, int type, int index)
@@ -83,6 +103,8 @@ static int f_rw(void *h, unsigned int region, u64 off, void *buf,
 		}
 		memcpy(f->cfg + off, buf, len);
 		memcpy(&v, buf, len);
+		if (f->cfg_writes < MAX_CALLS)
+			f->cfg_log[f->cfg_writes] = (struct cfg_write){ off, len };
 		f->cfg_writes++;
 		f->last_wr_off = off;
 		f->last_wr_val = v;
@@ -172,6 +194,8 @@ static void fake_init(struct fake *f)
 	memset(f, 0, sizeof(*f));
 	put16(c, PCI_VENDOR_ID, 0x1b36);
 	put16(c, PCI_DEVICE_ID, 0x0010);
+	/* Decoding on, as the host module leaves it. */
+	put16(c, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
 	put16(c, PCI_STATUS, PCI_STATUS_CAP_LIST);
 	put32(c, PCI_CLASS_REVISION, 0x01080202);
 	c[PCI_HEADER_TYPE] = 0x80;		/* multi-function */
@@ -183,6 +207,8 @@ static void fake_init(struct fake *f)
 	c[PCI_CAPABILITY_LIST] = CAP_PM;
 	c[CAP_PM] = PCI_CAP_ID_PM;
 	c[CAP_PM + 1] = CAP_MSI;
+	put16(c, CAP_PM + PCI_PM_PMC, 3);	/* version 1.2, D0 and D3 only */
+	put16(c, CAP_PM + PCI_PM_CTRL, 0);	/* D0, No_Soft_Reset clear */
 	c[CAP_MSI] = PCI_CAP_ID_MSI;
 	c[CAP_MSI + 1] = CAP_MSIX;
 	/* 64-bit, per-vector mask, 4 vectors capable */
@@ -339,16 +365,144 @@ TEST_F(vg, bar_sizing)
 	EXPECT_EQ(0, self->f.cfg_writes);
 }
 
-TEST_F(vg, line_is_virtual_command_is_not)
+TEST_F(vg, line_and_decode_are_virtual)
 {
 	vg_cfg_write(&self->d, PCI_INTERRUPT_LINE, 1, 42);
 	EXPECT_EQ(42, cfg(&self->d, PCI_INTERRUPT_LINE, 1));
 	EXPECT_EQ(11, self->f.cfg[PCI_INTERRUPT_LINE]);
+	EXPECT_EQ(0, self->f.cfg_writes);
+
+	/* The rest of the command register is the host's... */
 	vg_cfg_write(&self->d, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	EXPECT_EQ(1, self->f.cfg_writes);
 	EXPECT_EQ(PCI_COMMAND, self->f.last_wr_off);
 	EXPECT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
 		  cfg(&self->d, PCI_COMMAND, 2));
+	/* ... but its decoding is left as the host had it. */
+	EXPECT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_IO | PCI_COMMAND_MASTER,
+		  self->f.last_wr_val);
+
+	/* Restoring the command/status dword: only what changes goes out. */
+	vg_cfg_write(&self->d, PCI_COMMAND, 4, PCI_COMMAND_MASTER |
+		     (PCI_STATUS_CAP_LIST << 16));
+	EXPECT_EQ(1, self->f.cfg_writes);
+	EXPECT_EQ(PCI_COMMAND_MASTER, cfg(&self->d, PCI_COMMAND, 2));
+	/* A status bit the guest clears (write one) reaches the host. */
+	vg_cfg_write(&self->d, PCI_COMMAND, 4, PCI_COMMAND_MASTER |
+		     ((PCI_STATUS_CAP_LIST | PCI_STATUS_REC_MASTER_ABORT) << 16));
+	EXPECT_EQ(2, self->f.cfg_writes);
+	EXPECT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_IO | PCI_COMMAND_MASTER |
+		  ((PCI_STATUS_CAP_LIST | PCI_STATUS_REC_MASTER_ABORT) << 16),
+		  self->f.last_wr_val);
+}
+
+/*
+ * Expect every kind of BAR access to read all ones, drop writes and reach
+ * no host (BAR0's mapping, its host-call range and MSI-X table, memory
+ * BAR2 and I/O BAR4), or, with @on, to reach them.
+ */
+static void bars_decode(struct __test_metadata *_metadata, struct vg_dev *d,
+			struct fake *f, bool on)
+{
+	int reads = count_calls(f, 'r', -1, -1);
+	int writes = count_calls(f, 'w', -1, -1);
+	u64 v;
+
+	memcpy(f->bar0 + 0x10, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	ASSERT_EQ(0, vg_bar_read(d, 0, 0x10, 8, &v));
+	EXPECT_EQ(on ? 0x8877665544332211ULL : ~0ULL, v);
+	ASSERT_EQ(0, vg_bar_read(d, 0, 0x12, 2, &v));
+	EXPECT_EQ(on ? 0x4433 : 0xffff, v);
+	ASSERT_EQ(0, vg_bar_read(d, 0, 0x11, 1, &v));
+	EXPECT_EQ(on ? 0x22 : 0xff, v);
+	ASSERT_EQ(0, vg_bar_write(d, 0, 0x10, 4, 0xcafef00d));
+	EXPECT_EQ(0, memcmp(f->bar0 + 0x10, on ? "\x0d\xf0\xfe\xca" :
+			    "\x11\x22\x33\x44", 4));
+	ASSERT_EQ(0, vg_bar_read(d, 0, TABLE_OFF + 12, 4, &v));
+	EXPECT_EQ(on ? 1 : 0xffffffff, v);	/* vector 0 masked */
+
+	ASSERT_EQ(0, vg_bar_read(d, 0, 0x3800, 4, &v));
+	EXPECT_EQ(on ? 0x5a5a5a5aULL : 0xffffffffULL, v);
+	ASSERT_EQ(0, vg_bar_read(d, 2, 0, 4, &v));
+	ASSERT_EQ(0, vg_bar_write(d, 2, 8, 4, 1));
+	ASSERT_EQ(0, vg_bar_write(d, 4, 4, 2, 7));
+	EXPECT_EQ(reads + (on ? 2 : 0), count_calls(f, 'r', -1, -1));
+	EXPECT_EQ(writes + (on ? 2 : 0), count_calls(f, 'w', -1, -1));
+}
+
+TEST_F(vg, memory_space_off)
+{
+	u16 cmd = cfg(&self->d, PCI_COMMAND, 2);
+	u64 v;
+
+	/* The guest starts with the host's decoding. */
+	ASSERT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_IO, cmd);
+	bars_decode(_metadata, &self->d, &self->f, true);
+
+	/* Linux around BAR sizing and a reset: decoding off... */
+	vg_cfg_write(&self->d, PCI_COMMAND, 2,
+		     cmd & ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO));
+	EXPECT_EQ(0, cfg(&self->d, PCI_COMMAND, 2));
+	bars_decode(_metadata, &self->d, &self->f, false);
+
+	/* ... and on again.  The host's command register never changed. */
+	vg_cfg_write(&self->d, PCI_COMMAND, 2, cmd);
+	EXPECT_EQ(cmd, cfg(&self->d, PCI_COMMAND, 2));
+	bars_decode(_metadata, &self->d, &self->f, true);
+	EXPECT_EQ(0, host_cfg_writes(&self->f, PCI_COMMAND, 2));
+	EXPECT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_IO,
+		  self->f.cfg[PCI_COMMAND]);
+
+	/* I/O Space Enable alone: the memory BARs still decode. */
+	vg_cfg_write(&self->d, PCI_COMMAND, 1, PCI_COMMAND_MEMORY);
+	ASSERT_EQ(0, vg_bar_read(&self->d, 0, 0x10, 4, &v));
+	EXPECT_EQ(0xcafef00dULL, v);
+	ASSERT_EQ(0, vg_bar_read(&self->d, 4, 4, 2, &v));
+	EXPECT_EQ(0xffff, v);
+	EXPECT_EQ(0, count_calls(&self->f, 'r', 4, -1));
+	EXPECT_EQ(0, host_cfg_writes(&self->f, PCI_COMMAND, 2));
+}
+
+TEST_F(vg, d3hot)
+{
+	const unsigned int pmcsr = CAP_PM + PCI_PM_CTRL;
+	u16 v;
+
+	/* No_Soft_Reset reads 1: the guest's D3hot keeps the state. */
+	EXPECT_EQ(PCI_PM_CTRL_NO_SOFT_RESET, cfg(&self->d, pmcsr, 2));
+
+	/* Linux's pci_set_power_state(): read, set the state, write. */
+	v = cfg(&self->d, pmcsr, 2);
+	vg_cfg_write(&self->d, pmcsr, 2, v | 3);
+	EXPECT_EQ(PCI_PM_CTRL_NO_SOFT_RESET | 3, cfg(&self->d, pmcsr, 2));
+	/* The guest's decoding bits stay as it set them, but do not decode. */
+	EXPECT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_IO,
+		  cfg(&self->d, PCI_COMMAND, 2));
+	bars_decode(_metadata, &self->d, &self->f, false);
+
+	/* D1 is not offered: the write leaves the function in D3hot. */
+	vg_cfg_write(&self->d, pmcsr, 2, PCI_PM_CTRL_NO_SOFT_RESET | 1);
+	EXPECT_EQ(PCI_PM_CTRL_NO_SOFT_RESET | 3, cfg(&self->d, pmcsr, 2));
+	bars_decode(_metadata, &self->d, &self->f, false);
+
+	vg_cfg_write(&self->d, pmcsr, 2, PCI_PM_CTRL_NO_SOFT_RESET);
+	EXPECT_EQ(PCI_PM_CTRL_NO_SOFT_RESET, cfg(&self->d, pmcsr, 2));
+	bars_decode(_metadata, &self->d, &self->f, true);
+
+	/* The host function stayed in D0, its PMCSR never written. */
+	EXPECT_EQ(0, host_cfg_writes(&self->f, pmcsr, 2));
+	EXPECT_EQ(0, self->f.cfg[pmcsr] & PCI_PM_CTRL_STATE_MASK);
+
+	/* PME_Status is the host's: a one written clears it there. */
+	self->f.cfg[pmcsr + 1] = PCI_PM_CTRL_PME_STATUS >> 8;
+	EXPECT_EQ(PCI_PM_CTRL_PME_STATUS | PCI_PM_CTRL_NO_SOFT_RESET,
+		  cfg(&self->d, pmcsr, 2));
+	vg_cfg_write(&self->d, pmcsr, 2, PCI_PM_CTRL_PME_STATUS |
+		     PCI_PM_CTRL_NO_SOFT_RESET | 3);
+	EXPECT_EQ(1, host_cfg_writes(&self->f, pmcsr, 2));
+	EXPECT_EQ(pmcsr, self->f.last_wr_off);
+	EXPECT_EQ(PCI_PM_CTRL_PME_STATUS, self->f.last_wr_val);
+	EXPECT_EQ(3, cfg(&self->d, pmcsr, 2) & PCI_PM_CTRL_STATE_MASK);
 }
 
 TEST_F(vg, caps_visible)
@@ -592,6 +746,29 @@ TEST(hidden_caps)
 	ASSERT_EQ(0, vg_dev_init(&d, &fake_ops, &f, &desc));
 	ASSERT_EQ(1, cap_chain(&d, ids, 8));
 	EXPECT_EQ(PCI_CAP_ID_EXP, ids[0]);
+	vg_dev_exit(&d);
+}
+
+TEST(d2_when_offered)
+{
+	const unsigned int pmcsr = CAP_PM + PCI_PM_CTRL;
+	struct vg_dev_desc desc;
+	struct vg_dev d;
+	struct fake f;
+	u64 v;
+
+	fake_init(&f);
+	put16(f.cfg, CAP_PM + PCI_PM_PMC, 3 | PCI_PM_CAP_D2);
+	desc_init(&desc, &f, 0);
+	ASSERT_EQ(0, vg_dev_init(&d, &fake_ops, &f, &desc));
+	vg_cfg_write(&d, pmcsr, 2, 2);
+	EXPECT_EQ(PCI_PM_CTRL_NO_SOFT_RESET | 2, cfg(&d, pmcsr, 2));
+	ASSERT_EQ(0, vg_bar_read(&d, 2, 0, 4, &v));
+	EXPECT_EQ(0xffffffffULL, v);
+	vg_cfg_write(&d, pmcsr, 2, 1);		/* D1 is not */
+	EXPECT_EQ(PCI_PM_CTRL_NO_SOFT_RESET | 2, cfg(&d, pmcsr, 2));
+	EXPECT_EQ(0, count_calls(&f, 'r', -1, -1));
+	EXPECT_EQ(0, f.cfg_writes);
 	vg_dev_exit(&d);
 }
 

@@ -17,8 +17,11 @@
  * the BAR, and its reads and writes become loads and stores on the host
  * mapping of the BAR (no host call per access) except for the emulated
  * MSI-X table and PBA and any part the host does not let us map, which go
- * through vmm-glue and pread()/pwrite() on the device fd.  Interrupts are
- * in irqchip/uldf_pv_irq.c, DMA in iommu/uldf_pv_dma.c.
+ * through vmm-glue and pread()/pwrite() on the device fd.  The guest's
+ * Memory Space Enable and power state are virtual (vmm-glue): while it has
+ * them off, its BAR accesses read all ones and drop writes, and the host's
+ * decoding, and so its mapping, stays on.  Interrupts are in
+ * irqchip/uldf_pv_irq.c, DMA in iommu/uldf_pv_dma.c.
  *
  * With uldf_pv.hide_msi=1 the guest sees neither MSI nor MSI-X and its
  * drivers fall back to INTx, served by the EOI loop.
@@ -114,7 +117,13 @@ static int pv_config_write(struct pci_bus *bus, unsigned int devfn,
 	raw_spin_lock_irqsave(&pv->lock, flags);
 	ret = vg_cfg_write(&pv->vg, where, size, val);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
-	return ret ? PCIBIOS_BAD_REGISTER_NUMBER : PCIBIOS_SUCCESSFUL;
+	if (ret) {
+		/* The PCI core ignores it; a refused FLR would go unseen. */
+		pr_warn_ratelimited("uldf_pv: %s: config write of %d bytes at %#x failed: %d\n",
+				    pv->bdf, size, where, ret);
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	}
+	return PCIBIOS_SUCCESSFUL;
 }
 
 static struct pci_ops pv_pci_ops = {
