@@ -36,6 +36,26 @@
  *   Initiate FLR in the PCIe device control register resets the function
  *	through the PCI core, which saves and restores its state.
  *
+ * PCIe Device Control fields that concern more than the function stay the
+ * kernel's, as with vfio-pci; the user reads back what it wrote to them:
+ *   Max Payload Size is virtual.  It must match the link partner's and the
+ *	fabric's, which the kernel set up and the user cannot see; a larger
+ *	one would have the device send TLPs its peers treat as malformed.
+ *   Max Read Request Size is virtual and trapped: a new value goes to the
+ *	device through pcie_set_readrq(), raised to at least the payload
+ *	size (vfio's floor) and clamped by the kernel where the bus
+ *	configuration (pci=pcie_bus_perf) needs it.
+ *   Enable No Snoop is virtual.  It reaches the device only where the
+ *	IOMMU enforces cache coherency (dma.c; ULDF_DMA_INFO_COHERENT), so
+ *	that the IOMMU snoops the CPU caches whatever the request says.
+ *	Elsewhere the device keeps No Snoop off while it is open: a No Snoop
+ *	read could bypass the caches and fetch a page's stale previous
+ *	contents, the data of its last owner, from before the kernel
+ *	cleared it.  vfio-pci passes the bit through and instead tells KVM
+ *	that the guest's DMA is not coherent; uldf has no such partner.
+ *   Phantom Functions Enable stays read-only: phantom requester IDs would
+ *	escape the IOMMU's view of the function.
+ *
  * A write holds memory_lock for write, so whatever it disables is
  * serialised with BAR faults, BAR accesses, resets and the MSI-X table
  * programming; a read holds it for read.  The user's buffer is copied
@@ -46,6 +66,7 @@
  * length must be 4-byte aligned in offset and length and is handled as a
  * run of dword accesses.
  */
+#include <linux/bitfield.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -87,8 +108,13 @@ static const struct uldf_cfg_field uldf_pm_fields[] = {
 	{ }
 };
 
+/* Device Control fields that concern the fabric or the CPU caches. */
+#define ULDF_DEVCTL_VIRT	(PCI_EXP_DEVCTL_PAYLOAD | PCI_EXP_DEVCTL_READRQ | \
+				 PCI_EXP_DEVCTL_NOSNOOP_EN)
+
 static const struct uldf_cfg_field uldf_exp_fields[] = {
-	FIELD(PCI_EXP_DEVCTL, 2, 0, ~(u32)PCI_EXP_DEVCTL_PHANTOM & 0xffff),
+	FIELD(PCI_EXP_DEVCTL, 2, ULDF_DEVCTL_VIRT,
+	      ~(u32)PCI_EXP_DEVCTL_PHANTOM & 0xffff),
 	FIELD(PCI_EXP_DEVSTA, 2, 0, PCI_EXP_DEVSTA_CED | PCI_EXP_DEVSTA_NFED |
 				    PCI_EXP_DEVSTA_FED | PCI_EXP_DEVSTA_URD),
 	FIELD(PCI_EXP_DEVCTL2, 2, 0, 0xffff),
@@ -259,14 +285,37 @@ int uldf_config_init(struct uldf_device *udev)
 	return 0;
 }
 
+/*
+ * The user's Device Control starts as the device's.  Where the IOMMU does
+ * not enforce cache coherency, the device's No Snoop goes off while the
+ * device is open; the state restored at close brings it back.
+ */
+static void uldf_cfg_reset_devctl(struct uldf_device *udev)
+{
+	struct uldf_config *cfg = &udev->cfg;
+	struct pci_dev *pdev = udev->pdev;
+	u16 devctl;
+
+	if (!cfg->exp_cap)
+		return;
+	pcie_capability_read_word(pdev, PCI_EXP_DEVCTL, &devctl);
+	uldf_cfg_store(cfg->vconfig, cfg->exp_cap + PCI_EXP_DEVCTL, 2, devctl);
+	if ((devctl & PCI_EXP_DEVCTL_NOSNOOP_EN) && !uldf_dma_coherent(udev))
+		pcie_capability_clear_word(pdev, PCI_EXP_DEVCTL,
+					   PCI_EXP_DEVCTL_NOSNOOP_EN);
+}
+
 /**
  * uldf_config_reset() - start a new user's view from the device's state.
  * @udev: the device; @udev->lock held for write.
  *
  * The virtual BARs, ROM BAR and interrupt line take the device's current
- * values, so a new user first reads what the device holds.  Interrupt
- * Disable reads 0: the real bit is set while no INTx vector is open, but
- * that is uldf's resting state, not something the user asked for.
+ * values, so a new user first reads what the device holds; so do the
+ * virtual fields of PCIe Device Control, whose No Snoop bit the device
+ * loses unless the IOMMU enforces coherency (so call this after
+ * uldf_dma_open()).  Interrupt Disable reads 0: the real bit is set while
+ * no INTx vector is open, but that is uldf's resting state, not something
+ * the user asked for.
  */
 void uldf_config_reset(struct uldf_device *udev)
 {
@@ -296,6 +345,7 @@ void uldf_config_reset(struct uldf_device *udev)
 		pci_read_config_word(pdev, cfg->pm_cap + PCI_PM_CTRL, &cmd);
 		cfg->pm_restore = !(cmd & PCI_PM_CTRL_NO_SOFT_RESET);
 	}
+	uldf_cfg_reset_devctl(udev);
 	mutex_unlock(&cfg->lock);
 }
 
@@ -430,11 +480,44 @@ static int uldf_cfg_set_power(struct uldf_device *udev, pci_power_t state)
 }
 
 /*
+ * PCIe Device Control, as in vfio_exp_config_write(): a new Max Read
+ * Request Size (virtual; @old is the user's previous value) goes to the
+ * device through pcie_set_readrq(), at least the device's payload size, so
+ * a user without the fabric's view cannot make it inefficiently small;
+ * the kernel clamps it to the payload size where the bus configuration
+ * needs it.  Enable No Snoop (virtual) also reaches the device, in the
+ * generic write, where the IOMMU enforces cache coherency.  Max Payload
+ * Size is virtual only.
+ */
+static void uldf_cfg_trap_devctl(struct uldf_device *udev, u32 lanes,
+				 u32 dval, u32 *wmask)
+{
+	struct uldf_config *cfg = &udev->cfg;
+	struct pci_dev *pdev = udev->pdev;
+	u32 old = uldf_cfg_bits(cfg->vconfig, cfg->exp_cap + PCI_EXP_DEVCTL, 2);
+	int rq, ret;
+
+	if ((lanes & PCI_EXP_DEVCTL_NOSNOOP_EN) && uldf_dma_coherent(udev))
+		*wmask |= PCI_EXP_DEVCTL_NOSNOOP_EN;
+
+	if (!(lanes & PCI_EXP_DEVCTL_READRQ) ||
+	    !((dval ^ old) & PCI_EXP_DEVCTL_READRQ))
+		return;
+	rq = 128 << FIELD_GET(PCI_EXP_DEVCTL_READRQ, dval);
+	rq = max(rq, pcie_get_mps(pdev));
+	ret = pcie_set_readrq(pdev, rq);
+	if (ret)
+		pci_dbg(pdev, "uldf: max read request size %d refused (%d)\n",
+			rq, ret);
+}
+
+/*
  * Trapped writes: side effects that go through the kernel's own helpers.
  * @base is the dword holding the access, @lanes the bits it writes, @dval
  * the written value in place (only @lanes valid); bits cleared from @wmask
- * (same layout) do not reach the device.  Every trapped register below is
- * 16 bits at a dword-aligned offset (capabilities are dword aligned).
+ * (same layout) do not reach the device, virtual bits set in it do.
+ * Every trapped register below is 16 bits at a dword-aligned offset
+ * (capabilities are dword aligned).
  */
 static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 			 u32 lanes, u32 dval, u32 *wmask)
@@ -470,6 +553,9 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 		return uldf_cfg_set_power(udev, (__force pci_power_t)
 					  (dval & PCI_PM_CTRL_STATE_MASK));
 	}
+
+	if (cfg->exp_cap && base == cfg->exp_cap + PCI_EXP_DEVCTL)
+		uldf_cfg_trap_devctl(udev, lanes, dval, wmask);
 
 	if (cfg->exp_cap && base == cfg->exp_cap + PCI_EXP_DEVCTL &&
 	    (lanes & dval & PCI_EXP_DEVCTL_BCR_FLR)) {

@@ -306,10 +306,10 @@ static int uldf_open(struct inode *inode, struct file *file)
 	ret = uldf_reset_enable(udev);
 	if (ret)
 		goto out_unlock;
-	uldf_config_reset(udev);
 	ret = uldf_dma_open(udev);
 	if (ret)
 		goto out_disable;
+	uldf_config_reset(udev);
 
 	udev->open = true;
 	down_write(&udev->memory_lock);

@@ -28,6 +28,11 @@
  * mappings into one large IOMMU page, so unmapping one mapping never takes
  * another's translation with it.
  *
+ * Where the IOMMU can, the domain enforces cache coherency, set once after
+ * the attach and before any mapping: the IOMMU then snoops the CPU caches
+ * on every DMA, even a request with the No Snoop attribute.  config.c lets
+ * the device's Enable No Snoop bit follow the user only in that case.
+ *
  * Release (close, process death, or revocation at unbind, which may run in
  * another process) detaches and frees the domain first, so the device
  * reaches nothing, then unpins every page (dirty where the device could
@@ -1201,6 +1206,8 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 	info.argsz = sizeof(info) + dma->nr_ranges * sizeof(*dma->ranges);
 	if (dma->domain) {
 		info.flags = ULDF_DMA_INFO_IOMMU;
+		if (dma->coherent)
+			info.flags |= ULDF_DMA_INFO_COHERENT;
 		info.pgsize_bitmap = dma->domain->pgsize_bitmap;
 	} else if (dma->noiommu) {
 		info.flags = ULDF_DMA_INFO_NOIOMMU;
@@ -1384,6 +1391,26 @@ static int uldf_dma_setup_iova(struct uldf_dma_state *dma,
 	return ret;
 }
 
+/*
+ * Have the IOMMU snoop every DMA of the domain, No Snoop attribute or not,
+ * where it can, as vfio type1 and iommufd do.  It must be decided before
+ * the first mapping (Intel's second-level tables set a snoop bit per PTE)
+ * and after the attach, which is what tells the driver which IOMMU units
+ * must support it (an Intel domain made to snoop before it is attached
+ * refuses a unit without Snoop Control).  There is no wrapper for the
+ * domain op; iommufd and type1 call it directly too.
+ */
+static void uldf_dma_enforce_coherency(struct uldf_device *udev,
+				       struct iommu_domain *domain)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+
+	dma->coherent = domain->ops->enforce_cache_coherency &&
+			domain->ops->enforce_cache_coherency(domain);
+	pci_dbg(udev->pdev, "uldf: the IOMMU %s cache coherency\n",
+		dma->coherent ? "enforces" : "cannot enforce");
+}
+
 static int uldf_dma_open_domain(struct uldf_device *udev)
 {
 	struct uldf_dma_state *dma = &udev->dma;
@@ -1403,6 +1430,7 @@ static int uldf_dma_open_domain(struct uldf_device *udev)
 	ret = iommu_attach_group(domain, dma->group);
 	if (ret)
 		goto out_free;
+	uldf_dma_enforce_coherency(udev, domain);
 	ret = uldf_dma_setup_iova(dma, domain);
 	if (ret)
 		goto out_detach;
@@ -1444,10 +1472,11 @@ void uldf_dma_init(struct uldf_device *udev)
  * @udev:	the device; called with @udev->lock held for write, in the
  *		opening process.
  *
- * With an IOMMU group: allocate a paging domain, attach it, and reserve in
- * the IOVA tree what may not be mapped.  Without one, in no-IOMMU mode
- * (the opener was found to hold CAP_SYS_RAWIO): taint the kernel and say
- * so.  Otherwise DMA stays refused (the map
+ * With an IOMMU group: allocate a paging domain, attach it, have it
+ * enforce cache coherency where the IOMMU can, and reserve in the IOVA
+ * tree what may not be mapped.  Without one, in no-IOMMU mode (the opener
+ * was found to hold CAP_SYS_RAWIO): taint the kernel and say so.
+ * Otherwise DMA stays refused (the map
  * ioctls fail with -ENODEV) but the open succeeds.  The opener's mm is
  * kept to account pinned pages to.
  *
@@ -1462,6 +1491,7 @@ int uldf_dma_open(struct uldf_device *udev)
 	int ret;
 
 	dma->locked_pages = 0;
+	dma->coherent = false;
 	if (dma->group) {
 		ret = uldf_dma_open_domain(udev);
 		if (ret)
@@ -1510,6 +1540,7 @@ void uldf_dma_release(struct uldf_device *udev)
 	dma->ranges = NULL;
 	dma->nr_ranges = 0;
 	dma->noiommu = false;
+	dma->coherent = false;
 }
 
 /**
@@ -1522,4 +1553,18 @@ void uldf_dma_release(struct uldf_device *udev)
 bool uldf_dma_allowed(struct uldf_device *udev)
 {
 	return udev->dma.group || uldf_enable_noiommu;
+}
+
+/**
+ * uldf_dma_coherent() - whether the IOMMU keeps all of the device's DMA
+ * coherent with the CPU caches.
+ * @udev:	the open device.
+ *
+ * Return: true if the domain enforces cache coherency: the IOMMU snoops
+ * even the device's No Snoop requests.  False without a domain (no IOMMU,
+ * no-IOMMU mode, or the device is not open).
+ */
+bool uldf_dma_coherent(struct uldf_device *udev)
+{
+	return udev->dma.coherent;
 }

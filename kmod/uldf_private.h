@@ -159,6 +159,8 @@ struct uldf_irq_state {
  *		while the device is closed or cannot do DMA.
  * @locked_pages: pages of the mappings in @mappings, all charged to @mm.
  * @cache_prot:	IOMMU_CACHE if the IOMMU keeps the device's DMA coherent.
+ * @coherent:	the domain enforces cache coherency: the IOMMU snoops every
+ *		DMA, even one with the No Snoop attribute; fixed at open.
  * @nr_ranges:	entries in @ranges.
  * @ranges:	usable IOVA ranges: the domain's aperture minus the reserved
  *		regions of the group; fixed at open.
@@ -172,6 +174,7 @@ struct uldf_dma_state {
 	struct mm_struct *mm;
 	unsigned long locked_pages;
 	int cache_prot;
+	bool coherent;
 	unsigned int nr_ranges;
 	struct uldf_iova_range *ranges;
 };
@@ -276,6 +279,7 @@ void uldf_dma_release(struct uldf_device *udev);
 long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		    void __user *arg);
 bool uldf_dma_allowed(struct uldf_device *udev);
+bool uldf_dma_coherent(struct uldf_device *udev);
 
 /* Copy in an extensible ioctl argument (see uldf.h); core.c. */
 int uldf_copy_arg(void *dst, size_t minsz, size_t dstsz,

@@ -10,6 +10,7 @@
  *    writing a read-only mapping, changes nothing in the process and shows
  *    as a DMAR fault in the kernel log;
  *  - the errno of each bad request, and the allocator's limit;
+ *  - the domain enforcing cache coherency where the IOMMU can snoop;
  *  - a 2 MiB hugetlb page, and a transparent huge page, each mapped with
  *    one 2 MiB IOMMU page, and a batch of scattered pages costing one
  *    IOTLB sync each way, observed with kprobes on the Intel IOMMU driver
@@ -44,7 +45,8 @@ TEST_F(iommu, info)
 	bool msi_excluded = true, low = false;
 	uint32_t i;
 
-	EXPECT_EQ(ULDF_DMA_INFO_IOMMU, info->flags);
+	EXPECT_EQ(ULDF_DMA_INFO_IOMMU,
+		  info->flags & ~(uint32_t)ULDF_DMA_INFO_COHERENT);
 	EXPECT_TRUE(info->pgsize_bitmap & PAGE);
 	EXPECT_EQ(0, info->pgsize_bitmap & (PAGE - 1));
 	ASSERT_LE(1, info->nr_ranges);
@@ -78,6 +80,33 @@ TEST_F(iommu, info)
 	small.flags = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DMA_GET_INFO, &small));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+/*
+ * The domain enforces cache coherency exactly where the device's Intel
+ * IOMMU has Snoop Control (ECAP.SC, bit 7; the testbed's has it unless
+ * booted with --no-snoop-control).  The other tests show DMA working in
+ * either kind of domain.
+ */
+TEST_F(iommu, coherent_where_iommu_snoops)
+{
+	unsigned long long ecap;
+	char path[256];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path),
+		 "/sys/bus/pci/devices/%s/iommu/intel-iommu/ecap", self->bdf);
+	f = fopen(path, "re");
+	if (!f)
+		SKIP(return, "no %s: not an Intel IOMMU", path);
+	n = fscanf(f, "%llx", &ecap);
+	fclose(f);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(!!(ecap & (1 << 7)),
+		  !!(self->info->flags & ULDF_DMA_INFO_COHERENT)) {
+		TH_LOG("ecap %#llx, flags %#x", ecap, self->info->flags);
+	}
 }
 
 TEST_F(iommu, round_trip_allocated)

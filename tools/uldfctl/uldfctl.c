@@ -587,9 +587,10 @@ static void info_dma(struct uldf_dev *dev)
 		printf("  %-12s unavailable (%s)\n", "DMA", strerror(-ret));
 		return;
 	}
-	printf("  %-12s %s; IOMMU pages ", "DMA",
+	printf("  %-12s %s%s; IOMMU pages ", "DMA",
 	       flags & ULDF_DMA_INFO_NOIOMMU ? "no-IOMMU (physical addresses)" :
-	       "IOMMU-translated");
+	       "IOMMU-translated",
+	       flags & ULDF_DMA_INFO_COHERENT ? ", cache-coherent" : "");
 	print_pgsizes(pgsizes);
 	printf("\n  %-12s", "IOVA ranges");
 	for (i = 0; i < n && i < 8; i++)

@@ -262,6 +262,12 @@ struct uldf_irq_open {
  *		the domain's aperture minus reserved regions (the MSI window,
  *		RMRRs).  None in no-IOMMU mode, where the IOVA is not chosen.
  *
+ * ULDF_DMA_INFO_COHERENT: the IOMMU enforces cache coherency for the
+ * domain: it snoops the CPU caches on every DMA, No Snoop attribute or
+ * not.  Only then does the Enable No Snoop bit of the PCI Express Device
+ * Control register, written through the config region, reach the device;
+ * without it the bit is virtual and the device keeps No Snoop off.
+ *
  * A device that cannot do DMA (no IOMMU, and no-IOMMU mode off) reports
  * @flags, @pgsize_bitmap and @nr_ranges 0.
  *
@@ -278,6 +284,7 @@ struct uldf_dma_info {
 	__u32 flags;
 #define ULDF_DMA_INFO_IOMMU	(1 << 0) /* translated by an IOMMU */
 #define ULDF_DMA_INFO_NOIOMMU	(1 << 1) /* no IOMMU: IOVA = physical */
+#define ULDF_DMA_INFO_COHERENT	(1 << 2) /* the IOMMU snoops every DMA */
 	__aligned_u64 pgsize_bitmap;
 	__u32 nr_ranges;
 	__u32 pad;

@@ -57,7 +57,8 @@ int uldf_dma_set_mask(struct uldf_dev *dev, uint64_t mask);
 /**
  * uldf_dma_get_info() - describe the device's DMA address space.
  * @dev:	the device.
- * @flags:	out, if not NULL: ULDF_DMA_INFO_IOMMU or
+ * @flags:	out, if not NULL: ULDF_DMA_INFO_IOMMU (with
+ *		ULDF_DMA_INFO_COHERENT where the IOMMU snoops every DMA) or
  *		ULDF_DMA_INFO_NOIOMMU.
  * @pgsizes:	out, if not NULL: bitmap of IOMMU page sizes (bit n: 2^n).
  * @ranges:	out, if not NULL: usable IOVA ranges, inclusive.
