@@ -874,15 +874,12 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 		}
 		acct.pending += maps[n]->npages;
 	}
-	if (n) {
-		ret = uldf_dma_fault_in(uent, n, maps);
-		if (ret) {
-			err = ret;
-			n = 0;	/* all of them go back */
-		}
-	}
-
-	ret = uldf_lock_live(udev);
+	/* Where the IOVAs cannot be reported, none of them is placed. */
+	ret = n ? uldf_dma_fault_in(uent, n, maps) : 0;
+	if (ret)
+		err = ret;
+	else
+		ret = uldf_lock_live(udev);
 	if (ret) {
 		for (i = 0; i < n; i++)
 			list_add_tail(&maps[i]->node, &undo);

@@ -54,6 +54,41 @@ TEST_F(iommu, locked_vm_unmap_and_close)
 	ASSERT_LE(0, self->fd);
 }
 
+/*
+ * A batch whose entries can be read but not written back (where the
+ * IOVAs are reported): EFAULT, and the pages it pinned are unpinned.
+ */
+TEST_F(iommu, unreportable_batch_pins_nothing)
+{
+	enum { N = 4 };
+	long base = vmlck_kb(getpid()), pins = pinned_pages();
+	uint8_t *buf = map_anon(N * PAGE);
+	struct uldf_dma_map *e;
+	uint32_t done = 7, i;
+
+	ASSERT_NE(NULL, buf);
+	e = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, e);
+	for (i = 0; i < N; i++)
+		e[i] = (struct uldf_dma_map) {
+			.argsz = sizeof(e[i]),
+			.flags = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE,
+			.vaddr = (uintptr_t)(buf + i * PAGE),
+			.size = PAGE,
+			.iova_limit = EDU_DMA_MASK,
+		};
+	ASSERT_EQ(0, mprotect(e, PAGE, PROT_READ));
+	EXPECT_EQ(-EFAULT, dma_batch(self->fd, e, N, 0, &done));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(-1, ioctl(self->fd, ULDF_DMA_MAP, &e[0]));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(pins, pinned_pages());
+	EXPECT_EQ(base, vmlck_kb(getpid()));
+	munmap(e, PAGE);
+	munmap(buf, N * PAGE);
+}
+
 static int drop_cap_ipc_lock(void)
 {
 	struct __user_cap_header_struct hdr = {
