@@ -440,13 +440,37 @@ static void uldf_cfg_write_bar(struct uldf_config *cfg, unsigned int off,
 	uldf_cfg_store(cfg->vconfig, base, 4, v);
 }
 
-/*
- * A power state written to PMCSR (vfio_pci_set_power_state()).  Entering
- * D3hot zaps the BAR mappings and, when the function loses its state in
- * D3hot, saves it; the way back to D0 restores it.  memory_lock held for
- * write.
+/**
+ * uldf_sync_decode() - take the user's decode bits from the device.
+ * @udev: the device; memory_lock held for write.
+ *
+ * After a reset or a power transition the command register is what the
+ * PCI core restored, which is what the user reads (Memory and I/O Space
+ * Enable are not virtual): BAR access must follow that, never a value
+ * remembered from before.
  */
-static int uldf_cfg_set_power(struct uldf_device *udev, pci_power_t state)
+void uldf_sync_decode(struct uldf_device *udev)
+{
+	u16 cmd;
+
+	lockdep_assert_held_write(&udev->memory_lock);
+	pci_read_config_word(udev->pdev, PCI_COMMAND, &cmd);
+	udev->cfg.decode = cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+}
+
+/**
+ * uldf_set_power() - a power state for the function, as vfio-pci's
+ * vfio_pci_set_power_state().
+ * @udev: the device; memory_lock held for write.
+ * @state: PCI_D0 to PCI_D3hot.
+ *
+ * Entering D3hot zaps the BAR mappings and, when the function loses its
+ * state in D3hot (No_Soft_Reset clear), saves it; the way back to D0
+ * restores it.  The user's decode bits are then taken from the device.
+ *
+ * Return: 0, or -EIO if the PCI core refuses the state.
+ */
+int uldf_set_power(struct uldf_device *udev, pci_power_t state)
 {
 	struct pci_dev *pdev = udev->pdev;
 	bool was_d3 = uldf_pm_is_d3(pdev->current_state);
@@ -466,16 +490,17 @@ static int uldf_cfg_set_power(struct uldf_device *udev, pci_power_t state)
 				     pci_power_name(state), ret);
 		return -EIO;
 	}
-	if (!udev->cfg.pm_restore)
-		return 0;
 	/* A quirk may keep the function out of D3hot: check where it is. */
-	if (to_d3 && !was_d3 && uldf_pm_is_d3(pdev->current_state)) {
+	if (!udev->cfg.pm_restore) {
+		/* nothing saved, nothing to restore */
+	} else if (to_d3 && !was_d3 && uldf_pm_is_d3(pdev->current_state)) {
 		kfree(udev->pm_state);
 		udev->pm_state = pci_store_saved_state(pdev);
 	} else if (was_d3 && state == PCI_D0 && udev->pm_state) {
 		pci_load_and_free_saved_state(pdev, &udev->pm_state);
 		pci_restore_state(pdev);
 	}
+	uldf_sync_decode(udev);
 	return 0;
 }
 
@@ -550,8 +575,8 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 	if (cfg->pm_cap && base == cfg->pm_cap + PCI_PM_CTRL &&
 	    (lanes & PCI_PM_CTRL_STATE_MASK)) {
 		*wmask &= ~(u32)PCI_PM_CTRL_STATE_MASK;
-		return uldf_cfg_set_power(udev, (__force pci_power_t)
-					  (dval & PCI_PM_CTRL_STATE_MASK));
+		return uldf_set_power(udev, (__force pci_power_t)
+				      (dval & PCI_PM_CTRL_STATE_MASK));
 	}
 
 	if (cfg->exp_cap && base == cfg->exp_cap + PCI_EXP_DEVCTL)

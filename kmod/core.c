@@ -356,6 +356,9 @@ static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 	ret = uldf_copy_query(&info, sizeof(info), arg, &argsz);
 	if (ret)
 		return ret;
+	ret = uldf_lock_live(udev);
+	if (ret)
+		return ret;
 
 	info.argsz = sizeof(info);
 	if (uldf_reset_supported(udev))
@@ -379,6 +382,7 @@ static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 		info.num_irqs[i] = uldf_irq_num(pdev, i);
 	info.iommu_group = udev->dma.group ? iommu_group_id(udev->dma.group) : -1;
 	info.config_size = pdev->cfg_size;
+	up_read(&udev->lock);
 
 	if (copy_to_user(arg, &info, min_t(u32, argsz, sizeof(info))))
 		return -EFAULT;
@@ -407,36 +411,33 @@ static long uldf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *argp = (void __user *)arg;
 	long ret;
 
-	/* The DMA ioctls lock for themselves (dma.c). */
+	/*
+	 * Each ioctl takes @udev->lock itself (uldf_lock_live()), only
+	 * around what needs the device: its argument is copied in before
+	 * and out after, so that a user page that never faults in cannot
+	 * hold up an unbind.
+	 */
 	switch (cmd) {
+	case ULDF_DEVICE_GET_INFO:
+		return uldf_get_info(udev, argp);
+	case ULDF_DEVICE_GET_REGION_INFO:
+		return uldf_region_info(udev, argp);
+	case ULDF_DEVICE_RESET:
+		ret = uldf_lock_live(udev);
+		if (ret)
+			return ret;
+		ret = uldf_reset_ioctl(udev);
+		up_read(&udev->lock);
+		return ret;
+	case ULDF_DEVICE_IRQ_OPEN:
+		return uldf_irq_open_ioctl(udev, argp);
 	case ULDF_DMA_GET_INFO:
 	case ULDF_DMA_MAP:
 	case ULDF_DMA_UNMAP:
 	case ULDF_DMA_MAP_BATCH:
 		return uldf_dma_ioctl(udev, cmd, argp);
 	}
-
-	ret = uldf_lock_live(udev);
-	if (ret)
-		return ret;
-	switch (cmd) {
-	case ULDF_DEVICE_GET_INFO:
-		ret = uldf_get_info(udev, argp);
-		break;
-	case ULDF_DEVICE_GET_REGION_INFO:
-		ret = uldf_region_info(udev, argp);
-		break;
-	case ULDF_DEVICE_RESET:
-		ret = uldf_reset_ioctl(udev);
-		break;
-	case ULDF_DEVICE_IRQ_OPEN:
-		ret = uldf_irq_open_ioctl(udev, argp);
-		break;
-	default:
-		ret = -ENOTTY;
-	}
-	up_read(&udev->lock);
-	return ret;
+	return -ENOTTY;
 }
 
 /*

@@ -1066,13 +1066,25 @@ static void uldf_dma_unmap_list(struct uldf_dma_state *dma,
 	iommu_iotlb_sync(dma->domain, &gather);
 }
 
+/* The device can do DMA: -ENODEV if not.  @udev->lock held. */
+static int uldf_dma_check_space(struct uldf_device *udev)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+
+	if (dma->domain || dma->noiommu)
+		return 0;
+	pci_notice_ratelimited(udev->pdev,
+			       "uldf: DMA refused: the device has no IOMMU and no-IOMMU mode is off\n");
+	return -ENODEV;
+}
+
 static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 {
 	struct uldf_dma_unmap __user *uarg = arg;
 	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_unmap req;
 	LIST_HEAD(list);
-	u64 unmapped;
+	u64 unmapped = 0;
 	u32 argsz;
 	int ret;
 
@@ -1088,6 +1100,12 @@ static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 	if (ret)
 		return ret;
 
+	ret = uldf_lock_live(udev);
+	if (ret)
+		return ret;
+	ret = uldf_dma_check_space(udev);
+	if (ret)
+		goto out_unlock;
 	mutex_lock(&dma->lock);
 	if (req.flags & ULDF_DMA_UNMAP_ALL)
 		uldf_dma_take_all(dma, &list);
@@ -1095,50 +1113,57 @@ static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 		ret = uldf_dma_take_range(dma, req.iova, req.size, &list);
 	uldf_dma_unmap_list(dma, &list);
 	mutex_unlock(&dma->lock);
-
 	unmapped = uldf_dma_put_list(dma, &list);
+out_unlock:
+	up_read(&udev->lock);
+
 	if (put_user(unmapped, &uarg->unmapped))
 		return -EFAULT;
 	return ret;
 }
 
-/* The device can do DMA: -ENODEV if not.  @udev->lock held. */
-static int uldf_dma_check_space(struct uldf_device *udev)
-{
-	struct uldf_dma_state *dma = &udev->dma;
-
-	if (dma->domain || dma->noiommu)
-		return 0;
-	pci_notice_ratelimited(udev->pdev,
-			       "uldf: DMA refused: the device has no IOMMU and no-IOMMU mode is off\n");
-	return -ENODEV;
-}
-
-/* Unmap @count entries at @uent, stopping at the first failure. */
+/*
+ * Unmap @count entries at @uent, stopping at the first failure.  The
+ * entries are copied in first, so that the locks are taken only once the
+ * user's memory has been read.
+ */
 static int uldf_dma_unmap_entries(struct uldf_device *udev,
 				  struct uldf_dma_map __user *uent, u32 count,
 				  u32 *done)
 {
 	struct uldf_dma_state *dma = &udev->dma;
-	struct uldf_dma_map req;
+	struct uldf_dma_map *reqs;
 	LIST_HEAD(list);
 	int ret = 0;
 	u32 i;
 
+	*done = 0;
+	reqs = kvmalloc_array(count, sizeof(*reqs), GFP_KERNEL_ACCOUNT);
+	if (!reqs)
+		return -ENOMEM;
+	if (copy_from_user(reqs, uent, count * sizeof(*reqs))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	ret = uldf_lock_live(udev);
+	if (ret)
+		goto out_free;
+	ret = uldf_dma_check_space(udev);
+	if (ret)
+		goto out_unlock;
+
 	mutex_lock(&dma->lock);
 	for (i = 0; i < count; i++) {
-		if (copy_from_user(&req, &uent[i], sizeof(req))) {
-			ret = -EFAULT;
-			break;
-		}
-		if (req.argsz != sizeof(req) ||
-		    (req.flags & ~ULDF_DMA_MAP_FLAGS)) {
+		const struct uldf_dma_map *req = &reqs[i];
+
+		if (req->argsz != sizeof(*req) ||
+		    (req->flags & ~ULDF_DMA_MAP_FLAGS)) {
 			ret = -EINVAL;
 			break;
 		}
-		ret = uldf_dma_check_range(req.iova, req.size);
+		ret = uldf_dma_check_range(req->iova, req->size);
 		if (!ret)
-			ret = uldf_dma_take_range(dma, req.iova, req.size,
+			ret = uldf_dma_take_range(dma, req->iova, req->size,
 						  &list);
 		if (ret)
 			break;
@@ -1146,9 +1171,12 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 	}
 	uldf_dma_unmap_list(dma, &list);
 	mutex_unlock(&dma->lock);
-
 	uldf_dma_put_list(dma, &list);
 	*done = i;
+out_unlock:
+	up_read(&udev->lock);
+out_free:
+	kvfree(reqs);
 	return ret;
 }
 
@@ -1168,18 +1196,10 @@ static long uldf_dma_batch_ioctl(struct uldf_device *udev, void __user *arg)
 		return -EINVAL;
 
 	uent = u64_to_user_ptr(req.entries_ptr);
-	if (req.flags & ULDF_DMA_BATCH_UNMAP) {
-		ret = uldf_lock_live(udev);
-		if (ret)
-			return ret;
-		ret = uldf_dma_check_space(udev);
-		if (!ret)
-			ret = uldf_dma_unmap_entries(udev, uent, req.count,
-						     &done);
-		up_read(&udev->lock);
-	} else {
+	if (req.flags & ULDF_DMA_BATCH_UNMAP)
+		ret = uldf_dma_unmap_entries(udev, uent, req.count, &done);
+	else
 		ret = uldf_dma_map_entries(udev, uent, req.count, false, &done);
-	}
 	if (put_user(done, &uarg->done))
 		return -EFAULT;
 	return ret;
@@ -1190,6 +1210,7 @@ static long uldf_dma_batch_ioctl(struct uldf_device *udev, void __user *arg)
 static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 {
 	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_iova_range *ranges;
 	struct uldf_dma_info info;
 	u32 argsz, room;
 	int ret;
@@ -1198,7 +1219,17 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 	if (ret)
 		return ret;
 
-	room = (argsz - sizeof(info)) / sizeof(*dma->ranges);
+	/* A copy of what to report, taken under the lock, copied out after. */
+	ret = uldf_lock_live(udev);
+	if (ret)
+		return ret;
+	room = min_t(u32, (argsz - sizeof(info)) / sizeof(*dma->ranges),
+		     dma->nr_ranges);
+	ranges = kmemdup_array(dma->ranges, room, sizeof(*ranges), GFP_KERNEL);
+	if (room && !ranges) {
+		up_read(&udev->lock);
+		return -ENOMEM;
+	}
 	memset(&info, 0, sizeof(info));
 	info.argsz = sizeof(info) + dma->nr_ranges * sizeof(*dma->ranges);
 	if (dma->domain) {
@@ -1211,20 +1242,21 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 		info.pgsize_bitmap = PAGE_SIZE;
 	}
 	info.nr_ranges = dma->nr_ranges;
-	if (copy_to_user(arg, &info, sizeof(info)))
-		return -EFAULT;
-	if (copy_to_user(arg + sizeof(info), dma->ranges,
-			 min(room, dma->nr_ranges) * sizeof(*dma->ranges)))
-		return -EFAULT;
-	return 0;
+	up_read(&udev->lock);
+
+	if (copy_to_user(arg, &info, sizeof(info)) ||
+	    copy_to_user(arg + sizeof(info), ranges, room * sizeof(*ranges)))
+		ret = -EFAULT;
+	kfree(ranges);
+	return ret;
 }
 
 /**
  * uldf_dma_ioctl() - the DMA ioctls of the device fd.
  * @udev:	the open device; called without @udev->lock, which each
- *		ioctl takes for read itself: a map pins the user's pages
- *		before, so that a page that never faults in cannot hold up
- *		an unbind.
+ *		ioctl takes for read itself, only once the user's memory has
+ *		been read (a map pins the user's pages before), so that a
+ *		page that never faults in cannot hold up an unbind.
  * @cmd:	ULDF_DMA_GET_INFO, ULDF_DMA_MAP, ULDF_DMA_UNMAP or
  *		ULDF_DMA_MAP_BATCH.
  * @arg:	the user's argument, as documented in uldf.h.
@@ -1243,30 +1275,17 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		    void __user *arg)
 {
-	long ret;
-
-	if (cmd == ULDF_DMA_MAP)
-		return uldf_dma_map_ioctl(udev, arg);
-	if (cmd == ULDF_DMA_MAP_BATCH)
-		return uldf_dma_batch_ioctl(udev, arg);
-
-	ret = uldf_lock_live(udev);
-	if (ret)
-		return ret;
 	switch (cmd) {
 	case ULDF_DMA_GET_INFO:
-		ret = uldf_dma_get_info(udev, arg);
-		break;
+		return uldf_dma_get_info(udev, arg);
+	case ULDF_DMA_MAP:
+		return uldf_dma_map_ioctl(udev, arg);
 	case ULDF_DMA_UNMAP:
-		ret = uldf_dma_check_space(udev);
-		if (!ret)
-			ret = uldf_dma_unmap_ioctl(udev, arg);
-		break;
-	default:
-		ret = -ENOTTY;
+		return uldf_dma_unmap_ioctl(udev, arg);
+	case ULDF_DMA_MAP_BATCH:
+		return uldf_dma_batch_ioctl(udev, arg);
 	}
-	up_read(&udev->lock);
-	return ret;
+	return -ENOTTY;
 }
 
 /* ---- open and release --------------------------------------------------- */

@@ -215,6 +215,21 @@ static void uldf_irq_deliver(struct uldf_irq *v)
 /* ---- INTx -------------------------------------------------------------- */
 
 /*
+ * pci_intx() from process context: under memory_lock (read), so that no
+ * config write changes the command register between its read and its
+ * write, which would undo the user's Memory Space Enable behind the
+ * decode state BAR access follows.  (A byte write of the high byte alone
+ * would avoid the read-modify-write, but QEMU's models ignore Interrupt
+ * Disable written that way.)
+ */
+static void uldf_intx_set(struct uldf_device *udev, bool enable)
+{
+	down_read(&udev->memory_lock);
+	pci_intx(udev->pdev, enable);
+	up_read(&udev->memory_lock);
+}
+
+/*
  * Masked, yet the function asserts with DisINTx clear: the bit was
  * cleared behind our back, typically by a read-modify-write of the command
  * register racing the handler.  Set it again and claim the interrupt, which
@@ -230,7 +245,11 @@ static bool uldf_intx_remask(struct pci_dev *pdev)
 	    !(cmd_status & (PCI_STATUS_INTERRUPT << 16)) ||
 	    (cmd_status & PCI_COMMAND_INTX_DISABLE))
 		return false;
-	pci_intx(pdev, 0);
+	/*
+	 * Under pci_lock, read and write in one: a plain read-modify-write
+	 * could undo a Memory Space Enable that a config write sets meanwhile.
+	 */
+	pci_check_and_mask_intx(pdev);
 	return true;
 }
 
@@ -326,7 +345,7 @@ static int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v)
 	v->irq = pdev->irq;
 	v->exclusive = !uldf_intx_use_disintx(pdev);
 	v->masked = true;
-	pci_intx(pdev, 0);
+	uldf_intx_set(udev, false);
 
 	if (v->exclusive) {
 		/* Mask at the controller at once, not lazily: it is level. */
@@ -344,7 +363,7 @@ static int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v)
 	}
 	/* Masked at the controller now; let the function assert INTx. */
 	if (v->exclusive)
-		pci_intx(pdev, 1);
+		uldf_intx_set(udev, true);
 
 	spin_lock_irqsave(&udev->irq.slot_lock, flags);
 	spin_lock(&v->lock);
@@ -363,6 +382,7 @@ static void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v)
 	struct pci_dev *pdev = udev->pdev;
 	unsigned long flags;
 
+	down_read(&udev->memory_lock);
 	spin_lock_irqsave(&udev->irq.slot_lock, flags);
 	udev->irq.intx = NULL;
 	spin_lock(&v->lock);
@@ -370,6 +390,7 @@ static void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v)
 	pci_intx(pdev, 0);
 	spin_unlock(&v->lock);
 	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
+	up_read(&udev->memory_lock);
 
 	free_irq(v->irq, v);
 	if (v->exclusive)
@@ -443,7 +464,7 @@ static void uldf_msi_disable(struct uldf_device *udev)
 	pci_free_irq_vectors(udev->pdev);
 	uldf_memory_unlock_and_restore(udev, cmd);
 	/* Disabling MSI re-enables INTx at the function: mask it again. */
-	pci_intx(udev->pdev, 0);
+	uldf_intx_set(udev, false);
 	kfree(st->vec);
 	st->vec = NULL;
 	st->nvec = 0;
@@ -854,21 +875,37 @@ static int uldf_irq_set_masked(struct uldf_irq *v, bool mask)
 	unsigned long flags;
 	bool live;
 
+	struct uldf_device *udev = v->udev;
+	bool intx_mask = mask && v->type == ULDF_IRQ_TYPE_INTX;
+	u16 cmd;
+
 	if (!uldf_irq_is_msi(v->type) && v->type != ULDF_IRQ_TYPE_INTX)
 		return -EINVAL;
 
+	/*
+	 * The INTx mask rewrites the command register, which a config write
+	 * must not change meanwhile (it would undo a Memory Space Enable);
+	 * an MSI-X mask writes the vector table in a BAR, which must decode.
+	 */
+	if (intx_mask)
+		down_read(&udev->memory_lock);
 	spin_lock_irqsave(&v->lock, flags);
 	live = v->life == ULDF_IRQ_LIVE;
-	if (live && mask && v->type == ULDF_IRQ_TYPE_INTX)
+	if (live && intx_mask)
 		uldf_intx_mask_locked(v);
 	spin_unlock_irqrestore(&v->lock, flags);
+	if (intx_mask)
+		up_read(&udev->memory_lock);
 	if (!live)
 		return -ENODEV;
 
-	if (uldf_irq_is_msi(v->type))
+	if (uldf_irq_is_msi(v->type)) {
+		cmd = uldf_memory_lock_and_enable(udev);
 		uldf_msi_mask(v, mask);
-	else if (!mask)
+		uldf_memory_unlock_and_restore(udev, cmd);
+	} else if (!mask) {
 		uldf_intx_eoi(v);
+	}
 	return 0;
 }
 
@@ -1218,19 +1255,21 @@ static int uldf_irq_batch_build(struct uldf_device *udev,
 
 /**
  * uldf_irq_open_ioctl() - ULDF_DEVICE_IRQ_OPEN: enable vectors as IRQ fds.
- * @udev: the device; @udev->lock held for read, not removed.
+ * @udev: the device; no lock held.
  * @arg: user pointer to struct uldf_irq_open, followed by room for
  *	 @count descriptors.
  *
- * Builds a vector and an IRQ fd for each requested index, copies the
- * descriptor numbers out, then enables the vectors under irq.lock (INTx:
+ * Builds a vector and an IRQ fd for each requested index and copies the
+ * descriptor numbers out, without uldf's locks; then, under @udev->lock
+ * (read) and irq.lock, enables the vectors (INTx:
  * installs the handler and performs a first EOI; MSI/MSI-X: enables the
  * block on first use, or allocates dynamic MSI-X vectors, and installs the
  * handlers) and finally installs the descriptors.  On any failure nothing
  * stays enabled and no descriptor is installed.
  *
  * Return: 0 with the descriptors written to @arg->fds.
- * -EFAULT bad pointer; -EINVAL unknown type or flag, @count 0, non-zero
+ * -ENODEV the device was removed; -EFAULT bad pointer; -EINVAL unknown
+ * type or flag, @count 0, non-zero
  * pad, UNMASK_ON_READ on a type other than INTx, @argsz too small;
  * -ERANGE @index + @count beyond the type's vectors; -EBUSY a vector is
  * open already, another mechanism is in use, the vectors lie outside an
@@ -1263,9 +1302,13 @@ long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg)
 		goto out_free;
 	}
 
+	ret = uldf_lock_live(udev);
+	if (ret)
+		goto out_free;
 	mutex_lock(&udev->irq.lock);
 	ret = uldf_irq_arm_set(udev, b.vs, &op);
 	mutex_unlock(&udev->irq.lock);
+	up_read(&udev->lock);
 	if (ret)
 		goto out_free;
 

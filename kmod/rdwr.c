@@ -407,7 +407,8 @@ ssize_t uldf_bar_rw(struct uldf_device *udev, unsigned int index,
 
 /**
  * uldf_region_info() - ULDF_DEVICE_GET_REGION_INFO.
- * @udev: the device; @udev->lock held for read.
+ * @udev: the device; no lock held (the BARs are described at bind and
+ *	do not change).
  * @arg: user pointer to struct uldf_region_info.
  *
  * Return: 0, -EFAULT, or -EINVAL for a short @argsz, input flags or an
@@ -425,6 +426,8 @@ long uldf_region_info(struct uldf_device *udev, void __user *arg)
 		return ret;
 	if (info.index >= ULDF_NUM_REGIONS)
 		return -EINVAL;
+	if (READ_ONCE(udev->removed))
+		return -ENODEV;
 
 	info.argsz = sizeof(info);
 	info.offset = ULDF_REGION_OFFSET(info.index);

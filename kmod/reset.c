@@ -75,6 +75,7 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
 		return;
 	}
 	uldf_memory_lock_and_zap(udev);
+	uldf_set_power(udev, PCI_D0);
 	if (uldf_reset_supported(udev)) {
 		if (dev_locked)
 			ret = pci_reset_function_locked(pdev);
@@ -101,8 +102,17 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
  */
 int uldf_reset_function(struct uldf_device *udev)
 {
+	int ret;
+
 	lockdep_assert_held_write(&udev->memory_lock);
-	return pci_try_reset_function(udev->pdev);
+	/*
+	 * In D3hot the PCI core's reset would save, and so restore, the
+	 * state D3hot left: first come back to D0 with the user's state.
+	 */
+	uldf_set_power(udev, PCI_D0);
+	ret = pci_try_reset_function(udev->pdev);
+	uldf_sync_decode(udev);
+	return ret;
 }
 
 /**
