@@ -12,7 +12,7 @@
 # the default -p adds perf profiles).
 
 BENCH_DIR := tools/bench
-BENCH_PROGS := $(addprefix $(BENCH_DIR)/bench-,intx msi dma open)
+BENCH_PROGS := $(addprefix $(BENCH_DIR)/bench-,intx msi dma open close)
 BENCH_OUT := $(BENCH_DIR)/out
 BENCH_DOC := Documentation/benchmarks
 BENCH_RUNS ?= 7
