@@ -98,6 +98,9 @@ struct uldf_irq_resample {
  * @wq:		readers and pollers.
  * @fasync:	SIGIO subscribers.
  * @trigger:	eventfd signalled instead of @count, or NULL (RCU).
+ * @retired_trigger: the trigger taken off by a disarm, put once no RCU
+ *		reader can hold it any more (uldf_irq_retire()).
+ * @retire_node: entry in a list of vectors whose @retired_trigger is due.
  * @inject:	signals @trigger when that cannot be done in place.
  * @resample:	INTx: eventfd whose signal is an EOI.
  * @name:	name in /proc/interrupts.
@@ -121,6 +124,8 @@ struct uldf_irq {
 	wait_queue_head_t wq;
 	struct fasync_struct *fasync;
 	struct eventfd_ctx __rcu *trigger;
+	struct eventfd_ctx *retired_trigger;
+	struct list_head retire_node;
 	struct work_struct inject;
 	struct uldf_irq_resample resample;
 	char name[48];
@@ -710,7 +715,11 @@ static void uldf_resample_attach(struct uldf_irq *v, struct file *file,
 	}
 }
 
-/* Replace the trigger eventfd (NULL removes it); irq.lock held. */
+/*
+ * Replace the trigger eventfd of a live vector (NULL removes it); irq.lock
+ * held.  The old one is put after a grace period, and an injection still
+ * queued for it is dropped rather than sent to the new one.
+ */
 static void uldf_trigger_replace(struct uldf_irq *v, struct eventfd_ctx *ctx)
 {
 	struct eventfd_ctx *old;
@@ -724,10 +733,66 @@ static void uldf_trigger_replace(struct uldf_irq *v, struct eventfd_ctx *ctx)
 	eventfd_ctx_put(old);
 }
 
+/*
+ * Take the trigger eventfd off a vector being disarmed, without putting
+ * it: a reader may still be signalling it.  The vector goes on @retired
+ * for uldf_irq_retire().  irq.lock held.
+ */
+static void uldf_trigger_retire(struct uldf_irq *v, struct list_head *retired)
+{
+	struct eventfd_ctx *old;
+
+	old = rcu_replace_pointer(v->trigger, NULL,
+				  lockdep_is_held(&v->udev->irq.lock));
+	if (!old)
+		return;
+	v->retired_trigger = old;
+	list_add_tail(&v->retire_node, retired);
+}
+
+/*
+ * Put the triggers that uldf_trigger_retire() took off the vectors on
+ * @retired, after one grace period for them all.  irq.lock is held since
+ * before their disarm, so the close of an IRQ fd cannot free one of them
+ * meanwhile.
+ *
+ * One synchronize_rcu() is enough for any number of vectors.  A trigger is
+ * dereferenced only inside rcu_read_lock() (uldf_irq_deliver(),
+ * uldf_irq_inject()).  Each vector here is disarmed: DEAD, its handler
+ * freed (free_irq() waits for a handler running on another CPU), its
+ * resample eventfd unhooked, its INTx, ERR or REQ slot cleared under
+ * slot_lock, and its trigger pointer NULL.  What may still hold an old
+ * trigger (ULDF_IRQ_TRIGGER or a re-firing EOI on an IRQ fd still open,
+ * which saw the vector LIVE before the disarm; an injection already
+ * running) read it in a read-side critical section begun before the
+ * pointer was cleared, and a grace period outlasts every critical section
+ * running when it starts, whichever pointer that section read.  Readers
+ * that start later find NULL; an injection queued meanwhile does nothing,
+ * and uldf_irq_free() cancels it before the vector is freed.
+ */
+static void uldf_irq_retire(struct uldf_device *udev, struct list_head *retired)
+{
+	struct uldf_irq *v, *tmp;
+
+	lockdep_assert_held(&udev->irq.lock);
+	if (list_empty(retired))
+		return;
+	synchronize_rcu();
+	list_for_each_entry_safe(v, tmp, retired, retire_node) {
+		list_del_init(&v->retire_node);
+		eventfd_ctx_put(v->retired_trigger);
+		v->retired_trigger = NULL;
+	}
+}
+
 /* ---- enabling and disabling one vector ---------------------------------- */
 
-/* Undo a LIVE vector; irq.lock held.  Leaves it DEAD, its readers woken. */
-static void uldf_irq_disarm(struct uldf_irq *v)
+/*
+ * Undo a LIVE vector; irq.lock held.  Leaves it DEAD, its readers woken,
+ * and its trigger eventfd (if any) on @retired, for uldf_irq_retire() to
+ * put.
+ */
+static void uldf_irq_disarm(struct uldf_irq *v, struct list_head *retired)
 {
 	struct uldf_device *udev = v->udev;
 
@@ -747,7 +812,7 @@ static void uldf_irq_disarm(struct uldf_irq *v)
 	default:
 		uldf_notify_disarm(udev, v);
 	}
-	uldf_trigger_replace(v, NULL);
+	uldf_trigger_retire(v, retired);
 
 	wake_up_poll(&v->wq, EPOLLHUP | EPOLLERR);
 	kill_fasync(&v->fasync, SIGIO, POLL_HUP);
@@ -790,9 +855,11 @@ static int uldf_irq_fop_release(struct inode *inode, struct file *file)
 {
 	struct uldf_irq *v = file->private_data;
 	struct uldf_device *udev = v->udev;
+	LIST_HEAD(retired);
 
 	mutex_lock(&udev->irq.lock);
-	uldf_irq_disarm(v);
+	uldf_irq_disarm(v, &retired);
+	uldf_irq_retire(udev, &retired);
 	mutex_unlock(&udev->irq.lock);
 	uldf_irq_free(v);
 	return 0;
@@ -1156,6 +1223,7 @@ static struct uldf_irq *uldf_irq_alloc(struct uldf_device *udev,
 	v->life = ULDF_IRQ_NEW;
 	spin_lock_init(&v->lock);
 	init_waitqueue_head(&v->wq);
+	INIT_LIST_HEAD(&v->retire_node);
 	INIT_WORK(&v->inject, uldf_irq_inject);
 	if (uldf_irq_is_msi(op->type))
 		snprintf(v->name, sizeof(v->name), "uldf-%s%u[%s]",
@@ -1348,24 +1416,28 @@ void uldf_irq_init(struct uldf_device *udev)
  * Frees every handler, disables MSI/MSI-X, leaves INTx masked at the
  * function (DisINTx set) and drops the eventfds.  IRQ fds still open become
  * dead: their calls fail with -ENODEV and blocked readers are woken.
+ * However many vectors had a trigger eventfd, this waits for one RCU grace
+ * period, not one per vector.
  */
 void uldf_irq_release_all(struct uldf_device *udev)
 {
 	struct uldf_irq_state *st = &udev->irq;
 	unsigned long flags;
+	LIST_HEAD(retired);
 	unsigned int i;
 
 	mutex_lock(&st->lock);
 	if (st->intx)
-		uldf_irq_disarm(st->intx);
+		uldf_irq_disarm(st->intx, &retired);
 	/* The last MSI/MSI-X vector to go disables the block and frees @vec. */
 	for (i = 0; st->vec && i < st->nvec; i++)
 		if (st->vec[i])
-			uldf_irq_disarm(st->vec[i]);
+			uldf_irq_disarm(st->vec[i], &retired);
 	if (st->err)
-		uldf_irq_disarm(st->err);
+		uldf_irq_disarm(st->err, &retired);
 	if (st->req)
-		uldf_irq_disarm(st->req);
+		uldf_irq_disarm(st->req, &retired);
+	uldf_irq_retire(udev, &retired);
 	spin_lock_irqsave(&st->slot_lock, flags);
 	st->intx_virt_disabled = false;
 	spin_unlock_irqrestore(&st->slot_lock, flags);
