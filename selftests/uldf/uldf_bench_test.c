@@ -3,7 +3,8 @@
  * Smoke test of the benchmark programs in tools/bench/ (make bench), so that
  * they do not rot: each runs for a tiny count against uldf, vfio-pci or
  * uio_pci_generic, and its output line must report what was asked for
- * (cycles, samples, pages, map calls, iterations) with sane figures.  No
+ * (cycles, samples, pages, map calls, iterations, vectors) with sane
+ * figures.  bench-close drives the NVMe controller, the others the edus.  No
  * figure is compared with a threshold: the test checks that the programs
  * work, not how fast anything is.  The report script must also still
  * turn the committed raw figures into a table.
@@ -26,6 +27,7 @@
 FIXTURE(bench) {
 	const char *edu;
 	const char *peer;
+	const char *nvme;
 	char top[PATH_MAX];
 	char line[4096];
 };
@@ -63,6 +65,8 @@ BENCH_VARIANT(dma_vfio_huge, "bench-dma", "vfio", "-m huge -s 4M");
 BENCH_VARIANT(dma_uldf_huge_whole, "bench-dma", "uldf", "-m huge-whole -s 4M");
 BENCH_VARIANT(open_uldf, "bench-open", "uldf", "-n 2");
 BENCH_VARIANT(open_vfio, "bench-open", "vfio", "-n 2");
+BENCH_VARIANT(close_uldf_device, "bench-close", "uldf", "-m device -n 2");
+BENCH_VARIANT(close_uldf_irqfds, "bench-close", "uldf", "-m irqfds -v 4 -n 2");
 
 /* The value of " key=" in @line as a number; -1 when it is missing. */
 static double field(const char *line, const char *key)
@@ -90,6 +94,7 @@ FIXTURE_SETUP(bench)
 
 	self->edu = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);
 	self->peer = uldf_test_bdf("ULDF_EDU2_BDF", ULDF_DEFAULT_EDU2);
+	self->nvme = uldf_test_bdf("ULDF_NVME_BDF", ULDF_DEFAULT_NVME);
 	snprintf(self->top, sizeof(self->top), "%s", proj ? proj : "../..");
 	if (!uldf_test_module_loaded())
 		SKIP(return, "uldf.ko not loaded; run through 'make check'");
@@ -98,6 +103,13 @@ FIXTURE_SETUP(bench)
 		SKIP(return, "no edu devices at %s and %s; run through 'make check'",
 		     self->edu, self->peer);
 
+	if (!strcmp(variant->prog, "bench-close")) {
+		if (!uldf_test_device_exists(self->nvme))
+			SKIP(return, "no NVMe controller at %s; run through 'make check'",
+			     self->nvme);
+		ASSERT_EQ(0, uldf_test_bind(self->nvme, "uldf"));
+		return;
+	}
 	if (!strcmp(variant->fw, "uldf")) {
 		ASSERT_EQ(0, uldf_test_bind(self->edu, "uldf"));
 		return;
@@ -118,6 +130,8 @@ FIXTURE_TEARDOWN(bench)
 {
 	uldf_test_unbind(self->edu);
 	uldf_test_unbind(self->peer);
+	if (!strcmp(variant->prog, "bench-close"))
+		uldf_test_unbind(self->nvme);
 }
 
 /* Run the variant's program; its one output line goes to self->line. */
@@ -129,6 +143,8 @@ static int run(struct __test_metadata *_metadata, FIXTURE_DATA(bench) *self,
 	FILE *p;
 	int status;
 
+	if (!strcmp(variant->prog, "bench-close"))
+		bdf = self->nvme;
 	snprintf(cmd, sizeof(cmd), "timeout 60 %s/tools/bench/%s -f %s -d %s %s 2>&1",
 		 self->top, variant->prog, variant->fw, bdf, variant->args);
 	p = popen(cmd, "r");
@@ -183,6 +199,18 @@ TEST_F_TIMEOUT(bench, program_runs, 300)
 		EXPECT_LT(0, field(line, "map_ns"));
 		EXPECT_LT(0, field(line, "unmap_ns"));
 		EXPECT_LT(0, field(line, "ns_per_page"));
+	} else if (!strcmp(variant->prog, "bench-close")) {
+		EXPECT_EQ(2, field(line, "iterations"));
+		EXPECT_EQ(1, field(line, "wired"));
+		if (strstr(variant->args, "-v 4")) {
+			EXPECT_EQ(4, field(line, "vectors"));
+		} else {
+			/* Every MSI-X vector; QEMU's NVMe has 65. */
+			EXPECT_LT(1, field(line, "vectors"));
+		}
+		EXPECT_LT(0, field(line, "close_min"));
+		EXPECT_LE(field(line, "close_min"), field(line, "close_p50"));
+		EXPECT_LE(field(line, "close_p50"), field(line, "close_max"));
 	} else {
 		EXPECT_EQ(2, field(line, "iterations"));
 		EXPECT_LT(0, field(line, "ready_p50"));

@@ -18,8 +18,10 @@
  * no eventfd) to see what the wiring adds.  Any device with MSI-X will do;
  * the default is the testbed's NVMe controller bound to uldf.
  *
- * Usage: bench-close [-m device|irqfds] [-d BDF] [-v VECTORS] [-n ITERATIONS] [-u]
- *   -v 0 (the default) enables every MSI-X vector of the device.
+ * Usage: bench-close [-f uldf] [-m device|irqfds] [-d BDF] [-v VECTORS]
+ *		      [-n ITERATIONS] [-u]
+ *   -v 0 (the default) enables every MSI-X vector of the device; -f takes
+ *   only uldf, and is there so that the program is run as the others are.
  * Prints: bench=close fw=uldf mode=.. vectors=N wired=0|1 iterations=N
  * close_p50= close_min= close_max= (ns), then the median in words.
  */
@@ -118,7 +120,7 @@ static uint64_t one(const char *bdf, bool by_irqfd, unsigned int n,
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-close [-m device|irqfds] [-d BDF] [-v VECTORS] [-n ITERATIONS] [-u]\n");
+	fprintf(stderr, "usage: bench-close [-f uldf] [-m device|irqfds] [-d BDF] [-v VECTORS] [-n ITERATIONS] [-u]\n");
 	exit(2);
 }
 
@@ -133,8 +135,12 @@ int main(int argc, char **argv)
 	struct rlimit rl;
 	int opt, dev;
 
-	while ((opt = getopt(argc, argv, "m:d:v:n:u")) != -1) {
+	while ((opt = getopt(argc, argv, "f:m:d:v:n:u")) != -1) {
 		switch (opt) {
+		case 'f':
+			if (bench_fw_parse(optarg) != BENCH_ULDF)
+				usage();
+			break;
 		case 'm':
 			mode = optarg;
 			break;
