@@ -13,7 +13,8 @@
  * Everything starts read-only and real.  Tables then open up fields: of the
  * standard header (command bits, cache line, latency timer, interrupt line),
  * and of each capability by its ID (PCI Express device control, power
- * management, vendor-specific capabilities raw).  Capabilities without an
+ * management, vendor-specific capabilities raw).  The capabilities, and
+ * the bytes each covers, are found by config_caps.c.  Capabilities without an
  * entry, MSI and MSI-X among them, stay read-only: interrupts are set up
  * with ULDF_DEVICE_IRQ_OPEN, never by writing the capability.
  *
@@ -71,6 +72,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "config_caps.h"
 #include "uldf_private.h"
 
 /* One field of a permission table; offsets relative to the capability. */
@@ -140,15 +142,6 @@ static const struct uldf_cfg_field *const uldf_cap_fields[PCI_CAP_ID_MAX + 1] = 
 	[PCI_CAP_ID_EXP] = uldf_exp_fields,
 };
 
-static void uldf_cfg_set(u8 *map, unsigned int size, unsigned int off,
-			 unsigned int len, u32 bits)
-{
-	unsigned int i;
-
-	for (i = 0; i < len && off + i < size; i++)
-		map[off + i] = bits >> (8 * i);
-}
-
 static u32 uldf_cfg_bits(const u8 *map, unsigned int off, unsigned int len)
 {
 	u32 v = 0;
@@ -171,59 +164,71 @@ static void uldf_cfg_apply(struct uldf_config *cfg, unsigned int base,
 			   const struct uldf_cfg_field *f)
 {
 	for (; f->size; f++) {
-		uldf_cfg_set(cfg->virt, cfg->size, base + f->offset, f->size,
-			     f->virt);
-		uldf_cfg_set(cfg->write, cfg->size, base + f->offset, f->size,
-			     f->write);
+		uldf_cfg_store(cfg->virt, base + f->offset, f->size, f->virt);
+		uldf_cfg_store(cfg->write, base + f->offset, f->size, f->write);
 	}
 }
 
-/* Open up a vendor-specific capability of @len bytes: raw access. */
-static void uldf_cfg_raw(struct uldf_config *cfg, unsigned int pos,
-			 unsigned int len)
+static u32 uldf_caps_read(void *ctx, unsigned int off, unsigned int len)
 {
-	if (pos + len > cfg->size)
-		len = cfg->size - pos;
-	memset(cfg->write + pos, 0xff, len);
-	memset(cfg->virt + pos, 0, len);
+	struct pci_dev *pdev = ctx;
+	u32 v;
+	u16 w;
+	u8 b;
+
+	/* A failed read sets all ones (PCI_SET_ERROR_RESPONSE). */
+	switch (len) {
+	case 1:
+		pci_read_config_byte(pdev, off, &b);
+		return b;
+	case 2:
+		pci_read_config_word(pdev, off, &w);
+		return w;
+	default:
+		pci_read_config_dword(pdev, off, &v);
+		return v;
+	}
 }
 
-static void uldf_cfg_walk_caps(struct uldf_device *udev)
+/*
+ * Open the capabilities' fields by their permission tables, and the
+ * vendor-specific capabilities raw (config_caps.c finds them).
+ */
+static int uldf_cfg_walk_caps(struct uldf_device *udev)
 {
 	struct uldf_config *cfg = &udev->cfg;
-	struct pci_dev *pdev = udev->pdev;
-	int ttl = 48;	/* at most 48 capabilities fit in 192 bytes */
-	u16 ext;
-	u8 pos, id, len;
+	struct uldf_caps c = {
+		.size = cfg->size,
+		.read = uldf_caps_read,
+		.ctx = udev->pdev,
+	};
+	const struct uldf_cfg_field *f;
+	unsigned int i;
 
-	pci_read_config_byte(pdev, PCI_CAPABILITY_LIST, &pos);
-	while (pos >= PCI_STD_HEADER_SIZEOF && ttl--) {
-		pos &= ~3;
-		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_ID, &id);
-		if (id == PCI_CAP_ID_VNDR) {
-			pci_read_config_byte(pdev, pos + PCI_CAP_FLAGS, &len);
-			/* The ID and next pointer stay read-only. */
-			if (len > 2)
-				uldf_cfg_raw(cfg, pos + 2, len - 2);
-		} else if (id <= PCI_CAP_ID_MAX && uldf_cap_fields[id]) {
-			uldf_cfg_apply(cfg, pos, uldf_cap_fields[id]);
-		}
-		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_NEXT, &pos);
+	c.owner = kvcalloc(c.size, sizeof(*c.owner), GFP_KERNEL);
+	c.cap = kvcalloc(ULDF_CAPS_MAX, sizeof(*c.cap), GFP_KERNEL);
+	if (!c.owner || !c.cap) {
+		kvfree(c.owner);
+		kvfree(c.cap);
+		return -ENOMEM;
 	}
+	uldf_caps_walk(&c);
 
-	if (cfg->size <= PCI_CFG_SPACE_SIZE)
-		return;
-	ext = 0;
-	while ((ext = pci_find_next_ext_capability(pdev, ext,
-						   PCI_EXT_CAP_ID_VNDR))) {
-		u32 hdr;
+	for (i = 0; i < c.nr; i++) {
+		const struct uldf_cap *cap = &c.cap[i];
 
-		/* Vendor-specific extended capability: length in VSEC header. */
-		pci_read_config_dword(pdev, ext + PCI_VNDR_HEADER, &hdr);
-		if (PCI_VNDR_HEADER_LEN(hdr) > PCI_VNDR_HEADER + 4)
-			uldf_cfg_raw(cfg, ext + PCI_VNDR_HEADER + 4,
-				     PCI_VNDR_HEADER_LEN(hdr) - PCI_VNDR_HEADER - 4);
+		if ((cap->flags & ULDF_CAP_EXT) || cap->id > PCI_CAP_ID_MAX)
+			continue;
+		f = uldf_cap_fields[cap->id];
+		for (; f && f->size; f++)
+			uldf_caps_open(&c, i, cap->pos + f->offset, f->size,
+				       f->virt, f->write, cfg->virt, cfg->write);
 	}
+	uldf_caps_open_vendor(&c, cfg->virt, cfg->write);
+
+	kvfree(c.owner);
+	kvfree(c.cap);
+	return 0;
 }
 
 /* The mask a sizing write of all ones reads back, per BAR and the ROM. */
@@ -280,7 +285,10 @@ int uldf_config_init(struct uldf_device *udev)
 	cfg->msix_cap = udev->pdev->msix_cap;
 
 	uldf_cfg_apply(cfg, 0, uldf_header_fields);
-	uldf_cfg_walk_caps(udev);
+	if (uldf_cfg_walk_caps(udev)) {
+		uldf_config_exit(udev);
+		return -ENOMEM;
+	}
 	uldf_cfg_bar_masks(udev);
 	return 0;
 }
