@@ -14,9 +14,11 @@
  * standard header (command bits, cache line, latency timer, interrupt line),
  * and of each capability by its ID (PCI Express device control, power
  * management, vendor-specific capabilities raw).  The capabilities, and
- * the bytes each covers, are found by config_caps.c.  Capabilities without an
- * entry, MSI and MSI-X among them, stay read-only: interrupts are set up
- * with ULDF_DEVICE_IRQ_OPEN, never by writing the capability.
+ * the bytes each covers, are found by config_caps.c, which does not trust
+ * the device's lists: bytes that two capabilities claim stay read-only.
+ * Capabilities without an entry, MSI and MSI-X among them, stay
+ * read-only: interrupts are set up with ULDF_DEVICE_IRQ_OPEN, never by
+ * writing the capability.
  *
  * A few fields need more than a mask and are trapped:
  *   BARs and the ROM BAR are fully virtual.  A write stores the value under
@@ -190,9 +192,45 @@ static u32 uldf_caps_read(void *ctx, unsigned int off, unsigned int len)
 	}
 }
 
+/* Say where the device's capability lists are broken, once, at bind. */
+static void uldf_cfg_report_caps(struct pci_dev *pdev,
+				 const struct uldf_caps *c)
+{
+	unsigned int i;
+
+	if (c->flags & ULDF_CAPS_LOOP)
+		pci_info(pdev, "uldf: capability list loops back to %#x; ends there\n",
+			 c->std_stop);
+	if (c->flags & ULDF_CAPS_BAD_NEXT)
+		pci_info(pdev, "uldf: capability list points into the header (%#x); ends there\n",
+			 c->std_stop);
+	if (c->flags & ULDF_CAPS_EXT_LOOP)
+		pci_info(pdev, "uldf: extended capability list loops back to %#x; ends there\n",
+			 c->ext_stop);
+	if (c->flags & ULDF_CAPS_EXT_BAD_NEXT)
+		pci_info(pdev, "uldf: extended capability list points below 0x100 (%#x); ends there\n",
+			 c->ext_stop);
+	for (i = 0; i < c->nr; i++) {
+		const struct uldf_cap *cap = &c->cap[i];
+		const char *kind = cap->flags & ULDF_CAP_EXT ? "extended " : "";
+
+		if (cap->flags & ULDF_CAP_CLIPPED)
+			pci_info(pdev, "uldf: %scapability %#x at %#x runs past the end of its space; cut at %#x\n",
+				 kind, cap->id, cap->pos, cap->pos + cap->len);
+		if (cap->flags & ULDF_CAP_OVERLAP)
+			pci_info(pdev, "uldf: %scapability %#x at %#x overlaps capability %#x at %#x: [%#x, %#x) read-only\n",
+				 kind, cap->id, cap->pos,
+				 c->cap[cap->shared_with].id,
+				 c->cap[cap->shared_with].pos,
+				 cap->shared_start, cap->shared_end);
+	}
+}
+
 /*
  * Open the capabilities' fields by their permission tables, and the
- * vendor-specific capabilities raw (config_caps.c finds them).
+ * vendor-specific capabilities raw (config_caps.c finds them).  Only the
+ * bytes a capability alone covers are opened: where two overlap, the
+ * bytes stay read-only.
  */
 static int uldf_cfg_walk_caps(struct uldf_device *udev)
 {
@@ -213,6 +251,7 @@ static int uldf_cfg_walk_caps(struct uldf_device *udev)
 		return -ENOMEM;
 	}
 	uldf_caps_walk(&c);
+	uldf_cfg_report_caps(udev->pdev, &c);
 
 	for (i = 0; i < c.nr; i++) {
 		const struct uldf_cap *cap = &c.cap[i];
@@ -581,7 +620,8 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 	}
 
 	if (cfg->pm_cap && base == cfg->pm_cap + PCI_PM_CTRL &&
-	    (lanes & PCI_PM_CTRL_STATE_MASK)) {
+	    (lanes & PCI_PM_CTRL_STATE_MASK) &&
+	    (uldf_cfg_bits(cfg->write, base, 2) & PCI_PM_CTRL_STATE_MASK)) {
 		*wmask &= ~(u32)PCI_PM_CTRL_STATE_MASK;
 		return uldf_set_power(udev, (__force pci_power_t)
 				      (dval & PCI_PM_CTRL_STATE_MASK));

@@ -8,6 +8,16 @@
  * their whole length.  What a capability covers is found here: its
  * position from the list, its length from its ID (and, for the
  * variable-length ones, from its own registers), as in vfio_pci_config.c.
+ *
+ * The config space is the device's, so none of it is trusted.  A list
+ * that comes back to a capability it had, or points into the header, ends
+ * there; a capability longer than its space (256 bytes for the standard
+ * list, all of config space for the extended one) is cut at its end.  And
+ * where two capabilities claim the same bytes - a vendor-specific
+ * capability whose length byte runs over the MSI-X capability after it,
+ * say - those bytes belong to neither: nothing opens them, so they stay
+ * read-only (vfio-pci warns and lets the later capability have them).
+ *
  * No kernel API is used, only the read callback, so that a user-space test
  * can walk crafted config spaces.
  */
@@ -179,86 +189,158 @@ static unsigned int uldf_ext_cap_len(const struct uldf_caps *c, u16 id,
 	}
 }
 
-/* Record a capability and mark the bytes it covers. */
+/* The first capability before @before that covers byte @off. */
+static unsigned int uldf_caps_cover(const struct uldf_caps *c,
+				    unsigned int before, unsigned int off)
+{
+	unsigned int i;
+
+	for (i = 0; i < before; i++)
+		if (off >= c->cap[i].pos && off < c->cap[i].pos + c->cap[i].len)
+			return i;
+	return before;
+}
+
+/* Whether the list already had a capability at @pos. */
+static bool uldf_caps_seen(const struct uldf_caps *c, unsigned int pos)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr; i++)
+		if (c->cap[i].pos == pos)
+			return true;
+	return false;
+}
+
+/*
+ * Record a capability, cut at @end, and mark the bytes it covers; bytes
+ * that an earlier capability covers already are shared.
+ */
 static void uldf_caps_add(struct uldf_caps *c, u16 id, unsigned int pos,
-			  unsigned int len, u16 flags)
+			  unsigned int len, u16 flags, unsigned int end)
 {
 	unsigned int i, idx = c->nr;
 	struct uldf_cap *cap;
 
 	if (c->nr >= ULDF_CAPS_MAX)
 		return;
+	if (len > end - pos) {
+		len = end - pos;
+		flags |= ULDF_CAP_CLIPPED;
+	}
 	cap = &c->cap[c->nr++];
-	cap->id = id;
-	cap->pos = pos;
-	cap->len = len;
-	cap->flags = flags;
-	for (i = 0; i < len && pos + i < c->size; i++)
-		c->owner[pos + i] = idx + 1;
+	*cap = (struct uldf_cap){ .id = id, .pos = pos, .len = len,
+				  .flags = flags };
+	for (i = pos; i < pos + len; i++) {
+		if (c->owner[i] == ULDF_CAP_NONE) {
+			c->owner[i] = idx + 1;
+			continue;
+		}
+		if (!(cap->flags & ULDF_CAP_OVERLAP)) {
+			cap->flags |= ULDF_CAP_OVERLAP;
+			cap->shared_with = uldf_caps_cover(c, idx, i);
+			cap->shared_start = i;
+		}
+		cap->shared_end = i + 1;
+		c->owner[i] = ULDF_CAP_SHARED;
+	}
 }
 
+/*
+ * The standard list: dword-aligned pointers after the header, each
+ * capability at most once (48 fit), within the first 256 bytes.
+ */
 static void uldf_caps_walk_std(struct uldf_caps *c)
 {
-	int ttl = 48;	/* at most 48 capabilities fit in 192 bytes */
-	u8 pos, id;
+	unsigned int pos, len;
+	u16 hdr;
+	u8 id;
 
-	pos = uldf_caps_rd(c, PCI_CAPABILITY_LIST, 1);
-	while (pos >= PCI_STD_HEADER_SIZEOF && ttl--) {
-		pos &= ~3;
-		id = uldf_caps_rd(c, pos + PCI_CAP_LIST_ID, 1);
-		uldf_caps_add(c, id, pos, uldf_cap_len(c, id, pos), 0);
-		pos = uldf_caps_rd(c, pos + PCI_CAP_LIST_NEXT, 1);
+	if (!(uldf_caps_rd(c, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
+		return;
+	pos = uldf_caps_rd(c, PCI_CAPABILITY_LIST, 1) & ~3;
+	while (pos) {
+		if (pos < PCI_STD_HEADER_SIZEOF || uldf_caps_seen(c, pos)) {
+			c->flags |= pos < PCI_STD_HEADER_SIZEOF ?
+				    ULDF_CAPS_BAD_NEXT : ULDF_CAPS_LOOP;
+			c->std_stop = pos;
+			return;
+		}
+		hdr = uldf_caps_rd(c, pos, 2);
+		id = hdr & 0xff;
+		if (id == 0xff)		/* the function does not answer */
+			return;
+		len = uldf_cap_len(c, id, pos);
+		uldf_caps_add(c, id, pos, len < 2 ? 2 : len, 0,
+			      PCI_CFG_SPACE_SIZE);
+		pos = (hdr >> 8) & ~3;
 	}
 }
 
-/* The next extended capability @id after @start (pci_find_next_ext_capability()). */
-static u16 uldf_caps_next_ext(const struct uldf_caps *c, u16 start, u16 id)
-{
-	int ttl = (PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8;
-	u16 pos = start ? start : PCI_CFG_SPACE_SIZE;
-	u32 header = uldf_caps_rd(c, pos, 4);
-
-	if (!header)
-		return 0;
-	while (ttl-- > 0) {
-		if (PCI_EXT_CAP_ID(header) == id && pos != start)
-			return pos;
-		pos = PCI_EXT_CAP_NEXT(header);
-		if (pos < PCI_CFG_SPACE_SIZE)
-			break;
-		header = uldf_caps_rd(c, pos, 4);
-	}
-	return 0;
-}
-
+/*
+ * The extended list: from 0x100, dword-aligned pointers above 0x100, each
+ * capability at most once (one per dword at the most).
+ */
 static void uldf_caps_walk_ext(struct uldf_caps *c)
 {
-	u16 pos = 0;
+	unsigned int pos = PCI_CFG_SPACE_SIZE, len;
+	u32 hdr;
+	u16 id;
 
 	if (c->size <= PCI_CFG_SPACE_SIZE)
 		return;
-	while ((pos = uldf_caps_next_ext(c, pos, PCI_EXT_CAP_ID_VNDR)))
-		uldf_caps_add(c, PCI_EXT_CAP_ID_VNDR, pos,
-			      uldf_ext_cap_len(c, PCI_EXT_CAP_ID_VNDR, pos),
-			      ULDF_CAP_EXT);
+	hdr = uldf_caps_rd(c, pos, 4);
+	/* No extended capabilities: ID, version and next all 0. */
+	if (!hdr || hdr == ~0U)
+		return;
+	for (;;) {
+		if (uldf_caps_seen(c, pos)) {
+			c->flags |= ULDF_CAPS_EXT_LOOP;
+			c->ext_stop = pos;
+			return;
+		}
+		id = PCI_EXT_CAP_ID(hdr);
+		len = uldf_ext_cap_len(c, id, pos);
+		uldf_caps_add(c, id, pos, len < PCI_CAP_SIZEOF ? PCI_CAP_SIZEOF : len,
+			      ULDF_CAP_EXT, c->size);
+		pos = PCI_EXT_CAP_NEXT(hdr);
+		if (!pos)
+			return;
+		if (pos < PCI_CFG_SPACE_SIZE) {
+			c->flags |= ULDF_CAPS_EXT_BAD_NEXT;
+			c->ext_stop = pos;
+			return;
+		}
+		hdr = uldf_caps_rd(c, pos, 4);
+		if (hdr == ~0U)
+			return;
+	}
 }
 
 /**
  * uldf_caps_walk() - find the capabilities of a config space.
  * @c: the walk: @c->size, @c->read, @c->ctx, @c->owner and @c->cap set.
  *
- * Fills @c->cap, @c->nr and @c->owner.
+ * Fills @c->cap, @c->nr, @c->owner and @c->flags.  The device is not
+ * trusted: a list ends where it comes back to a capability it had, or
+ * points into the header (below 0x40, or below 0x100 for the extended
+ * list); a capability ends where its space does; bytes that two
+ * capabilities claim are ULDF_CAP_SHARED, and neither can open them.
  */
 void uldf_caps_walk(struct uldf_caps *c)
 {
 	memset(c->owner, 0, c->size * sizeof(*c->owner));
 	c->nr = 0;
+	c->flags = 0;
+	c->std_stop = 0;
+	c->ext_stop = 0;
 	uldf_caps_walk_std(c);
 	uldf_caps_walk_ext(c);
 }
 
 /**
- * uldf_caps_open() - open a field of capability @i to the user.
+ * uldf_caps_open() - open a field of capability @i to the user, where the
+ * capability alone covers it.
  * @c:		a finished walk.
  * @i:		index of the capability in @c->cap.
  * @off:	offset of the field in config space.
@@ -275,21 +357,29 @@ void uldf_caps_open(const struct uldf_caps *c, unsigned int i,
 	unsigned int b;
 
 	for (b = 0; b < len && off + b < c->size; b++) {
+		if (c->owner[off + b] != i + 1)
+			continue;
 		virt_map[off + b] = virt >> (8 * b);
 		write_map[off + b] = write >> (8 * b);
 	}
 }
 
-/* Raw access to [@off, @off + @len): written to the device as it comes. */
-static void uldf_caps_raw(const struct uldf_caps *c, unsigned int off,
-			  unsigned int len, u8 *virt_map, u8 *write_map)
+/*
+ * Raw access to the bytes of [@off, @off + @len) that capability @i alone
+ * covers: written to the device as they come.
+ */
+static void uldf_caps_raw(const struct uldf_caps *c, unsigned int i,
+			  unsigned int off, unsigned int len, u8 *virt_map,
+			  u8 *write_map)
 {
-	if (off >= c->size)
-		return;
-	if (len > c->size - off)
-		len = c->size - off;
-	memset(write_map + off, 0xff, len);
-	memset(virt_map + off, 0, len);
+	unsigned int b;
+
+	for (b = off; b < off + len && b < c->size; b++) {
+		if (c->owner[b] != i + 1)
+			continue;
+		write_map[b] = 0xff;
+		virt_map[b] = 0;
+	}
 }
 
 /**
@@ -300,7 +390,8 @@ static void uldf_caps_raw(const struct uldf_caps *c, unsigned int off,
  *
  * A vendor-specific capability's registers are the device's own business:
  * the user reads and writes them as they are, all but the headers (ID and
- * next pointer; for an extended one, the two header dwords).
+ * next pointer; for an extended one, the two header dwords) and the bytes
+ * another capability claims too.
  */
 void uldf_caps_open_vendor(const struct uldf_caps *c, u8 *virt_map,
 			   u8 *write_map)
@@ -312,12 +403,12 @@ void uldf_caps_open_vendor(const struct uldf_caps *c, u8 *virt_map,
 		cap = &c->cap[i];
 		if (!(cap->flags & ULDF_CAP_EXT) && cap->id == PCI_CAP_ID_VNDR &&
 		    cap->len > 2)
-			uldf_caps_raw(c, cap->pos + 2, cap->len - 2, virt_map,
-				      write_map);
+			uldf_caps_raw(c, i, cap->pos + 2, cap->len - 2,
+				      virt_map, write_map);
 		else if ((cap->flags & ULDF_CAP_EXT) &&
 			 cap->id == PCI_EXT_CAP_ID_VNDR &&
 			 cap->len > PCI_VNDR_HEADER + 4)
-			uldf_caps_raw(c, cap->pos + PCI_VNDR_HEADER + 4,
+			uldf_caps_raw(c, i, cap->pos + PCI_VNDR_HEADER + 4,
 				      cap->len - PCI_VNDR_HEADER - 4,
 				      virt_map, write_map);
 	}

@@ -21,24 +21,41 @@
 #define ULDF_CAPS_MAX	((PCI_CFG_SPACE_EXP_SIZE - PCI_STD_HEADER_SIZEOF) / \
 			 PCI_CAP_SIZEOF)
 
-/* uldf_caps.owner[] of a byte no capability covers. */
+/* uldf_caps.owner[] of a byte no capability covers, or two do. */
 #define ULDF_CAP_NONE	0
+#define ULDF_CAP_SHARED	0xffff
 
 /* struct uldf_cap flags. */
-#define ULDF_CAP_EXT	BIT(0)	/* an extended capability (0x100 and up) */
+#define ULDF_CAP_EXT	 BIT(0)	/* an extended capability (0x100 and up) */
+#define ULDF_CAP_CLIPPED BIT(1)	/* its length ran past the end of its space */
+#define ULDF_CAP_OVERLAP BIT(2)	/* it shares bytes with an earlier one */
+
+/* struct uldf_caps flags: why a list ended before its last next pointer. */
+#define ULDF_CAPS_LOOP		BIT(0)	/* it came back to a capability */
+#define ULDF_CAPS_BAD_NEXT	BIT(1)	/* it pointed into the header */
+#define ULDF_CAPS_EXT_LOOP	BIT(2)	/* the extended list came back */
+#define ULDF_CAPS_EXT_BAD_NEXT	BIT(3)	/* it pointed below 0x100 */
 
 /**
  * struct uldf_cap - one capability found by uldf_caps_walk().
  * @id:		capability ID (extended capability ID with ULDF_CAP_EXT).
  * @pos:	offset of its header in config space.
- * @len:	bytes it covers from @pos.
+ * @len:	bytes it covers from @pos, cut at the end of its space (the
+ *		standard capabilities' 256 bytes, or the whole config space).
  * @flags:	ULDF_CAP_*.
+ * @shared_with: with ULDF_CAP_OVERLAP, the index of the first earlier
+ *		capability it shares a byte with.
+ * @shared_start, @shared_end: with ULDF_CAP_OVERLAP, the first byte it
+ *		shares and one past the last.
  */
 struct uldf_cap {
 	u16 id;
 	u16 pos;
 	u16 len;
 	u16 flags;
+	u16 shared_with;
+	u16 shared_start;
+	u16 shared_end;
 };
 
 /**
@@ -47,10 +64,15 @@ struct uldf_cap {
  * @read:	in: read @len (1, 2 or 4) bytes at @off; all ones on failure.
  * @ctx:	in: passed to @read.
  * @owner:	in: room for @size entries.  Out: per byte, the index + 1 in
- *		@cap of the capability covering it, or ULDF_CAP_NONE.
+ *		@cap of the capability covering it, ULDF_CAP_NONE, or
+ *		ULDF_CAP_SHARED where capabilities overlap.
  * @cap:	in: room for ULDF_CAPS_MAX entries.  Out: the capabilities in
- *		list order, standard ones first.
+ *		list order, standard ones first, each once.
  * @nr:		out: entries in @cap.
+ * @flags:	out: ULDF_CAPS_*.
+ * @std_stop:	out: with ULDF_CAPS_LOOP or _BAD_NEXT, the next pointer
+ *		where the standard list was cut.
+ * @ext_stop:	out: the same for the extended list.
  */
 struct uldf_caps {
 	unsigned int size;
@@ -59,6 +81,9 @@ struct uldf_caps {
 	u16 *owner;
 	struct uldf_cap *cap;
 	unsigned int nr;
+	unsigned int flags;
+	u16 std_stop;
+	u16 ext_stop;
 };
 
 void uldf_caps_walk(struct uldf_caps *c);
