@@ -11,7 +11,8 @@
  *          device).
  *
  * Everything starts read-only and real.  Tables then open up fields: of the
- * standard header (command bits, cache line, latency timer, interrupt line),
+ * standard header (command bits, the status register's write-one-to-clear
+ * error bits, cache line, latency timer, interrupt line),
  * and of each capability by its ID (PCI Express device control, power
  * management, vendor-specific capabilities raw).  The capabilities, and
  * the bytes each covers, are found by config_caps.c, which does not trust
@@ -91,8 +92,16 @@ struct uldf_cfg_field {
 			 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY | \
 			 PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
 
+/* The status register's write-one-to-clear error bits. */
+#define ULDF_STATUS_RW1C (PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT | \
+			  PCI_STATUS_REC_TARGET_ABORT | \
+			  PCI_STATUS_REC_MASTER_ABORT | \
+			  PCI_STATUS_SIG_SYSTEM_ERROR | \
+			  PCI_STATUS_DETECTED_PARITY)
+
 static const struct uldf_cfg_field uldf_header_fields[] = {
 	FIELD(PCI_COMMAND, 2, PCI_COMMAND_INTX_DISABLE, ULDF_CMD_WRITE),
+	FIELD(PCI_STATUS, 2, 0, ULDF_STATUS_RW1C),
 	FIELD(PCI_CACHE_LINE_SIZE, 1, 0, 0xff),
 	FIELD(PCI_LATENCY_TIMER, 1, 0, 0xff),
 	FIELD(PCI_BASE_ADDRESS_0, 4, ~0U, ~0U),
@@ -126,15 +135,30 @@ static const struct uldf_cfg_field uldf_exp_fields[] = {
 };
 
 /*
- * Bits that are write-one-to-clear: a write that only meant to change a
- * neighbouring field must write 0 to them, not the 1 it read back.
+ * Status bits: write-one-to-clear, or read-only or reserved (write 0)
+ * beside them.  A write that reaches the device as a read-modify-write
+ * of the register next to them gives them 0, not the 1 it read back, so
+ * that only a 1 the user wrote there (where the tables allow) clears one.
+ * A capability's entries count only inside its length.
  */
-static const struct uldf_cfg_field uldf_rw1c_fields[] = {
-	FIELD(PCI_STATUS, 2, 0, PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT |
-				PCI_STATUS_REC_TARGET_ABORT |
-				PCI_STATUS_REC_MASTER_ABORT |
-				PCI_STATUS_SIG_SYSTEM_ERROR |
-				PCI_STATUS_DETECTED_PARITY),
+static const struct uldf_cfg_field uldf_rw1c_header[] = {
+	FIELD(PCI_STATUS, 2, 0, ULDF_STATUS_RW1C),
+	{ }
+};
+
+static const struct uldf_cfg_field uldf_rw1c_pm[] = {
+	FIELD(PCI_PM_CTRL, 2, 0, PCI_PM_CTRL_PME_STATUS),
+	{ }
+};
+
+static const struct uldf_cfg_field uldf_rw1c_exp[] = {
+	FIELD(PCI_EXP_DEVSTA, 2, 0, 0xffff),
+	FIELD(PCI_EXP_LNKSTA, 2, 0, 0xffff),
+	FIELD(PCI_EXP_SLTSTA, 2, 0, 0xffff),
+	FIELD(PCI_EXP_RTSTA, 4, 0, ~0U),
+	FIELD(PCI_EXP_DEVSTA2, 2, 0, 0xffff),
+	FIELD(PCI_EXP_LNKSTA2, 2, 0, 0xffff),
+	FIELD(PCI_EXP_SLTSTA2, 2, 0, 0xffff),
 	{ }
 };
 
@@ -258,6 +282,8 @@ static int uldf_cfg_walk_caps(struct uldf_device *udev)
 
 		if ((cap->flags & ULDF_CAP_EXT) || cap->id > PCI_CAP_ID_MAX)
 			continue;
+		if (cap->id == PCI_CAP_ID_EXP && cap->pos == cfg->exp_cap)
+			cfg->exp_len = cap->len;
 		f = uldf_cap_fields[cap->id];
 		for (; f && f->size; f++)
 			uldf_caps_open(&c, i, cap->pos + f->offset, f->size,
@@ -452,17 +478,36 @@ static int uldf_hw_write(struct pci_dev *pdev, unsigned int off,
 	return ret ? -EIO : 0;
 }
 
-/* Bits of [off, off + len) that are write-one-to-clear. */
+/*
+ * Put in @map the status bits of table @f, for a capability at @cap of
+ * @len bytes, that lie in the dword at @base.
+ */
+static void uldf_cfg_rw1c_table(u8 *map, unsigned int base, unsigned int cap,
+				unsigned int len, const struct uldf_cfg_field *f)
+{
+	for (; f->size; f++)
+		if (f->offset + f->size <= len && cap + f->offset >= base &&
+		    cap + f->offset < base + 4)
+			uldf_cfg_store(map, cap + f->offset - base, f->size,
+				       f->write);
+}
+
+/* Status bits of [off, off + len): never written back as read. */
 static u32 uldf_cfg_rw1c(struct uldf_device *udev, unsigned int off,
 			 unsigned int len)
 {
+	struct uldf_config *cfg = &udev->cfg;
 	u8 map[8] = { };
 	unsigned int base = off & ~3;
-	const struct uldf_cfg_field *f;
 
-	for (f = uldf_rw1c_fields; f->size; f++)
-		if (f->offset >= base && f->offset < base + 4)
-			uldf_cfg_store(map, f->offset - base, f->size, f->write);
+	uldf_cfg_rw1c_table(map, base, 0, PCI_STD_HEADER_SIZEOF,
+			    uldf_rw1c_header);
+	if (cfg->pm_cap)
+		uldf_cfg_rw1c_table(map, base, cfg->pm_cap, PCI_PM_SIZEOF,
+				    uldf_rw1c_pm);
+	if (cfg->exp_cap)
+		uldf_cfg_rw1c_table(map, base, cfg->exp_cap, cfg->exp_len,
+				    uldf_rw1c_exp);
 	return uldf_cfg_bits(map, off - base, len);
 }
 
@@ -649,11 +694,14 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
  * and only those whose writable bits change.  The IRQ layer's handler sets
  * the real Interrupt Disable bit (in the high byte) at any moment; a
  * read-modify-write of the whole register could clear it behind its back.
- * Status bits are never written back (they are write-one-to-clear).
+ * The status register gets exactly the 1s the user wrote to its
+ * write-one-to-clear bits, and nothing at all if there are none: what was
+ * read back is never written to it.
  */
 static int uldf_cfg_write_command(struct uldf_device *udev, unsigned int off,
 				  unsigned int len, u32 val, u32 hwmask)
 {
+	u16 clear = 0;
 	unsigned int i;
 	int ret;
 
@@ -662,8 +710,12 @@ static int uldf_cfg_write_command(struct uldf_device *udev, unsigned int off,
 		u8 m = hwmask >> (8 * i), v = val >> (8 * i);
 		u8 cur;
 
-		if (reg > PCI_COMMAND + 1 || !m)
+		if (!m)
 			continue;
+		if (reg >= PCI_STATUS) {
+			clear |= (u16)(v & m) << (8 * (reg - PCI_STATUS));
+			continue;
+		}
 		ret = pci_user_read_config_byte(udev->pdev, reg, &cur);
 		if (ret)
 			return -EIO;
@@ -674,6 +726,8 @@ static int uldf_cfg_write_command(struct uldf_device *udev, unsigned int off,
 		if (ret)
 			return -EIO;
 	}
+	if (clear && pci_user_write_config_word(udev->pdev, PCI_STATUS, clear))
+		return -EIO;
 	return 0;
 }
 

@@ -59,6 +59,8 @@ extern unsigned int uldf_release_timeout_ms;
  *		write of all ones reads back; 0 for an unimplemented BAR.
  * @pm_cap:	offset of the PM capability, or 0.
  * @exp_cap:	offset of the PCI Express capability, or 0.
+ * @exp_len:	bytes the PCI Express capability covers (by its version
+ *		and type), or 0.
  * @msi_cap, @msix_cap: offsets of the MSI and MSI-X capabilities, or 0.
  * @virt_intx_disable: the Interrupt Disable bit as the user last wrote it.
  * @decode:	Memory and I/O Space Enable as the user last set them
@@ -76,6 +78,7 @@ struct uldf_config {
 	u32 bar_mask[ULDF_NUM_BARS + 1];
 	u8 pm_cap;
 	u8 exp_cap;
+	u8 exp_len;
 	u8 msi_cap;
 	u8 msix_cap;
 	bool virt_intx_disable;
