@@ -12,8 +12,10 @@
  *
  * mmap() maps memory BARs into the process, uncached, or write-combining on
  * request for a prefetchable BAR.  The pages holding the MSI-X table and
- * the PBA are never mappable (the interrupt set-up belongs to the kernel,
- * as with vfio-pci); pread() of them returns all ones and pwrite() fails
+ * the PBA are never mappable (the interrupt set-up belongs to the kernel).
+ * pread() of the table returns all ones, as with vfio-pci; pread() of the
+ * PBA returns the function's pending bits, which a driver that masks
+ * vectors may want to see (vfio-pci lets it too); pwrite() to either fails
  * with EPERM.  A BAR smaller than a page is not mappable either, since the
  * rest of its page could belong to another device.
  *
@@ -47,31 +49,41 @@ struct uldf_hole {
 	resource_size_t end;	/* exclusive */
 };
 
-/* The byte range of the MSI-X table and PBA in @bar, if they are there. */
+/*
+ * The byte range of the MSI-X table in @bar (@pba false) or of the PBA
+ * (@pba true): true if it is there.
+ */
+static bool uldf_msix_range(struct pci_dev *pdev, int bar, bool pba,
+			    struct uldf_hole *hole)
+{
+	u32 where;
+	u16 flags;
+	int nvec;
+
+	if (!pdev->msix_cap)
+		return false;
+	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &flags);
+	pci_read_config_dword(pdev, pdev->msix_cap +
+			      (pba ? PCI_MSIX_PBA : PCI_MSIX_TABLE), &where);
+	if ((where & PCI_MSIX_TABLE_BIR) != bar)
+		return false;
+	nvec = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
+	hole->start = where & PCI_MSIX_TABLE_OFFSET;
+	hole->end = hole->start + (pba ? DIV_ROUND_UP(nvec, 64) * 8 :
+					 nvec * PCI_MSIX_ENTRY_SIZE);
+	return true;
+}
+
+/* The byte ranges of the MSI-X table and PBA in @bar, if they are there. */
 static int uldf_msix_holes(struct pci_dev *pdev, int bar,
 			   struct uldf_hole *holes, bool page_align)
 {
-	u32 table, pba;
-	u16 flags;
-	int n = 0, nvec;
+	int n = 0;
 
-	if (!pdev->msix_cap)
-		return 0;
-	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &flags);
-	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE, &table);
-	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA, &pba);
-	nvec = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
-
-	if ((table & PCI_MSIX_TABLE_BIR) == bar) {
-		holes[n].start = table & PCI_MSIX_TABLE_OFFSET;
-		holes[n].end = holes[n].start + nvec * PCI_MSIX_ENTRY_SIZE;
+	if (uldf_msix_range(pdev, bar, false, &holes[n]))
 		n++;
-	}
-	if ((pba & PCI_MSIX_PBA_BIR) == bar) {
-		holes[n].start = pba & PCI_MSIX_PBA_OFFSET;
-		holes[n].end = holes[n].start + DIV_ROUND_UP(nvec, 64) * 8;
+	if (uldf_msix_range(pdev, bar, true, &holes[n]))
 		n++;
-	}
 	if (page_align) {
 		int i;
 
@@ -250,9 +262,14 @@ bool uldf_memory_enabled(struct uldf_device *udev)
 	return uldf_decode_enabled(udev, PCI_COMMAND_MEMORY);
 }
 
-/* One chunk between @bounce and the BAR, under memory_lock (read). */
+/*
+ * One chunk between @bounce and the BAR, under memory_lock (read).  The
+ * bytes of @table (the MSI-X table, or NULL) read as all ones; a write
+ * never reaches them (uldf_bar_rw() refuses it).
+ */
 static int uldf_bar_chunk(struct uldf_device *udev, struct uldf_bar *bar,
-			  u8 *bounce, size_t count, loff_t pos, bool write)
+			  const struct uldf_hole *table, u8 *bounce,
+			  size_t count, loff_t pos, bool write)
 {
 	bool io = bar->flags & ULDF_REGION_FLAG_IO;
 	size_t done = 0;
@@ -268,8 +285,18 @@ static int uldf_bar_chunk(struct uldf_device *udev, struct uldf_bar *bar,
 		goto out_unlock;
 	}
 	while (done < count) {
-		size_t w = uldf_access_width(pos + done, count - done, io);
+		loff_t at = pos + done;
+		size_t n = count - done, w;
 
+		if (table && at >= table->start && at < table->end) {
+			w = min_t(size_t, n, table->end - at);
+			memset(bounce + done, 0xff, w);
+			done += w;
+			continue;
+		}
+		if (table && at < table->start)
+			n = min_t(size_t, n, table->start - at);
+		w = uldf_access_width(at, n, io);
 		if (write)
 			uldf_io_write(bar->io + pos + done, bounce + done, w);
 		else
@@ -317,17 +344,6 @@ out_unlock:
 	return ret;
 }
 
-/* The MSI-X table and PBA are the kernel's business: they read as all ones. */
-static ssize_t uldf_fill_ones(char __user *buf, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		if (put_user(0xff, buf + i))
-			return -EFAULT;
-	return count;
-}
-
 /**
  * uldf_bar_rw() - pread()/pwrite() of a BAR or the ROM.
  * @udev:	the device; no lock held.
@@ -339,7 +355,8 @@ static ssize_t uldf_fill_ones(char __user *buf, size_t count)
  *
  * The user buffer is copied through a bounce buffer of at most
  * ULDF_BOUNCE_SIZE bytes, outside memory_lock; each chunk's device access
- * is made under it.  The ROM is read in chunks of the same size.
+ * is made under it.  The ROM is read in chunks of the same size.  The
+ * MSI-X table reads as all ones; the PBA reads as the device has it.
  *
  * Return: bytes done (a short count if a later chunk failed), or
  * -EINVAL for an unimplemented region, an access past its end, a single
@@ -352,6 +369,7 @@ static ssize_t uldf_fill_ones(char __user *buf, size_t count)
 ssize_t uldf_bar_rw(struct uldf_device *udev, unsigned int index,
 		    char __user *buf, size_t count, loff_t pos, bool write)
 {
+	struct uldf_hole table_hole, *table = NULL;
 	struct uldf_bar *bar = NULL;
 	size_t done = 0;
 	u8 *bounce;
@@ -374,8 +392,10 @@ ssize_t uldf_bar_rw(struct uldf_device *udev, unsigned int index,
 		if (is_power_of_2(count) && count <= 8 &&
 		    (!IS_ALIGNED(pos, count) || (io && count == 8)))
 			return -EINVAL;
-		if (uldf_touches_msix(udev, index, pos, count))
-			return write ? -EPERM : uldf_fill_ones(buf, count);
+		if (write && uldf_touches_msix(udev, index, pos, count))
+			return -EPERM;
+		if (uldf_msix_range(udev->pdev, index, false, &table_hole))
+			table = &table_hole;
 	}
 
 	bounce = kmalloc(min_t(size_t, count, ULDF_BOUNCE_SIZE), GFP_KERNEL);
@@ -389,8 +409,8 @@ ssize_t uldf_bar_rw(struct uldf_device *udev, unsigned int index,
 			break;
 		}
 		if (bar)
-			ret = uldf_bar_chunk(udev, bar, bounce, n, pos + done,
-					     write);
+			ret = uldf_bar_chunk(udev, bar, table, bounce, n,
+					     pos + done, write);
 		else
 			ret = uldf_rom_chunk(udev, bounce, n, pos + done);
 		if (ret)

@@ -4,7 +4,7 @@
  * by one (dynamic MSI-X), their names and counts, independence, masking,
  * teardown; and real completion interrupts from an admin queue the test
  * sets up in DMA-mapped memory (Identify, Get Features), with the mask
- * holding one back until the unmask.
+ * holding one back until the unmask, and the PBA showing it pending.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -413,6 +413,75 @@ TEST_F(nvme, admin_completion_interrupts)
 	EXPECT_FALSE(info.flags & ULDF_IRQ_INFO_MASKED);
 	close(fd);
 	EXPECT_FALSE(msix_enabled(self->bdf));
+}
+
+/* Where the MSI-X table or PBA (@reg: 4 or 8) is, from the user's config. */
+static int msix_where(FIXTURE_DATA(nvme) *self, unsigned int reg,
+		      unsigned int *bar, uint64_t *off)
+{
+	uint64_t cfg = ULDF_REGION_OFFSET(ULDF_REGION_CONFIG);
+	int cap = msix_cap(self->bdf);
+	uint32_t v;
+
+	if (!cap || pread(self->dev, &v, 4, cfg + cap + reg) != 4)
+		return -ENOENT;
+	*bar = v & 7;
+	*off = v & ~7U;
+	return 0;
+}
+
+/*
+ * The PBA reads the function's pending bits (as with vfio-pci): none at
+ * rest; a vector masked at the function holds its next message there
+ * until the unmask sends it.  The MSI-X table still reads as all ones,
+ * and neither takes a write.
+ */
+TEST_F(nvme, pba_reads_pending_bits)
+{
+	uint64_t pba_off, table_off, pba, table[2];
+	unsigned int pba_bar, table_bar;
+	int fd, ret, i;
+	long long n;
+
+	ASSERT_EQ(0, msix_where(self, 8, &pba_bar, &pba_off));
+	ASSERT_EQ(0, msix_where(self, 4, &table_bar, &table_off));
+	ASSERT_EQ(0, irq_open(self->dev, ULDF_IRQ_TYPE_MSIX, 0, 1, 0, &fd));
+	ret = nvme_admin_setup(self);
+	if (ret == -ENOTTY) {
+		close(fd);
+		SKIP(return, "no DMA mapping on the device fd yet");
+	}
+	ASSERT_EQ(0, ret);
+
+	ASSERT_EQ(8, uldf_test_pread(self->dev, pba_bar, pba_off, &pba, 8));
+	EXPECT_EQ(0, pba);
+	ASSERT_EQ(16, uldf_test_pread(self->dev, table_bar, table_off, table,
+				      16));
+	EXPECT_EQ(~0ULL, table[0]);
+	EXPECT_EQ(~0ULL, table[1]);
+	EXPECT_EQ(-EPERM, uldf_test_pwrite(self->dev, pba_bar, pba_off, &pba, 8));
+	EXPECT_EQ(-EPERM, uldf_test_pwrite(self->dev, table_bar, table_off,
+					   table, 4));
+
+	/*
+	 * Masked: the first message is held back by the kernel, which then
+	 * masks the vector at the function (lazily); the function keeps
+	 * the next ones pending in its PBA.
+	 */
+	ASSERT_EQ(0, irq_write(fd, 0));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, nvme_submit(self, NVME_ADMIN_GET_FEATURES,
+					 NVME_FEAT_NUM_QUEUES, 0));
+		ASSERT_EQ(0, nvme_complete(self));
+	}
+	ASSERT_EQ(8, uldf_test_pread(self->dev, pba_bar, pba_off, &pba, 8));
+	EXPECT_EQ(1, pba);
+	ASSERT_EQ(0, irq_write(fd, 1));
+	n = irq_wait(fd);
+	EXPECT_LE(1, n);
+	ASSERT_EQ(8, uldf_test_pread(self->dev, pba_bar, pba_off, &pba, 8));
+	EXPECT_EQ(0, pba);
+	close(fd);
 }
 
 /*
