@@ -42,6 +42,7 @@
 #include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/module.h>
 #include <linux/msi.h>
 #include <linux/poll.h>
@@ -86,6 +87,8 @@ struct uldf_irq_resample {
  * @index:	vector index within @type.
  * @irq:	Linux interrupt number; 0 for ERR and REQ.
  * @exclusive:	INTx masked at the interrupt controller, not with DisINTx.
+ * @set_unlazy:	exclusive INTx: uldf set the line's IRQ_DISABLE_UNLAZY (it
+ *		was not set before) and clears it when done.
  * @unmask_on_read: INTx: read() performs the EOI owed by the previous read.
  * @lock:	guards the fields below it; taken in hard interrupt context.
  * @life:	enum uldf_irq_life.
@@ -111,6 +114,7 @@ struct uldf_irq {
 	unsigned int index;
 	unsigned int irq;
 	bool exclusive;
+	bool set_unlazy;
 	bool unmask_on_read;
 
 	spinlock_t lock;	/* the fields below; hard interrupt context */
@@ -337,6 +341,46 @@ static bool uldf_intx_use_disintx(struct pci_dev *pdev)
 }
 
 /*
+ * An exclusive INTx line must be masked at the controller at once when
+ * the handler disables it, not lazily: it is level-triggered.  That is
+ * the line's IRQ_DISABLE_UNLAZY setting, which is not uldf's alone: uldf
+ * sets it only where it is clear and clears only what it set, so a flag
+ * that the line's other user set survives uldf (a second function on a
+ * line that the first holds exclusively fails to request it, and must
+ * not clear the first one's flag).  The lock makes the test and the set
+ * one step against uldf's own clears.
+ */
+static DEFINE_MUTEX(uldf_unlazy_lock);
+
+static int uldf_intx_request_exclusive(struct uldf_irq *v)
+{
+	int ret;
+
+	mutex_lock(&uldf_unlazy_lock);
+	v->set_unlazy = !irq_check_status_bit(v->irq, IRQ_DISABLE_UNLAZY);
+	if (v->set_unlazy)
+		irq_set_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
+	ret = request_irq(v->irq, uldf_intx_handler, IRQF_NO_AUTOEN, v->name,
+			  v);
+	if (ret && v->set_unlazy) {
+		irq_clear_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
+		v->set_unlazy = false;
+	}
+	mutex_unlock(&uldf_unlazy_lock);
+	return ret;
+}
+
+static void uldf_intx_free_exclusive(struct uldf_irq *v)
+{
+	mutex_lock(&uldf_unlazy_lock);
+	free_irq(v->irq, v);
+	if (v->set_unlazy)
+		irq_clear_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
+	v->set_unlazy = false;
+	mutex_unlock(&uldf_unlazy_lock);
+}
+
+/*
  * Install the INTx handler.  The function is masked (DisINTx set, the
  * resting state) and stays so until the first EOI, which the caller
  * performs once the vector is published.
@@ -352,20 +396,13 @@ static int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v)
 	v->masked = true;
 	uldf_intx_set(udev, false);
 
-	if (v->exclusive) {
-		/* Mask at the controller at once, not lazily: it is level. */
-		irq_set_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
-		ret = request_irq(v->irq, uldf_intx_handler, IRQF_NO_AUTOEN,
-				  v->name, v);
-	} else {
+	if (v->exclusive)
+		ret = uldf_intx_request_exclusive(v);
+	else
 		ret = request_irq(v->irq, uldf_intx_handler, IRQF_SHARED,
 				  v->name, v);
-	}
-	if (ret) {
-		if (v->exclusive)
-			irq_clear_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
+	if (ret)
 		return ret;
-	}
 	/* Masked at the controller now; let the function assert INTx. */
 	if (v->exclusive)
 		uldf_intx_set(udev, true);
@@ -397,9 +434,10 @@ static void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v)
 	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
 	up_read(&udev->memory_lock);
 
-	free_irq(v->irq, v);
 	if (v->exclusive)
-		irq_clear_status_flags(v->irq, IRQ_DISABLE_UNLAZY);
+		uldf_intx_free_exclusive(v);
+	else
+		free_irq(v->irq, v);
 	udev->irq.mode = -1;
 }
 

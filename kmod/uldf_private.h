@@ -21,6 +21,9 @@
  *	user space, or faults in user pages, while holding it, so neither a
  *	fault nor an unbind can be made to wait on the user.
  *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
+ *   uldf_unlazy_lock (mutex, irq.c, one for all devices): an exclusive
+ *	INTx line's IRQ_DISABLE_UNLAZY test-and-set with its request_irq(),
+ *	and its free_irq() with the clear; nothing is taken inside it.
  *   per-vector spinlocks (struct uldf_irq, irq.c): counts and mask state;
  *	taken in hard interrupt context.
  * The mm's mmap_lock, held around a BAR fault, nests outside

@@ -28,6 +28,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -507,6 +508,134 @@ TEST_F(edu, intx_exclusive_fallback)
 	close(fd);
 	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
+}
+
+/* ---- the line's IRQ_DISABLE_UNLAZY, seen with a kprobe ------------------ */
+
+#define KPROBE_DISABLE	"uldf_irq_test/irq_disable"
+#define IRQ_DISABLE_UNLAZY_BIT	(1u << 19)	/* include/linux/irq.h */
+
+static const char *tracefs(void)
+{
+	if (access("/sys/kernel/tracing/kprobe_events", F_OK) == 0)
+		return "/sys/kernel/tracing";
+	if (access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0)
+		return "/sys/kernel/debug/tracing";
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		return "/sys/kernel/tracing";
+	return NULL;
+}
+
+static int write_str(const char *dir, const char *file, const char *s,
+		     bool append)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The irq_desc status flags that irq_disable() found for @irq in the last
+ * traced call, or -ENOENT if it was not called for @irq.
+ */
+static long long traced_status(const char *dir, unsigned int irq)
+{
+	char path[256], line[512], *p;
+	unsigned int at, st;
+	long long found = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, " irq=");
+		if (strstr(line, "irq_disable:") && p &&
+		    sscanf(p, " irq=%u st=%x", &at, &st) == 2 && at == irq)
+			found = st;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * uldf.nointxmask=1 takes the line exclusively and sets its
+ * IRQ_DISABLE_UNLAZY, so that masking it at the controller happens at
+ * once.  A second function on the same line then fails to open INTx; it
+ * must not clear the flag that the first one set and still relies on.
+ * Seen with a kprobe on irq_disable(), which reads the flag when the
+ * first function's handler masks the line.
+ */
+TEST_F(edu, intx_exclusive_busy_keeps_unlazy)
+{
+	const char *bdf2 = uldf_test_bdf("ULDF_HP_EDU_BDF", ULDF_DEFAULT_HP_EDU);
+	struct uldf_irq_info info;
+	const char *dir;
+	char probe[256];
+	int dev2, fd, fd2;
+	long long st;
+
+	if (!uldf_test_device_exists(bdf2))
+		SKIP(return, "no second edu at %s", bdf2);
+	dir = tracefs();
+	if (!dir)
+		SKIP(return, "no tracefs");
+	ASSERT_EQ(0, write_param("nointxmask", "1"));
+	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
+	if (fd == -EBUSY) {
+		write_param("nointxmask", "0");
+		SKIP(return, "the INTx line is in use by another driver");
+	}
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, irq_info(fd, &info));
+	ASSERT_EQ(0, uldf_test_bind(bdf2, "uldf"));
+	if (uldf_test_sysfs_num(bdf2, "irq") != info.irq) {
+		write_param("nointxmask", "0");
+		close(fd);
+		uldf_test_unbind(bdf2);
+		SKIP(return, "%s is not on interrupt %u", bdf2, info.irq);
+	}
+	dev2 = uldf_test_open(bdf2);
+	ASSERT_LE(0, dev2);
+	fd2 = irq_open1(dev2, ULDF_IRQ_TYPE_INTX, 0);
+	write_param("nointxmask", "0");
+	EXPECT_EQ(-EBUSY, fd2);
+	if (fd2 >= 0)
+		close(fd2);
+	close(dev2);
+	uldf_test_unbind(bdf2);
+
+	write_str(dir, "kprobe_events", "-:" KPROBE_DISABLE "\n", true);
+	snprintf(probe, sizeof(probe), "p:%s irq_disable irq=desc->irq_data.irq:u32 st=desc->status_use_accessors:x32\n",
+		 KPROBE_DISABLE);
+	if (write_str(dir, "kprobe_events", probe, true)) {
+		close(fd);
+		SKIP(return, "cannot kprobe irq_disable() with BTF arguments");
+	}
+	ASSERT_EQ(0, write_str(dir, "trace", "", false));
+	ASSERT_EQ(0, write_str(dir, "events/" KPROBE_DISABLE "/enable", "1", false));
+	edu_raise(&self->e, 1);
+	EXPECT_EQ(1, irq_wait(fd));
+	write_str(dir, "events/" KPROBE_DISABLE "/enable", "0", false);
+	st = traced_status(dir, info.irq);
+	write_str(dir, "kprobe_events", "-:" KPROBE_DISABLE "\n", true);
+	ASSERT_LE(0, st);
+	EXPECT_TRUE(st & IRQ_DISABLE_UNLAZY_BIT) {
+		TH_LOG("interrupt %u: status %#llx, no IRQ_DISABLE_UNLAZY",
+		       info.irq, st);
+	}
+	edu_ack(&self->e);
+	ASSERT_EQ(0, irq_eoi(fd));
+	close(fd);
 }
 
 /*
