@@ -5,12 +5,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "uldf_util.h"
@@ -348,6 +350,136 @@ TEST_F(edu, bad_mmap)
 	if (p != MAP_FAILED) {
 		munmap(p, 4096);
 	}
+}
+
+/* ---- the expansion ROM ---------------------------------------------- */
+
+/* The ROM as the kernel's sysfs file shows it: bytes read, or -errno. */
+static ssize_t sysfs_rom(const char *bdf, uint8_t *buf, size_t len)
+{
+	char path[128];
+	ssize_t n, done = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/rom", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1", 1) != 1) {
+		close(fd);
+		return -EIO;
+	}
+	while ((size_t)done < len &&
+	       (n = pread(fd, buf + done, len - done, done)) > 0)
+		done += n;
+	if (write(fd, "0", 1) != 1)
+		done = -EIO;
+	close(fd);
+	return done;
+}
+
+struct rom_reader {
+	int fd;
+	size_t len;
+	const uint8_t *want;
+	int bad;
+};
+
+static void *rom_reader(void *arg)
+{
+	struct rom_reader *r = arg;
+	uint8_t *buf = malloc(r->len);
+	int i;
+
+	for (i = 0; buf && i < 20; i++)
+		if (uldf_test_pread(r->fd, ULDF_REGION_ROM, 0, buf, r->len) !=
+		    (ssize_t)r->len || memcmp(buf, r->want, r->len))
+			r->bad++;
+	free(buf);
+	return NULL;
+}
+
+/*
+ * The expansion ROM through pread(): read-only; a read far longer than
+ * the module's bounce buffer comes back whole, equal to a read in odd
+ * pieces and to the kernel's own sysfs copy; readers in parallel see the
+ * same bytes (the module serialises its ROM mappings, which switch the
+ * ROM's decode on and off); and a read needs memory decode like any BAR.
+ * The testbed's functions have no ROM (QEMU gives edu and nvme none):
+ * ULDF_ROM_BDF names one that has, e.g. an edu with romfile= in QEMU.
+ */
+TEST(rom_read)
+{
+	const char *bdf = uldf_test_bdf("ULDF_ROM_BDF", ULDF_DEFAULT_EDU2);
+	struct uldf_region_info ri = { .argsz = sizeof(ri),
+				       .index = ULDF_REGION_ROM };
+	struct rom_reader r[2];
+	pthread_t t[2];
+	uint8_t *whole, *pieces, *real;
+	uint16_t cmd;
+	ssize_t len;
+	size_t at, n;
+	uint32_t v;
+	int fd, i;
+
+	if (!uldf_test_module_loaded())
+		SKIP(return, "uldf.ko not loaded; run through 'make check'");
+	if (!uldf_test_device_exists(bdf))
+		SKIP(return, "no device at %s", bdf);
+	ASSERT_EQ(0, uldf_test_bind(bdf, "uldf"));
+	fd = uldf_test_open(bdf);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, ULDF_DEVICE_GET_REGION_INFO, &ri));
+	if (!ri.size) {
+		close(fd);
+		uldf_test_unbind(bdf);
+		SKIP(return, "%s has no expansion ROM (no testbed function has one; set ULDF_ROM_BDF)",
+		     bdf);
+	}
+	EXPECT_EQ(ULDF_REGION_FLAG_READ, ri.flags);
+
+	real = calloc(1, ri.size);
+	whole = calloc(1, ri.size);
+	pieces = calloc(1, ri.size);
+	ASSERT_TRUE(real && whole && pieces);
+	len = sysfs_rom(bdf, real, ri.size);
+	ASSERT_LT(0, len);
+	EXPECT_EQ(0x55, real[0]);
+	EXPECT_EQ(0xaa, real[1]);
+
+	ASSERT_EQ(len, uldf_test_pread(fd, ULDF_REGION_ROM, 0, whole, len));
+	EXPECT_EQ(0, memcmp(whole, real, len));
+	for (at = 0; at < (size_t)len; at += n) {
+		n = (size_t)len - at < 333 ? (size_t)len - at : 333;
+		ASSERT_EQ(n, uldf_test_pread(fd, ULDF_REGION_ROM, at,
+					     pieces + at, n));
+	}
+	EXPECT_EQ(0, memcmp(pieces, real, len));
+
+	for (i = 0; i < 2; i++) {
+		r[i] = (struct rom_reader){ .fd = fd, .len = len, .want = real };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, rom_reader, &r[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, r[i].bad);
+	}
+
+	EXPECT_EQ(-EINVAL, uldf_test_pwrite(fd, ULDF_REGION_ROM, 0, &v, 4));
+	EXPECT_EQ(-EINVAL, uldf_test_pread(fd, ULDF_REGION_ROM, ri.size, &v, 4));
+	ASSERT_EQ(2, uldf_test_pread(fd, ULDF_REGION_CONFIG, PCI_COMMAND, &cmd, 2));
+	cmd &= ~PCI_COMMAND_MEMORY;
+	ASSERT_EQ(2, uldf_test_pwrite(fd, ULDF_REGION_CONFIG, PCI_COMMAND, &cmd, 2));
+	EXPECT_EQ(-EIO, uldf_test_pread(fd, ULDF_REGION_ROM, 0, &v, 4));
+	cmd |= PCI_COMMAND_MEMORY;
+	ASSERT_EQ(2, uldf_test_pwrite(fd, ULDF_REGION_CONFIG, PCI_COMMAND, &cmd, 2));
+	EXPECT_EQ(4, uldf_test_pread(fd, ULDF_REGION_ROM, 0, &v, 4));
+
+	free(real);
+	free(whole);
+	free(pieces);
+	close(fd);
+	uldf_test_unbind(bdf);
 }
 
 TEST_HARNESS_MAIN
