@@ -15,12 +15,15 @@
 
 /*
  * The testbed (tools/vm) puts QEMU's edu devices at these addresses;
- * ULDF_EDU_BDF, ULDF_EDU2_BDF, ULDF_NVME_BDF override them.
+ * ULDF_EDU_BDF, ULDF_EDU2_BDF, ULDF_NVME_BDF, ULDF_HP_EDU_BDF and
+ * ULDF_AER_BDF override them.  The AER device is a virtio-rng with an AER
+ * capability, on a root port of its own (QMP id "aerdev").
  */
 #define ULDF_DEFAULT_EDU	"0000:00:03.0"
 #define ULDF_DEFAULT_EDU2	"0000:00:04.0"
 #define ULDF_DEFAULT_NVME	"0000:00:05.0"
 #define ULDF_DEFAULT_HP_EDU	"0000:01:00.0"
+#define ULDF_DEFAULT_AER	"0000:02:00.0"
 
 
 /* Return the BDF from environment variable @env, else @def. */
