@@ -830,9 +830,8 @@ static int uldf_config_access(struct uldf_device *udev, __le32 *kbuf,
  *
  * Return: @count; -EINVAL for an access beyond config space or misaligned;
  * -EFAULT for a bad buffer; -ENOMEM; -EIO if the device does not answer
- * or refuses a power state, or while an error recovery has it frozen
- * (reset.c); -EAGAIN if a trapped FLR cannot take the device lock;
- * -ENODEV once the device is removed.
+ * or refuses a power state; -EAGAIN if a trapped FLR cannot take the
+ * device lock; -ENODEV once the device is removed.
  */
 ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
 		       size_t count, loff_t pos, bool write)
@@ -863,7 +862,7 @@ ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
 		down_write(&udev->memory_lock);
 	else
 		down_read(&udev->memory_lock);
-	ret = udev->removed ? -ENODEV : udev->frozen ? -EIO :
+	ret = udev->removed ? -ENODEV :
 	      uldf_config_access(udev, kbuf, count, pos, write);
 	if (write)
 		up_write(&udev->memory_lock);

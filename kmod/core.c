@@ -20,10 +20,6 @@
  * process, turns bus mastering off, frees interrupts, unmaps and unpins
  * DMA, resets the function and restores config space as it was found.
  *
- * An AER error signals the ERR notification; a fatal one freezes the
- * function while the PCI core resets its link, and uldf restores its
- * config space afterwards (reset.c).
- *
  * Removal (unbind, or a surprise removal) while the device fd is open first
  * signals the REQ notification and waits uldf.release_timeout_ms for the
  * user to close; then it revokes: BAR mappings are zapped (later accesses
@@ -639,42 +635,18 @@ static void uldf_remove(struct pci_dev *pdev)
 	uldf_device_put(udev);
 }
 
-/*
- * AER (and DPC) error recovery.  Every error_detected() call signals ERR.
- * A non-fatal error leaves the function online: uldf can recover, the
- * PCI core resets nothing, and access goes on.  A fatal one takes it
- * offline and the PCI core resets the link: the function is frozen until
- * slot_reset() restores its config space (reset.c).
- */
 static pci_ers_result_t uldf_error_detected(struct pci_dev *pdev,
 					    pci_channel_state_t state)
 {
 	struct uldf_device *udev = pci_get_drvdata(pdev);
-	pci_ers_result_t ret = PCI_ERS_RESULT_CAN_RECOVER;
 
-	if (!udev)
-		return PCI_ERS_RESULT_NONE;
-	if (state != pci_channel_io_normal) {
-		uldf_error_freeze(udev);
-		ret = state == pci_channel_io_frozen ? PCI_ERS_RESULT_NEED_RESET :
-						       PCI_ERS_RESULT_DISCONNECT;
-	}
-	uldf_irq_notify(udev, ULDF_IRQ_TYPE_ERR);
-	return ret;
-}
-
-static pci_ers_result_t uldf_slot_reset(struct pci_dev *pdev)
-{
-	struct uldf_device *udev = pci_get_drvdata(pdev);
-
-	if (udev && !uldf_error_thaw(udev))
-		return PCI_ERS_RESULT_DISCONNECT;
-	return PCI_ERS_RESULT_RECOVERED;
+	if (udev)
+		uldf_irq_notify(udev, ULDF_IRQ_TYPE_ERR);
+	return PCI_ERS_RESULT_CAN_RECOVER;
 }
 
 static const struct pci_error_handlers uldf_err_handlers = {
 	.error_detected = uldf_error_detected,
-	.slot_reset = uldf_slot_reset,
 };
 
 static struct pci_driver uldf_pci_driver = {

@@ -234,8 +234,8 @@ static bool uldf_touches_msix(struct uldf_device *udev, int index,
 
 /*
  * Whether the user's view lets BARs of this kind be accessed: the decode
- * bit of the user's command register, the function in D0, not removed,
- * not frozen by an error.  memory_lock held.
+ * bit of the user's command register, the function in D0, not removed.
+ * memory_lock held.
  */
 static bool uldf_decode_enabled(struct uldf_device *udev, u16 bit)
 {
@@ -245,8 +245,7 @@ static bool uldf_decode_enabled(struct uldf_device *udev, u16 bit)
 	/* A VF's memory decode is its PF's business (no_command_memory). */
 	if (bit == PCI_COMMAND_MEMORY && pdev->no_command_memory)
 		bit = 0;
-	return !udev->removed && !udev->frozen &&
-	       !uldf_pm_is_d3(pdev->current_state) &&
+	return !udev->removed && !uldf_pm_is_d3(pdev->current_state) &&
 	       (!bit || (udev->cfg.decode & bit));
 }
 
@@ -254,8 +253,8 @@ static bool uldf_decode_enabled(struct uldf_device *udev, u16 bit)
  * uldf_memory_enabled() - whether memory BARs may be accessed now.
  * @udev: the device; memory_lock held (read or write).
  *
- * Return: true if the device is bound, not frozen by an error, in D0 and
- * the user's command register has Memory Space Enable set (vfio-pci's
+ * Return: true if the device is bound, in D0 and the user's command
+ * register has Memory Space Enable set (vfio-pci's
  * __vfio_pci_memory_enabled()).
  */
 bool uldf_memory_enabled(struct uldf_device *udev)

@@ -14,8 +14,8 @@
  *   cfg.lock (mutex): the virtual config space.
  *   @memory_lock (rw_semaphore): device access against what can disable
  *	it, in the manner of vfio-pci's memory_lock.  BAR faults, BAR and
- *	config pread()/pwrite() hold it for read and check @removed, @frozen
- *	and the decode and power state; config writes, resets, the MSI-X table
+ *	config pread()/pwrite() hold it for read and check @removed and the
+ *	decode and power state; config writes, resets, the MSI-X table
  *	programming and removal hold it for write, and zap every BAR mapping
  *	first when what they do disables access.  Nothing copies to or from
  *	user space, or faults in user pages, while holding it, so neither a
@@ -194,10 +194,6 @@ struct uldf_dma_state {
  * @lock:	see the top of this file.
  * @removed:	the driver was unbound or the device removed: every
  *		operation fails with -ENODEV.
- * @frozen:	an error took the function offline for the PCI core's
- *		recovery (reset.c): BAR and config access fail with -EIO
- *		until it is over.  Written with @lock and @memory_lock held
- *		for write; read under either.
  * @open:	a device fd is open.
  * @release_wq:	removal waits here for the device fd to be closed.
  * @cdev:	the character device behind /dev/uldf/<BDF>.
@@ -221,7 +217,6 @@ struct uldf_device {
 	struct pci_dev *pdev;
 	struct rw_semaphore lock;
 	bool removed;
-	bool frozen;
 	bool open;
 	wait_queue_head_t release_wq;
 	struct cdev cdev;
@@ -276,8 +271,6 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked);
 int uldf_reset_function(struct uldf_device *udev);
 long uldf_reset_ioctl(struct uldf_device *udev);
 bool uldf_reset_supported(struct uldf_device *udev);
-void uldf_error_freeze(struct uldf_device *udev);
-bool uldf_error_thaw(struct uldf_device *udev);
 
 /* irq.c */
 void uldf_irq_init(struct uldf_device *udev);
