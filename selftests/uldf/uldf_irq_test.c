@@ -1595,13 +1595,6 @@ static int cfg_rd16(int dev, unsigned int off)
 	return v;
 }
 
-/* The function's real BAR4 (low dword), as the PCI core reads it. */
-static uint32_t real_bar4(const char *bdf)
-{
-	return (uint32_t)cfg_read16(bdf, 0x20) |
-	       (uint32_t)cfg_read16(bdf, 0x22) << 16;
-}
-
 /* Inject error @name (QEMU's names: UNSUP, DLP, ...) into aerdev. */
 static int aer_inject(const char *name)
 {
@@ -1710,97 +1703,6 @@ TEST_F(aer, nonfatal_signals_err_and_keeps_state)
 	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
 	EXPECT_EQ(0x1af4, cfg_rd16(self->dev, 0));
 	EXPECT_EQ(-EAGAIN, irq_quiet(self->err));
-}
-
-/*
- * What a reader of the device sees across a fatal error's recovery: in
- * BAR reads, the value written before (5), then EIO while the function is
- * frozen, then the value after the reset (0); in config reads, the vendor
- * ID or EIO.  Any other result, or another order, counts as bad.
- */
-struct frozen_reader {
-	int dev;
-	volatile bool stop;
-	int phase;		/* of the BAR reads; 0: before, 1: frozen, 2: after */
-	int bar_eio;
-	int cfg_eio;
-	int bad;
-};
-
-static void *frozen_reader(void *arg)
-{
-	struct frozen_reader *r = arg;
-
-	while (!r->stop) {
-		int q = virtio_rd16(r->dev, VIRTIO_QUEUE_SELECT);
-		int id = cfg_rd16(r->dev, 0);
-		int phase = q == 5 ? 0 : q == -EIO ? 1 : q == 0 ? 2 : -1;
-
-		if (phase < r->phase)
-			r->bad++;
-		else
-			r->phase = phase;
-		r->bar_eio += q == -EIO;
-		if (id == -EIO)
-			r->cfg_eio++;
-		else if (id != 0x1af4)
-			r->bad++;
-	}
-	return NULL;
-}
-
-/*
- * An uncorrectable fatal error (Data Link Protocol): ERR counts one, and
- * the kernel resets the link.  From the error until the recovery is over
- * BAR and config reads fail with EIO, never reaching the function while
- * it is reset and unconfigured.  Then the device has been reset
- * (queue_select is 0 again) with its config space as the user had it -
- * the same command register, the BAR where it was - so register access,
- * through pread() and through a mapping made before the error, works
- * again.
- */
-TEST_F(aer, fatal_signals_err_freezes_resets_and_restores)
-{
-	int before = uldf_test_dmesg_count("AER: device recovery");
-	struct frozen_reader r = { .dev = self->dev };
-	uint32_t bar4 = real_bar4(self->bdf);
-	int cmd = cfg_read16(self->bdf, PCI_COMMAND);
-	int ucmd = cfg_rd16(self->dev, PCI_COMMAND);
-	long psz = sysconf(_SC_PAGESIZE);
-	volatile uint16_t *map;
-	pthread_t t;
-	void *p;
-
-	ASSERT_TRUE(cmd & PCI_COMMAND_MEMORY);
-	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, self->dev,
-		 ULDF_REGION_OFFSET(VIRTIO_BAR));
-	ASSERT_NE(MAP_FAILED, p);
-	map = p;
-	ASSERT_EQ(0, virtio_wr16(self->dev, VIRTIO_QUEUE_SELECT, 5));
-	ASSERT_EQ(5, map[VIRTIO_QUEUE_SELECT / 2]);
-
-	ASSERT_EQ(0, pthread_create(&t, NULL, frozen_reader, &r));
-	ASSERT_EQ(0, aer_inject("DLP"));
-	EXPECT_EQ(1, irq_wait(self->err));
-	EXPECT_EQ(1, aer_recovery_end(before));
-	r.stop = true;
-	pthread_join(t, NULL);
-	EXPECT_EQ(0, r.bad);
-	EXPECT_LT(0, r.bar_eio);
-	EXPECT_LT(0, r.cfg_eio);
-	EXPECT_EQ(2, r.phase);
-
-	EXPECT_EQ(cmd, cfg_read16(self->bdf, PCI_COMMAND));
-	EXPECT_EQ(bar4, real_bar4(self->bdf));
-	EXPECT_EQ(ucmd, cfg_rd16(self->dev, PCI_COMMAND));
-	EXPECT_EQ(0, virtio_rd16(self->dev, VIRTIO_QUEUE_SELECT));
-	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
-	EXPECT_EQ(0, virtio_wr16(self->dev, VIRTIO_QUEUE_SELECT, 7));
-	EXPECT_EQ(7, virtio_rd16(self->dev, VIRTIO_QUEUE_SELECT));
-	EXPECT_EQ(7, map[VIRTIO_QUEUE_SELECT / 2]);
-	EXPECT_EQ(1, map[VIRTIO_NUM_QUEUES / 2]);
-	EXPECT_EQ(-EAGAIN, irq_quiet(self->err));
-	munmap(p, psz);
 }
 
 /*
