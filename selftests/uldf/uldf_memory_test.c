@@ -443,7 +443,7 @@ TEST_F(unbind, mapping_dies_with_unbind)
 	close(q[1]);
 }
 
-TEST_F(unbind, mmap_races_unbind)
+TEST_F_TIMEOUT(unbind, mmap_races_unbind, 300)
 {
 	struct racer r = { .bdf = self->bdf };
 	int i, n = uldf_test_scale(60);
