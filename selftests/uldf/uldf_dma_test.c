@@ -443,33 +443,6 @@ TEST_F(iommu, allocator_fills_below_limit)
 }
 /* ---- 2 MiB pages and IOTLB syncs ------------------------------------- */
 
-static const char *tracefs(void)
-{
-	if (access("/sys/kernel/tracing/kprobe_events", F_OK) == 0)
-		return "/sys/kernel/tracing";
-	if (access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0)
-		return "/sys/kernel/debug/tracing";
-	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
-		return "/sys/kernel/tracing";
-	return NULL;
-}
-
-static int write_str(const char *dir, const char *file, const char *s,
-		     bool append)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 #define KPROBE		"uldf_dma_test/iommu_map_pages"
 
 /*
@@ -520,20 +493,20 @@ static void check_2m_page(struct __test_metadata *_metadata,
 	int count;
 
 	ASSERT_NE(NULL, b);
-	dir = tracefs();
+	dir = uldf_test_tracefs();
 	if (!dir)
 		SKIP(return, "no tracefs to observe the IOMMU page size");
-	write_str(dir, "kprobe_events", "-:" KPROBE "\n", true);
-	if (write_str(dir, "kprobe_events",
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE "\n", true);
+	if (uldf_test_write_str(dir, "kprobe_events",
 		      "p:" KPROBE " intel_iommu_map_pages iova=$arg2:x64 pgsize=$arg4:x64 pgcount=$arg5:u64\n",
 		      true))
 		SKIP(return, "cannot kprobe intel_iommu_map_pages (not an Intel IOMMU?)");
-	ASSERT_EQ(0, write_str(dir, "trace", "", false));
-	ASSERT_EQ(0, write_str(dir, "events/" KPROBE "/enable", "1", false));
+	ASSERT_EQ(0, uldf_test_write_str(dir, "trace", "", false));
+	ASSERT_EQ(0, uldf_test_write_str(dir, "events/" KPROBE "/enable", "1", false));
 
 	ASSERT_EQ(0, dma_map(self->fd, huge, SZ_2M, ULDF_DMA_MAP_READ |
 			     ULDF_DMA_MAP_WRITE, &iova, EDU_DMA_MASK));
-	EXPECT_EQ(0, write_str(dir, "events/" KPROBE "/enable", "0", false));
+	EXPECT_EQ(0, uldf_test_write_str(dir, "events/" KPROBE "/enable", "0", false));
 	EXPECT_EQ(0, iova % SZ_2M);
 	count = count_map_pages(dir, iova, SZ_2M, &other);
 	EXPECT_EQ(1, count) {
@@ -542,7 +515,7 @@ static void check_2m_page(struct __test_metadata *_metadata,
 		       (unsigned long long)other);
 	}
 	EXPECT_EQ(0, other);
-	write_str(dir, "kprobe_events", "-:" KPROBE "\n", true);
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE "\n", true);
 
 	/* And the device reaches all of it: the last 2 KiB of the page. */
 	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_READ |
@@ -651,18 +624,18 @@ TEST_F(iommu, batch_costs_one_iotlb_sync)
 	uint8_t *buf = map_anon(2 * N * PAGE);
 	uint64_t lo = UINT64_MAX, hi = 0, first = 0, last = 0;
 	struct uldf_dma_map e[N];
-	const char *dir = tracefs();
+	const char *dir = uldf_test_tracefs();
 	uint32_t done, i;
 
 	ASSERT_NE(NULL, buf);
 	if (!dir)
 		SKIP(return, "no tracefs to count IOTLB syncs");
-	write_str(dir, "kprobe_events", "-:" KPROBE_SYNC_MAP "\n", true);
-	write_str(dir, "kprobe_events", "-:" KPROBE_TLB_SYNC "\n", true);
-	if (write_str(dir, "kprobe_events",
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE_SYNC_MAP "\n", true);
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE_TLB_SYNC "\n", true);
+	if (uldf_test_write_str(dir, "kprobe_events",
 		      "p:" KPROBE_SYNC_MAP " intel_iommu_iotlb_sync_map first=$arg2:x64 last=$arg3:x64\n",
 		      true) ||
-	    write_str(dir, "kprobe_events",
+	    uldf_test_write_str(dir, "kprobe_events",
 		      "p:" KPROBE_TLB_SYNC " intel_iommu_tlb_sync first=+0($arg2):x64 last=+8($arg2):x64\n",
 		      true))
 		SKIP(return, "cannot kprobe the Intel IOMMU's sync callbacks");
@@ -675,10 +648,10 @@ TEST_F(iommu, batch_costs_one_iotlb_sync)
 			.iova_limit = EDU_DMA_MASK,
 		};
 
-	ASSERT_EQ(0, write_str(dir, "trace", "", false));
-	ASSERT_EQ(0, write_str(dir, "events/uldf_dma_test/enable", "1", false));
+	ASSERT_EQ(0, uldf_test_write_str(dir, "trace", "", false));
+	ASSERT_EQ(0, uldf_test_write_str(dir, "events/uldf_dma_test/enable", "1", false));
 	ASSERT_EQ(0, dma_batch(self->fd, e, N, 0, &done));
-	EXPECT_EQ(0, write_str(dir, "events/uldf_dma_test/enable", "0", false));
+	EXPECT_EQ(0, uldf_test_write_str(dir, "events/uldf_dma_test/enable", "0", false));
 	for (i = 0; i < N; i++) {
 		lo = e[i].iova < lo ? e[i].iova : lo;
 		hi = e[i].iova + PAGE - 1 > hi ? e[i].iova + PAGE - 1 : hi;
@@ -691,15 +664,15 @@ TEST_F(iommu, batch_costs_one_iotlb_sync)
 	EXPECT_EQ(lo, first);
 	EXPECT_EQ(N * PAGE, last);
 
-	ASSERT_EQ(0, write_str(dir, "trace", "", false));
-	ASSERT_EQ(0, write_str(dir, "events/uldf_dma_test/enable", "1", false));
+	ASSERT_EQ(0, uldf_test_write_str(dir, "trace", "", false));
+	ASSERT_EQ(0, uldf_test_write_str(dir, "events/uldf_dma_test/enable", "1", false));
 	ASSERT_EQ(0, dma_batch(self->fd, e, N, ULDF_DMA_BATCH_UNMAP, &done));
-	EXPECT_EQ(0, write_str(dir, "events/uldf_dma_test/enable", "0", false));
+	EXPECT_EQ(0, uldf_test_write_str(dir, "events/uldf_dma_test/enable", "0", false));
 	EXPECT_EQ(1, count_syncs(dir, "iotlb_sync:", lo, hi, &first, &last));
 	EXPECT_EQ(lo, first);
 	EXPECT_EQ(hi, last);
-	write_str(dir, "kprobe_events", "-:" KPROBE_SYNC_MAP "\n", true);
-	write_str(dir, "kprobe_events", "-:" KPROBE_TLB_SYNC "\n", true);
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE_SYNC_MAP "\n", true);
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE_TLB_SYNC "\n", true);
 }
 
 /*

@@ -475,9 +475,9 @@ TEST_F(edu, intx_exclusive_fallback)
 	struct uldf_irq_info info;
 	int fd, i;
 
-	ASSERT_EQ(0, write_param("nointxmask", "1"));
+	ASSERT_EQ(0, uldf_test_write_param("nointxmask", "1"));
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
-	write_param("nointxmask", "0");
+	uldf_test_write_param("nointxmask", "0");
 	if (fd == -EBUSY)
 		SKIP(return, "the INTx line is in use by another driver");
 	ASSERT_LE(0, fd);
@@ -514,33 +514,6 @@ TEST_F(edu, intx_exclusive_fallback)
 
 #define KPROBE_DISABLE	"uldf_irq_test/irq_disable"
 #define IRQ_DISABLE_UNLAZY_BIT	(1u << 19)	/* include/linux/irq.h */
-
-static const char *tracefs(void)
-{
-	if (access("/sys/kernel/tracing/kprobe_events", F_OK) == 0)
-		return "/sys/kernel/tracing";
-	if (access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0)
-		return "/sys/kernel/debug/tracing";
-	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
-		return "/sys/kernel/tracing";
-	return NULL;
-}
-
-static int write_str(const char *dir, const char *file, const char *s,
-		     bool append)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 /*
  * The irq_desc status flags that irq_disable() found for @irq in the last
@@ -586,20 +559,20 @@ TEST_F(edu, intx_exclusive_busy_keeps_unlazy)
 
 	if (!uldf_test_device_exists(bdf2))
 		SKIP(return, "no second edu at %s", bdf2);
-	dir = tracefs();
+	dir = uldf_test_tracefs();
 	if (!dir)
 		SKIP(return, "no tracefs");
-	ASSERT_EQ(0, write_param("nointxmask", "1"));
+	ASSERT_EQ(0, uldf_test_write_param("nointxmask", "1"));
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	if (fd == -EBUSY) {
-		write_param("nointxmask", "0");
+		uldf_test_write_param("nointxmask", "0");
 		SKIP(return, "the INTx line is in use by another driver");
 	}
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, irq_info(fd, &info));
 	ASSERT_EQ(0, uldf_test_bind(bdf2, "uldf"));
 	if (uldf_test_sysfs_num(bdf2, "irq") != info.irq) {
-		write_param("nointxmask", "0");
+		uldf_test_write_param("nointxmask", "0");
 		close(fd);
 		uldf_test_unbind(bdf2);
 		SKIP(return, "%s is not on interrupt %u", bdf2, info.irq);
@@ -607,27 +580,27 @@ TEST_F(edu, intx_exclusive_busy_keeps_unlazy)
 	dev2 = uldf_test_open(bdf2);
 	ASSERT_LE(0, dev2);
 	fd2 = irq_open1(dev2, ULDF_IRQ_TYPE_INTX, 0);
-	write_param("nointxmask", "0");
+	uldf_test_write_param("nointxmask", "0");
 	EXPECT_EQ(-EBUSY, fd2);
 	if (fd2 >= 0)
 		close(fd2);
 	close(dev2);
 	uldf_test_unbind(bdf2);
 
-	write_str(dir, "kprobe_events", "-:" KPROBE_DISABLE "\n", true);
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE_DISABLE "\n", true);
 	snprintf(probe, sizeof(probe), "p:%s irq_disable irq=desc->irq_data.irq:u32 st=desc->status_use_accessors:x32\n",
 		 KPROBE_DISABLE);
-	if (write_str(dir, "kprobe_events", probe, true)) {
+	if (uldf_test_write_str(dir, "kprobe_events", probe, true)) {
 		close(fd);
 		SKIP(return, "cannot kprobe irq_disable() with BTF arguments");
 	}
-	ASSERT_EQ(0, write_str(dir, "trace", "", false));
-	ASSERT_EQ(0, write_str(dir, "events/" KPROBE_DISABLE "/enable", "1", false));
+	ASSERT_EQ(0, uldf_test_write_str(dir, "trace", "", false));
+	ASSERT_EQ(0, uldf_test_write_str(dir, "events/" KPROBE_DISABLE "/enable", "1", false));
 	edu_raise(&self->e, 1);
 	EXPECT_EQ(1, irq_wait(fd));
-	write_str(dir, "events/" KPROBE_DISABLE "/enable", "0", false);
+	uldf_test_write_str(dir, "events/" KPROBE_DISABLE "/enable", "0", false);
 	st = traced_status(dir, info.irq);
-	write_str(dir, "kprobe_events", "-:" KPROBE_DISABLE "\n", true);
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE_DISABLE "\n", true);
 	ASSERT_LE(0, st);
 	EXPECT_TRUE(st & IRQ_DISABLE_UNLAZY_BIT) {
 		TH_LOG("interrupt %u: status %#llx, no IRQ_DISABLE_UNLAZY",
@@ -930,7 +903,7 @@ FIXTURE_SETUP(noremap)
 		SKIP(return, "interrupt remapping is on (boot with intremap=off)");
 	if (!getenv("ULDF_IOMMU") || strcmp(getenv("ULDF_IOMMU"), "1"))
 		SKIP(return, "no IOMMU: a device without an IOMMU group is not checked");
-	ASSERT_EQ(0, write_param("allow_unsafe_interrupts", "0"));
+	ASSERT_EQ(0, uldf_test_write_param("allow_unsafe_interrupts", "0"));
 	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
 }
 
@@ -940,7 +913,7 @@ FIXTURE_TEARDOWN(noremap)
 		close(self->fd);
 	if (self->dev >= 0)
 		close(self->dev);
-	write_param("allow_unsafe_interrupts", "0");
+	uldf_test_write_param("allow_unsafe_interrupts", "0");
 	uldf_test_unbind(self->bdf);
 }
 
@@ -962,9 +935,9 @@ TEST_F(noremap, open_needs_isolated_msi)
 	EXPECT_LT(logged, uldf_test_dmesg_count("allow_unsafe_interrupts"));
 
 	/* Allowed at open: MSI works, even with the parameter reset after. */
-	ASSERT_EQ(0, write_param("allow_unsafe_interrupts", "1"));
+	ASSERT_EQ(0, uldf_test_write_param("allow_unsafe_interrupts", "1"));
 	self->dev = uldf_test_open(self->bdf);
-	ASSERT_EQ(0, write_param("allow_unsafe_interrupts", "0"));
+	ASSERT_EQ(0, uldf_test_write_param("allow_unsafe_interrupts", "0"));
 	ASSERT_LE(0, self->dev);
 	ASSERT_EQ(0, edu_attach(&e, self->dev));
 	edu_ack(&e);
@@ -1513,13 +1486,13 @@ TEST_F(edu, req_on_unbind)
 
 	req = irq_open1(self->dev, ULDF_IRQ_TYPE_REQ, 0);
 	ASSERT_LE(0, req);
-	ASSERT_EQ(0, write_param("release_timeout_ms", "20000"));
+	ASSERT_EQ(0, uldf_test_write_param("release_timeout_ms", "20000"));
 	ASSERT_EQ(0, pthread_create(&t, NULL, unbind_thread, &u));
 	EXPECT_EQ(1, irq_wait(req));
 	close(self->dev);
 	self->dev = -1;
 	pthread_join(t, NULL);
-	write_param("release_timeout_ms", "1000");
+	uldf_test_write_param("release_timeout_ms", "1000");
 	EXPECT_EQ(0, u.ret);
 	EXPECT_EQ(-ENODEV, irq_read(req));
 	ASSERT_EQ(0, uldf_test_driver(self->bdf, drv, sizeof(drv)));
@@ -1540,10 +1513,10 @@ TEST_F(edu, revoked_on_unbind)
 	req = irq_open1(self->dev, ULDF_IRQ_TYPE_REQ, 0);
 	ASSERT_LE(0, req);
 	ASSERT_EQ(0, pthread_create(&r, NULL, read_in_thread, &fd));
-	ASSERT_EQ(0, write_param("release_timeout_ms", "100"));
+	ASSERT_EQ(0, uldf_test_write_param("release_timeout_ms", "100"));
 	ASSERT_EQ(0, pthread_create(&t, NULL, unbind_thread, &u));
 	pthread_join(t, NULL);
-	write_param("release_timeout_ms", "1000");
+	uldf_test_write_param("release_timeout_ms", "1000");
 	EXPECT_EQ(0, u.ret);
 	pthread_join(r, &res);
 	EXPECT_EQ(-ENODEV, (intptr_t)res);
@@ -1758,12 +1731,12 @@ TEST_F_TIMEOUT(hotplug, hot_unplug_with_irq_fds_open, 300)
 	ASSERT_EQ(1, irq_wait(msi));
 	ASSERT_EQ(0, pthread_create(&r, NULL, read_in_thread, &msi));
 
-	ASSERT_EQ(0, write_param("release_timeout_ms", "200"));
+	ASSERT_EQ(0, uldf_test_write_param("release_timeout_ms", "200"));
 	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"device_del\","
 				   "\"arguments\":{\"id\":\"hpedu\"}}"));
 	EXPECT_EQ(1, irq_wait(req));
 	EXPECT_TRUE(wait_present(bdf, false));
-	write_param("release_timeout_ms", "1000");
+	uldf_test_write_param("release_timeout_ms", "1000");
 	pthread_join(r, &res);
 	EXPECT_EQ(-ENODEV, (intptr_t)res);
 	EXPECT_EQ(-ENODEV, irq_read(req));

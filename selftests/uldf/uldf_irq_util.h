@@ -226,21 +226,6 @@ static inline long irq_unhandled(unsigned int irq)
 	return ret;
 }
 
-static inline int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/uldf/parameters/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static inline bool interrupt_remapping(void)
 {
 	return proc_irq_lines("IR-") > 0;

@@ -107,21 +107,6 @@ static int find_cap(int fd, uint8_t id)
 	return 0;
 }
 
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/uldf/parameters/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* ---- one mapped function --------------------------------------------- */
 
 FIXTURE(mapped) {
@@ -385,13 +370,13 @@ FIXTURE_SETUP(unbind)
 	if (!uldf_test_device_exists(self->bdf))
 		SKIP(return, "no edu at %s; run through 'make check'", self->bdf);
 	catch_sigbus();
-	ASSERT_EQ(0, write_param("release_timeout_ms", "0"));
+	ASSERT_EQ(0, uldf_test_write_param("release_timeout_ms", "0"));
 	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
 }
 
 FIXTURE_TEARDOWN(unbind)
 {
-	write_param("release_timeout_ms", "1000");
+	uldf_test_write_param("release_timeout_ms", "1000");
 	uldf_test_bind(self->bdf, "uldf");
 }
 
@@ -725,7 +710,7 @@ FIXTURE_TEARDOWN(stall)
 	if (self->fd >= 0)
 		close(self->fd);
 	stall_fini(&self->s);
-	write_param("release_timeout_ms", "1000");
+	uldf_test_write_param("release_timeout_ms", "1000");
 	uldf_test_bind(self->bdf, "uldf");
 }
 
@@ -752,7 +737,7 @@ TEST_F(stall, unbind_completes)
 		memset(src, 0, self->s.psz);
 		stall_fill(variant->what, src);
 	}
-	ASSERT_EQ(0, write_param("release_timeout_ms", "200"));
+	ASSERT_EQ(0, uldf_test_write_param("release_timeout_ms", "200"));
 	ASSERT_EQ(0, pthread_create(&th, NULL, stalled_run, &st));
 	ASSERT_EQ(0, stall_wait_fault(&self->s));
 

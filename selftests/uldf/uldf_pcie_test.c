@@ -41,33 +41,6 @@ struct cfg_writes {
 	uint16_t mask[MAX_WRITES];	/* which bits the write covered */
 };
 
-static const char *tracefs(void)
-{
-	if (access("/sys/kernel/tracing/kprobe_events", F_OK) == 0)
-		return "/sys/kernel/tracing";
-	if (access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0)
-		return "/sys/kernel/debug/tracing";
-	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
-		return "/sys/kernel/tracing";
-	return NULL;
-}
-
-static int write_str(const char *dir, const char *file, const char *s,
-		     bool append)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The device's own config space, from sysfs. */
 static uint16_t sysfs_cfg16(const char *bdf, int off)
 {
@@ -168,8 +141,8 @@ FIXTURE_SETUP(pcie)
 FIXTURE_TEARDOWN(pcie)
 {
 	if (self->trace) {
-		write_str(self->trace, "events/" KPROBE "/enable", "0", false);
-		write_str(self->trace, "kprobe_events", "-:" KPROBE "\n", true);
+		uldf_test_write_str(self->trace, "events/" KPROBE "/enable", "0", false);
+		uldf_test_write_str(self->trace, "kprobe_events", "-:" KPROBE "\n", true);
 	}
 	if (self->fd >= 0)
 		close(self->fd);
@@ -179,18 +152,18 @@ FIXTURE_TEARDOWN(pcie)
 /* Start recording config writes; false if the kprobe cannot be set. */
 static bool trace_start(FIXTURE_DATA(pcie) *self)
 {
-	const char *dir = tracefs();
+	const char *dir = uldf_test_tracefs();
 
 	if (!dir)
 		return false;
-	write_str(dir, "kprobe_events", "-:" KPROBE "\n", true);
-	if (write_str(dir, "kprobe_events",
+	uldf_test_write_str(dir, "kprobe_events", "-:" KPROBE "\n", true);
+	if (uldf_test_write_str(dir, "kprobe_events",
 		      "p:" KPROBE " pci_write devfn=$arg2:u32 where=$arg3:s32 size=$arg4:s32 val=$arg5:x32\n",
 		      true))
 		return false;
 	self->trace = dir;
-	if (write_str(dir, "trace", "", false) ||
-	    write_str(dir, "events/" KPROBE "/enable", "1", false))
+	if (uldf_test_write_str(dir, "trace", "", false) ||
+	    uldf_test_write_str(dir, "events/" KPROBE "/enable", "1", false))
 		return false;
 	return true;
 }
@@ -204,7 +177,7 @@ static int trace_stop(FIXTURE_DATA(pcie) *self, struct cfg_writes *w)
 	uint32_t v, m;
 	FILE *f;
 
-	write_str(self->trace, "events/" KPROBE "/enable", "0", false);
+	uldf_test_write_str(self->trace, "events/" KPROBE "/enable", "0", false);
 	snprintf(path, sizeof(path), "%s/trace", self->trace);
 	f = fopen(path, "re");
 	if (!f)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "uldf_util.h"
@@ -304,4 +305,39 @@ int uldf_test_dmesg_count(const char *needle)
 			count++;
 	pclose(f);
 	return count;
+}
+
+int uldf_test_write_param(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/uldf/parameters/%s", name);
+	return write_file(path, val);
+}
+
+const char *uldf_test_tracefs(void)
+{
+	if (access("/sys/kernel/tracing/kprobe_events", F_OK) == 0)
+		return "/sys/kernel/tracing";
+	if (access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0)
+		return "/sys/kernel/debug/tracing";
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		return "/sys/kernel/tracing";
+	return NULL;
+}
+
+int uldf_test_write_str(const char *dir, const char *file, const char *s,
+			bool append)
+{
+	char path[PATH_MAX];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
 }

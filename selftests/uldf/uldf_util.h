@@ -81,4 +81,14 @@ int uldf_test_qmp_retry(const char *json, int seconds);
 /* Count of kernel log lines matching @needle so far. */
 int uldf_test_dmesg_count(const char *needle);
 
+/* Write @val to uldf's module parameter @name; 0 or -errno. */
+int uldf_test_write_param(const char *name, const char *val);
+
+/* The tracefs directory (mounted if need be), or NULL. */
+const char *uldf_test_tracefs(void);
+
+/* Write @s to @dir/@file, appending or truncating; 0 or -errno. */
+int uldf_test_write_str(const char *dir, const char *file, const char *s,
+			bool append);
+
 #endif
