@@ -55,22 +55,6 @@ static uint32_t cfg32(int fd, uint64_t off)
 	return v;
 }
 
-/* Offset of capability @id in config space read through @fd, or 0. */
-static int find_cap(int fd, uint8_t id)
-{
-	uint8_t pos = 0, cid = 0;
-	int ttl = 48;
-
-	uldf_test_pread(fd, ULDF_REGION_CONFIG, 0x34, &pos, 1);
-	while (pos && ttl--) {
-		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos, &cid, 1);
-		if (cid == id)
-			return pos;
-		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos + 1, &pos, 1);
-	}
-	return 0;
-}
-
 FIXTURE(edu) {
 	const char *bdf;
 	int fd;
@@ -249,7 +233,7 @@ TEST_F(edu, bar_sizing_virtual)
 TEST_F(edu, msi_capability_not_writable)
 {
 	uint8_t before[16], after[16], junk[16];
-	int msi = find_cap(self->fd, 0x05);
+	int msi = uldf_test_find_cap(self->fd, 0x05);
 
 	ASSERT_NE(0, msi);
 	ASSERT_EQ(0, sysfs_config(self->bdf, before, sizeof(before), msi));

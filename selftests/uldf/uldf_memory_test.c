@@ -92,21 +92,6 @@ static int cfg_wr16(int fd, unsigned int off, uint16_t v)
 	return uldf_test_pwrite(fd, ULDF_REGION_CONFIG, off, &v, 2) == 2 ? 0 : -EIO;
 }
 
-static int find_cap(int fd, uint8_t id)
-{
-	uint8_t pos = 0, cid = 0;
-	int ttl = 48;
-
-	uldf_test_pread(fd, ULDF_REGION_CONFIG, PCI_CAPABILITY_LIST, &pos, 1);
-	while (pos && ttl--) {
-		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos, &cid, 1);
-		if (cid == id)
-			return pos;
-		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos + 1, &pos, 1);
-	}
-	return 0;
-}
-
 /* ---- one mapped function --------------------------------------------- */
 
 FIXTURE(mapped) {
@@ -207,7 +192,7 @@ TEST_F(mapped, d3hot_blocks_access)
 	uint32_t v;
 	int pm;
 
-	pm = find_cap(self->fd, PCI_CAP_ID_PM);
+	pm = uldf_test_find_cap(self->fd, PCI_CAP_ID_PM);
 	if (!pm)
 		SKIP(return, "%s has no power management capability", self->bdf);
 	ASSERT_EQ(0, cfg_rd16(self->fd, PCI_COMMAND, &cmd));

@@ -72,22 +72,6 @@ static int uldf_wr16(int fd, int off, uint16_t v)
 	       0 : -EIO;
 }
 
-/* Offset of capability @id in config space read through @fd, or 0. */
-static int find_cap(int fd, uint8_t id)
-{
-	uint8_t pos = 0, cid = 0;
-	int ttl = 48;
-
-	uldf_test_pread(fd, ULDF_REGION_CONFIG, PCI_CAPABILITY_LIST, &pos, 1);
-	while (pos && ttl--) {
-		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos, &cid, 1);
-		if (cid == id)
-			return pos;
-		uldf_test_pread(fd, ULDF_REGION_CONFIG, pos + 1, &pos, 1);
-	}
-	return 0;
-}
-
 static bool cmdline_has(const char *word)
 {
 	char buf[4096] = "";
@@ -130,7 +114,7 @@ FIXTURE_SETUP(pcie)
 	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
 	self->fd = uldf_test_open(self->bdf);
 	ASSERT_LE(0, self->fd);
-	exp = find_cap(self->fd, PCI_CAP_ID_EXP);
+	exp = uldf_test_find_cap(self->fd, PCI_CAP_ID_EXP);
 	if (!exp)
 		SKIP(return, "%s has no PCI Express capability", self->bdf);
 	self->devctl = exp + PCI_EXP_DEVCTL;

@@ -341,3 +341,20 @@ int uldf_test_write_str(const char *dir, const char *file, const char *s,
 	close(fd);
 	return ret;
 }
+
+int uldf_test_find_cap(int fd, uint8_t id)
+{
+	uint8_t pos = 0, cid = 0;
+	int ttl = 48;	/* at most 48 capabilities fit in 192 bytes */
+
+	uldf_test_pread(fd, ULDF_REGION_CONFIG, 0x34, &pos, 1);
+	while (pos && ttl--) {
+		if (uldf_test_pread(fd, ULDF_REGION_CONFIG, pos, &cid, 1) != 1)
+			return 0;
+		if (cid == id)
+			return pos;
+		if (uldf_test_pread(fd, ULDF_REGION_CONFIG, pos + 1, &pos, 1) != 1)
+			return 0;
+	}
+	return 0;
+}

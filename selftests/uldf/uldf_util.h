@@ -81,6 +81,12 @@ int uldf_test_qmp_retry(const char *json, int seconds);
 /* Count of kernel log lines matching @needle so far. */
 int uldf_test_dmesg_count(const char *needle);
 
+/*
+ * Offset of capability @id in config space read through the device fd
+ * @fd (as uldf virtualizes it), or 0.
+ */
+int uldf_test_find_cap(int fd, uint8_t id);
+
 /* Write @val to uldf's module parameter @name; 0 or -errno. */
 int uldf_test_write_param(const char *name, const char *val);
 
