@@ -147,8 +147,11 @@ io_what() {
 	fi
 }
 
-# Pins held in the host kernel (FOLL_PIN), from /proc/vmstat.
+# Pins held in the host kernel (FOLL_PIN), from /proc/vmstat, with the
+# per-CPU deltas folded in first (vm.stat_refresh): without, the counts
+# lag by a few pages and a comparison can be off by them.
 pins() {
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
 	awk '/^nr_foll_pin_acquired/ { a = $2 } /^nr_foll_pin_released/ { r = $2 }
 	     END { print a - r }' /proc/vmstat
 }
