@@ -31,39 +31,6 @@
 /* The testbed's QEMU id of the NVMe controller at ULDF_DEFAULT_NVME. */
 #define NVME_QEMU_ID	"nvme0"
 
-/* The function's real config space, as the PCI core reads it. */
-static int real16(const char *bdf, unsigned int off)
-{
-	char path[256];
-	uint16_t v;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, &v, sizeof(v), off);
-	close(fd);
-	return n == sizeof(v) ? v : -EIO;
-}
-
-/* Write the function's real config space behind uldf's back. */
-static int cfg_write16(const char *bdf, unsigned int off, uint16_t v)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pwrite(fd, &v, sizeof(v), off);
-	close(fd);
-	return n == sizeof(v) ? 0 : -EIO;
-}
-
 static uint32_t rd(int fd, unsigned int off, size_t len)
 {
 	uint32_t v = 0;
@@ -144,35 +111,35 @@ TEST_F(nvme, status_write_one_to_clear)
 	uint16_t cmd;
 
 	ASSERT_EQ(0, inject("", "UNSUP"));
-	if (!(real16(self->bdf, PCI_STATUS) & sse))
+	if (!(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse))
 		SKIP(return, "QEMU's injected error set no status bit");
 	EXPECT_TRUE(rd(self->fd, PCI_STATUS, 2) & sse);
 
 	/* Zeros leave it, as does a dword write meant for the command register. */
 	ASSERT_EQ(0, wr(self->fd, PCI_STATUS, 2, 0));
-	EXPECT_TRUE(real16(self->bdf, PCI_STATUS) & sse);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse);
 	cmd = rd(self->fd, PCI_COMMAND, 2);
 	ASSERT_EQ(0, wr(self->fd, PCI_COMMAND, 4, cmd));
-	EXPECT_TRUE(real16(self->bdf, PCI_STATUS) & sse);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse);
 	ASSERT_EQ(0, wr(self->fd, PCI_COMMAND, 4,
 			rd(self->fd, PCI_COMMAND, 4) & ~((uint32_t)sse << 16)));
-	EXPECT_TRUE(real16(self->bdf, PCI_STATUS) & sse);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse);
 
 	/* A 1 clears it on the device. */
 	ASSERT_EQ(0, wr(self->fd, PCI_STATUS, 2, sse));
-	EXPECT_FALSE(real16(self->bdf, PCI_STATUS) & sse);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse);
 	EXPECT_FALSE(rd(self->fd, PCI_STATUS, 2) & sse);
 
 	/* So does a 1 in a dword write, or a byte write; the command stays. */
 	ASSERT_EQ(0, inject("", "UNSUP"));
-	ASSERT_TRUE(real16(self->bdf, PCI_STATUS) & sse);
+	ASSERT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse);
 	ASSERT_EQ(0, wr(self->fd, PCI_COMMAND, 4, cmd | (uint32_t)sse << 16));
-	EXPECT_FALSE(real16(self->bdf, PCI_STATUS) & sse);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse);
 	EXPECT_EQ(cmd, rd(self->fd, PCI_COMMAND, 2));
 	ASSERT_EQ(0, inject("", "UNSUP"));
-	ASSERT_TRUE(real16(self->bdf, PCI_STATUS) & sse);
+	ASSERT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse);
 	ASSERT_EQ(0, wr(self->fd, PCI_STATUS + 1, 1, sse >> 8));
-	EXPECT_FALSE(real16(self->bdf, PCI_STATUS) & sse);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_STATUS) & sse);
 }
 
 TEST_F(nvme, devsta_write_one_to_clear)
@@ -184,42 +151,42 @@ TEST_F(nvme, devsta_write_one_to_clear)
 	if (!self->exp)
 		SKIP(return, "%s has no PCI Express capability", self->bdf);
 	ASSERT_EQ(0, inject("", "UNSUP"));
-	if ((real16(self->bdf, devsta) & err) != err)
+	if ((uldf_test_cfg_read16(self->bdf, devsta) & err) != err)
 		SKIP(return, "QEMU's injected error set no device status bit");
 	/*
 	 * QEMU makes these bits write-one-to-clear only in devices that
 	 * report errors (pcie_cap_deverr_init()); its NVMe controller
 	 * does not, and keeps them whatever is written.
 	 */
-	ASSERT_EQ(0, cfg_write16(self->bdf, devsta, err));
-	if (real16(self->bdf, devsta) & err)
+	ASSERT_EQ(0, uldf_test_cfg_write16(self->bdf, devsta, err));
+	if (uldf_test_cfg_read16(self->bdf, devsta) & err)
 		SKIP(return, "the device keeps its device status bits when 1 is written (QEMU's NVMe does)");
 	ASSERT_EQ(0, inject("", "UNSUP"));
-	ASSERT_EQ(err, real16(self->bdf, devsta) & err);
+	ASSERT_EQ(err, uldf_test_cfg_read16(self->bdf, devsta) & err);
 	EXPECT_EQ(err, rd(self->fd, devsta, 2) & err);
 
 	/* A dword write meant for device control leaves the status alone. */
 	ctl = rd(self->fd, self->exp + PCI_EXP_DEVCTL, 2);
 	ASSERT_EQ(0, wr(self->fd, self->exp + PCI_EXP_DEVCTL, 4, ctl));
-	EXPECT_EQ(err, real16(self->bdf, devsta) & err);
+	EXPECT_EQ(err, uldf_test_cfg_read16(self->bdf, devsta) & err);
 	ASSERT_EQ(0, wr(self->fd, devsta, 2, 0));
-	EXPECT_EQ(err, real16(self->bdf, devsta) & err);
+	EXPECT_EQ(err, uldf_test_cfg_read16(self->bdf, devsta) & err);
 
 	/* Each 1 clears its bit, and only it. */
 	ASSERT_EQ(0, wr(self->fd, devsta, 2, PCI_EXP_DEVSTA_URD));
-	EXPECT_EQ(PCI_EXP_DEVSTA_NFED, real16(self->bdf, devsta) & err);
+	EXPECT_EQ(PCI_EXP_DEVSTA_NFED, uldf_test_cfg_read16(self->bdf, devsta) & err);
 	ASSERT_EQ(0, wr(self->fd, self->exp + PCI_EXP_DEVCTL, 4,
 			ctl | (uint32_t)PCI_EXP_DEVSTA_NFED << 16));
-	EXPECT_EQ(0, real16(self->bdf, devsta) & err);
+	EXPECT_EQ(0, uldf_test_cfg_read16(self->bdf, devsta) & err);
 	EXPECT_EQ(ctl, rd(self->fd, self->exp + PCI_EXP_DEVCTL, 2));
 
 	/* A correctable error, cleared with a byte write. */
 	ASSERT_EQ(0, inject("-c ", "0x1"));
-	ASSERT_TRUE(real16(self->bdf, devsta) & PCI_EXP_DEVSTA_CED);
+	ASSERT_TRUE(uldf_test_cfg_read16(self->bdf, devsta) & PCI_EXP_DEVSTA_CED);
 	ASSERT_EQ(0, wr(self->fd, devsta, 1, 0));
-	EXPECT_TRUE(real16(self->bdf, devsta) & PCI_EXP_DEVSTA_CED);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, devsta) & PCI_EXP_DEVSTA_CED);
 	ASSERT_EQ(0, wr(self->fd, devsta, 1, PCI_EXP_DEVSTA_CED));
-	EXPECT_FALSE(real16(self->bdf, devsta) & PCI_EXP_DEVSTA_CED);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, devsta) & PCI_EXP_DEVSTA_CED);
 }
 
 TEST_HARNESS_MAIN

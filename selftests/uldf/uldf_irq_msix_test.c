@@ -103,10 +103,10 @@ FIXTURE_TEARDOWN(nvme)
 /* Offset of the MSI-X capability in the real config space, or 0. */
 static int msix_cap(const char *bdf)
 {
-	int pos = cfg_read16(bdf, 0x34) & 0xff;
+	int pos = uldf_test_cfg_read16(bdf, 0x34) & 0xff;
 
 	while (pos >= 0x40) {
-		int hdr = cfg_read16(bdf, pos);
+		int hdr = uldf_test_cfg_read16(bdf, pos);
 
 		if ((hdr & 0xff) == PCI_CAP_ID_MSIX)
 			return pos;
@@ -119,7 +119,7 @@ static bool msix_enabled(const char *bdf)
 {
 	int cap = msix_cap(bdf);
 
-	return cap && (cfg_read16(bdf, cap + 2) & PCI_MSIX_ENABLE);
+	return cap && (uldf_test_cfg_read16(bdf, cap + 2) & PCI_MSIX_ENABLE);
 }
 
 /* A set of vectors opened at once: each has its name, its own count. */
@@ -155,7 +155,7 @@ TEST_F(nvme, open_set_names_and_counts)
 		close(fds[i]);
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
 	EXPECT_FALSE(msix_enabled(self->bdf));
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 }
 
 /*
@@ -498,7 +498,7 @@ TEST_F(nvme, vectors_set_up_with_memory_off)
 	cmd &= ~PCI_COMMAND_MEMORY;
 	ASSERT_EQ(2, pwrite(self->dev, &cmd, 2, off));
 	ASSERT_EQ(0, irq_open(self->dev, ULDF_IRQ_TYPE_MSIX, 0, 1, 0, &fd));
-	EXPECT_FALSE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_MEMORY);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_MEMORY);
 	cmd |= PCI_COMMAND_MEMORY;
 	ASSERT_EQ(2, pwrite(self->dev, &cmd, 2, off));
 

@@ -236,12 +236,12 @@ TEST_F(edu, intx_disintx_cleared_while_masked)
 	ASSERT_LE(0, fd);
 	edu_raise(&self->e, 1);
 	ASSERT_EQ(1, irq_wait(fd));
-	cmd = cfg_read16(self->bdf, PCI_COMMAND);
+	cmd = uldf_test_cfg_read16(self->bdf, PCI_COMMAND);
 	ASSERT_TRUE(cmd & PCI_COMMAND_INTX_DIS);
-	ASSERT_EQ(0, cfg_write16(self->bdf, PCI_COMMAND,
+	ASSERT_EQ(0, uldf_test_cfg_write16(self->bdf, PCI_COMMAND,
 				 cmd & ~PCI_COMMAND_INTX_DIS));
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	ASSERT_EQ(0, irq_eoi(fd));
 	EXPECT_EQ(1, irq_read(fd));
 	edu_ack(&self->e);
@@ -280,7 +280,7 @@ TEST_F(edu, intx_user_mask)
 	ASSERT_EQ(0, irq_write(fd, 0));
 	ASSERT_EQ(0, irq_info(fd, &info));
 	EXPECT_TRUE(info.flags & ULDF_IRQ_INFO_MASKED);
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	edu_raise(&self->e, 1);
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
 	ASSERT_EQ(0, ioctl(fd, ULDF_IRQ_MASK));	/* idempotent */
@@ -288,7 +288,7 @@ TEST_F(edu, intx_user_mask)
 	EXPECT_EQ(1, irq_read(fd));
 	edu_ack(&self->e);
 	ASSERT_EQ(0, irq_eoi(fd));
-	EXPECT_FALSE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
 	close(fd);
 }
@@ -506,7 +506,7 @@ TEST_F(edu, intx_exclusive_fallback)
 	EXPECT_EQ(1, irq_wait(fd));
 	edu_ack(&self->e);
 	close(fd);
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
 }
 
@@ -658,16 +658,16 @@ TEST_F(edu, intx_close_cleans_up)
 	int fd;
 
 	snprintf(name, sizeof(name), "uldf-intx[%s]", self->bdf);
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(1, proc_irq_lines(name));
-	EXPECT_FALSE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	edu_raise(&self->e, 1);
 	ASSERT_EQ(1, readable(fd, WAIT_MS));
 	close(fd);			/* with an interrupt pending */
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	/* And it can be opened again, getting the pending interrupt. */
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
@@ -712,7 +712,7 @@ TEST_F(edu, device_close_kills_irq_fds)
 	EXPECT_TRUE(p.revents & (POLLERR | POLLHUP));
 	EXPECT_EQ(-ENODEV, irq_read(req));
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 
 	/* The device can be opened again while the dead fds linger. */
 	self->dev = uldf_test_open(self->bdf);
@@ -868,7 +868,7 @@ TEST_F(edu, mechanisms_exclusive)
 	close(fd2);
 	close(fd);
 	/* MSI is off again, INTx masked: INTx can be had. */
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
 	edu_raise(&self->e, 1);
@@ -1522,7 +1522,7 @@ TEST_F(edu, revoked_on_unbind)
 	EXPECT_EQ(-ENODEV, (intptr_t)res);
 	EXPECT_EQ(-ENODEV, irq_read(req));
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
 	close(fd);
 	close(req);
 }
@@ -1834,8 +1834,8 @@ static void storm_and_kill(struct __test_metadata *_metadata,
 	EXPECT_LE(200, seen);
 
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
-	EXPECT_TRUE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
-	EXPECT_FALSE(cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_MASTER);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_MASTER);
 	EXPECT_EQ(warnings, uldf_test_dmesg_count("WARNING"));
 	EXPECT_EQ(0, uldf_test_dmesg_count("nobody cared"));
 	dev = uldf_test_open(self->bdf);

@@ -120,39 +120,6 @@ static inline long long irq_quiet(int fd)
 	return n < 0 ? -errno : (long long)cnt;
 }
 
-/* The function's real config space, as the PCI core reads it. */
-static inline int cfg_read16(const char *bdf, unsigned int off)
-{
-	char path[256];
-	uint16_t v;
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, &v, sizeof(v), off);
-	close(fd);
-	return n == sizeof(v) ? v : -EIO;
-}
-
-/* Write the function's real config space behind uldf's back. */
-static inline int cfg_write16(const char *bdf, unsigned int off, uint16_t v)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pwrite(fd, &v, sizeof(v), off);
-	close(fd);
-	return n == sizeof(v) ? 0 : -EIO;
-}
-
 /*
  * MSI and MSI-X messages, and DMA, need bus mastering; it is set through
  * the device fd's config region.

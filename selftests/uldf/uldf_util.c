@@ -358,3 +358,33 @@ int uldf_test_find_cap(int fd, uint8_t id)
 	}
 	return 0;
 }
+
+/* pread() or pwrite() of @len bytes of @bdf's config space via sysfs. */
+static int sysfs_cfg_rw(const char *bdf, unsigned int off, void *buf,
+			size_t len, bool write)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/config", bdf);
+	fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int uldf_test_cfg_read16(const char *bdf, unsigned int off)
+{
+	uint16_t v;
+	int ret = sysfs_cfg_rw(bdf, off, &v, sizeof(v), false);
+
+	return ret ? ret : v;
+}
+
+int uldf_test_cfg_write16(const char *bdf, unsigned int off, uint16_t v)
+{
+	return sysfs_cfg_rw(bdf, off, &v, sizeof(v), true);
+}

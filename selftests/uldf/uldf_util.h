@@ -87,6 +87,15 @@ int uldf_test_dmesg_count(const char *needle);
  */
 int uldf_test_find_cap(int fd, uint8_t id);
 
+/*
+ * 16 bits of @bdf's real config space at @off, through sysfs (what the PCI
+ * core reads, not uldf's virtualized view), or -errno.
+ */
+int uldf_test_cfg_read16(const char *bdf, unsigned int off);
+
+/* Write them behind uldf's back; 0 or -errno. */
+int uldf_test_cfg_write16(const char *bdf, unsigned int off, uint16_t v);
+
 /* Write @val to uldf's module parameter @name; 0 or -errno. */
 int uldf_test_write_param(const char *name, const char *val);
 
