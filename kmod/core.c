@@ -635,13 +635,28 @@ static void uldf_remove(struct pci_dev *pdev)
 	uldf_device_put(udev);
 }
 
+/*
+ * The AER core's report of an uncorrectable error (PCI Express Base spec,
+ * section 6.2; Documentation/PCI/pci-error-recovery.rst): the user is told
+ * through its ERR vector and, as vfio-pci answers, the function can
+ * recover; the user decides what to do.  After a fatal error
+ * (pci_channel_io_frozen) the core resets the link below the port, which
+ * leaves the function's config space as after a reset (BARs unassigned,
+ * decoding off) and restores nothing; uldf notes it, so that the user's
+ * ULDF_DEVICE_RESET first puts back the config space saved at open
+ * (reset.c).  This runs under the PCI core's pci_bus_sem, which a reset
+ * takes inside memory_lock: it must not take uldf's locks.
+ */
 static pci_ers_result_t uldf_error_detected(struct pci_dev *pdev,
 					    pci_channel_state_t state)
 {
 	struct uldf_device *udev = pci_get_drvdata(pdev);
 
-	if (udev)
-		uldf_irq_notify(udev, ULDF_IRQ_TYPE_ERR);
+	if (!udev)
+		return PCI_ERS_RESULT_CAN_RECOVER;
+	if (state == pci_channel_io_frozen)
+		set_bit(ULDF_ERR_CONFIG_LOST, &udev->err_flags);
+	uldf_irq_notify(udev, ULDF_IRQ_TYPE_ERR);
 	return PCI_ERS_RESULT_CAN_RECOVER;
 }
 

@@ -48,6 +48,7 @@ int uldf_reset_enable(struct uldf_device *udev)
 	udev->saved_state = pci_store_saved_state(pdev);
 	if (!udev->saved_state)
 		return -ENOMEM;
+	clear_bit(ULDF_ERR_CONFIG_LOST, &udev->err_flags);
 	pci_clear_master(pdev);
 	return 0;
 }
@@ -90,12 +91,42 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
 }
 
 /**
+ * uldf_restore_lost_config() - put back config space a fatal error lost.
+ * @udev: the open device; memory_lock held for write.
+ *
+ * After a fatal error's link reset (see uldf_error_detected()) the
+ * function's BARs are unassigned: enabling decode would make it answer at
+ * address 0.  Restores the config space saved at open (pci_store_saved_state())
+ * and, through pci_restore_state(), the MSI/MSI-X vectors set up since;
+ * bus mastering stays off.  Called before a reset and before the user's
+ * command register write turns decoding on, as vfio-pci restores lost
+ * BARs at that write (vfio_bar_restore()).  Does nothing if no fatal error
+ * came since the last call.
+ */
+void uldf_restore_lost_config(struct uldf_device *udev)
+{
+	lockdep_assert_held_write(&udev->memory_lock);
+	if (!test_and_clear_bit(ULDF_ERR_CONFIG_LOST, &udev->err_flags) ||
+	    !udev->saved_state)
+		return;
+	kfree(udev->pm_state);
+	udev->pm_state = NULL;
+	pci_load_saved_state(udev->pdev, udev->saved_state);
+	pci_restore_state(udev->pdev);
+	uldf_sync_decode(udev);
+	pci_info(udev->pdev, "uldf: config space lost in a fatal error restored\n");
+}
+
+/**
  * uldf_reset_function() - reset the function for its user.
  * @udev: the device; memory_lock held for write, BAR mappings zapped.
  *
  * The PCI core saves the function's state (the user's command register,
  * BARs, MSI/MSI-X) before the reset and restores it after, so access comes
- * back as the user had it.
+ * back as the user had it.  After a fatal error's link reset (AER, see
+ * uldf_error_detected()) that state is gone: the config space saved at
+ * open is put back first, with the MSI/MSI-X vectors the user has set up,
+ * so the function decodes its BARs again, bus mastering off.
  *
  * Return: 0; -ENOTTY without a reset method; -EAGAIN if the device lock is
  * contended (an unbind in progress) or a reset is already running.
@@ -105,6 +136,7 @@ int uldf_reset_function(struct uldf_device *udev)
 	int ret;
 
 	lockdep_assert_held_write(&udev->memory_lock);
+	uldf_restore_lost_config(udev);
 	/*
 	 * In D3hot the PCI core's reset would save, and so restore, the
 	 * state D3hot left: first come back to D0 with the user's state.

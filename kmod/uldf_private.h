@@ -27,7 +27,11 @@
  *   per-vector spinlocks (struct uldf_irq, irq.c): counts and mask state;
  *	taken in hard interrupt context.
  * The mm's mmap_lock, held around a BAR fault, nests outside
- * @memory_lock.
+ * @memory_lock.  Release and removal credit locked_vm back under @lock
+ * (dma.c takes the opener's mmap_lock for write inside it, as type1 does
+ * under its iommu lock): nothing holds an mmap_lock while it waits for
+ * @lock.  The AER callbacks run under the PCI core's pci_bus_sem, which a
+ * reset takes inside @memory_lock: they take none of uldf's locks.
  */
 #ifndef ULDF_PRIVATE_H
 #define ULDF_PRIVATE_H
@@ -187,6 +191,9 @@ struct uldf_dma_state {
 
 /* ---- core.c ---------------------------------------------------------- */
 
+/* Bits of uldf_device.err_flags. */
+#define ULDF_ERR_CONFIG_LOST	0
+
 /**
  * struct uldf_device - a PCI function bound to uldf.
  * @kref:	see the top of this file.
@@ -203,6 +210,10 @@ struct uldf_dma_state {
  * @saved_state: config space as found when the device fd was opened.
  * @pm_state:	config space saved on entry to D3hot, restored on the way
  *		back to D0 (with cfg.pm_restore); NULL otherwise.
+ * @err_flags:	ULDF_ERR_CONFIG_LOST: a fatal error's link reset (AER)
+ *		left config space as after reset; set from error_detected
+ *		without uldf's locks, tested and cleared with memory_lock
+ *		held for write (reset.c).
  * @memory_lock: see the top of this file.
  * @mapping:	the open file's address_space, whose BAR mappings are
  *		zapped; NULL while closed.  Changed under @memory_lock held
@@ -225,6 +236,7 @@ struct uldf_device {
 	bool owns_dma;
 	struct pci_saved_state *saved_state;
 	struct pci_saved_state *pm_state;
+	unsigned long err_flags;
 	struct rw_semaphore memory_lock;	/* see above */
 	struct address_space *mapping;
 
@@ -269,6 +281,7 @@ void uldf_memory_unlock_and_restore(struct uldf_device *udev, u16 cmd);
 int uldf_reset_enable(struct uldf_device *udev);
 void uldf_reset_disable(struct uldf_device *udev, bool dev_locked);
 int uldf_reset_function(struct uldf_device *udev);
+void uldf_restore_lost_config(struct uldf_device *udev);
 long uldf_reset_ioctl(struct uldf_device *udev);
 bool uldf_reset_supported(struct uldf_device *udev);
 

@@ -155,7 +155,7 @@ TEST_F(nvme, open_set_names_and_counts)
 		close(fds[i]);
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
 	EXPECT_FALSE(msix_enabled(self->bdf));
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 }
 
 /*

@@ -237,11 +237,11 @@ TEST_F(edu, intx_disintx_cleared_while_masked)
 	edu_raise(&self->e, 1);
 	ASSERT_EQ(1, irq_wait(fd));
 	cmd = uldf_test_cfg_read16(self->bdf, PCI_COMMAND);
-	ASSERT_TRUE(cmd & PCI_COMMAND_INTX_DIS);
+	ASSERT_TRUE(cmd & PCI_COMMAND_INTX_DISABLE);
 	ASSERT_EQ(0, uldf_test_cfg_write16(self->bdf, PCI_COMMAND,
-				 cmd & ~PCI_COMMAND_INTX_DIS));
+				 cmd & ~PCI_COMMAND_INTX_DISABLE));
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	ASSERT_EQ(0, irq_eoi(fd));
 	EXPECT_EQ(1, irq_read(fd));
 	edu_ack(&self->e);
@@ -280,7 +280,7 @@ TEST_F(edu, intx_user_mask)
 	ASSERT_EQ(0, irq_write(fd, 0));
 	ASSERT_EQ(0, irq_info(fd, &info));
 	EXPECT_TRUE(info.flags & ULDF_IRQ_INFO_MASKED);
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	edu_raise(&self->e, 1);
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
 	ASSERT_EQ(0, ioctl(fd, ULDF_IRQ_MASK));	/* idempotent */
@@ -288,7 +288,7 @@ TEST_F(edu, intx_user_mask)
 	EXPECT_EQ(1, irq_read(fd));
 	edu_ack(&self->e);
 	ASSERT_EQ(0, irq_eoi(fd));
-	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
 	close(fd);
 }
@@ -506,7 +506,7 @@ TEST_F(edu, intx_exclusive_fallback)
 	EXPECT_EQ(1, irq_wait(fd));
 	edu_ack(&self->e);
 	close(fd);
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
 }
 
@@ -627,22 +627,22 @@ TEST_F(edu, intx_virtual_disable)
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
 	/* Whatever the bit shows at open, start from "enabled". */
-	cmd &= ~PCI_COMMAND_INTX_DIS;
+	cmd &= ~PCI_COMMAND_INTX_DISABLE;
 	ASSERT_EQ(2, pwrite(self->dev, &cmd, 2, off));
 	edu_raise(&self->e, 1);
 	ASSERT_EQ(1, irq_wait(fd));
 	edu_ack(&self->e);
 	ASSERT_EQ(0, irq_eoi(fd));
 
-	cmd |= PCI_COMMAND_INTX_DIS;
+	cmd |= PCI_COMMAND_INTX_DISABLE;
 	ASSERT_EQ(2, pwrite(self->dev, &cmd, 2, off));
 	ASSERT_EQ(2, pread(self->dev, &cmd, 2, off));
-	EXPECT_TRUE(cmd & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(cmd & PCI_COMMAND_INTX_DISABLE);
 	edu_raise(&self->e, 1);
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
 	ASSERT_EQ(0, irq_eoi(fd));		/* no effect while disabled */
 	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
-	cmd &= ~PCI_COMMAND_INTX_DIS;
+	cmd &= ~PCI_COMMAND_INTX_DISABLE;
 	ASSERT_EQ(2, pwrite(self->dev, &cmd, 2, off));
 	EXPECT_EQ(1, irq_wait(fd));
 	edu_ack(&self->e);
@@ -658,16 +658,16 @@ TEST_F(edu, intx_close_cleans_up)
 	int fd;
 
 	snprintf(name, sizeof(name), "uldf-intx[%s]", self->bdf);
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(1, proc_irq_lines(name));
-	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	edu_raise(&self->e, 1);
 	ASSERT_EQ(1, readable(fd, WAIT_MS));
 	close(fd);			/* with an interrupt pending */
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	/* And it can be opened again, getting the pending interrupt. */
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
@@ -712,7 +712,7 @@ TEST_F(edu, device_close_kills_irq_fds)
 	EXPECT_TRUE(p.revents & (POLLERR | POLLHUP));
 	EXPECT_EQ(-ENODEV, irq_read(req));
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 
 	/* The device can be opened again while the dead fds linger. */
 	self->dev = uldf_test_open(self->bdf);
@@ -868,7 +868,7 @@ TEST_F(edu, mechanisms_exclusive)
 	close(fd2);
 	close(fd);
 	/* MSI is off again, INTx masked: INTx can be had. */
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
 	edu_raise(&self->e, 1);
@@ -1522,7 +1522,7 @@ TEST_F(edu, revoked_on_unbind)
 	EXPECT_EQ(-ENODEV, (intptr_t)res);
 	EXPECT_EQ(-ENODEV, irq_read(req));
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	close(fd);
 	close(req);
 }
@@ -1676,6 +1676,94 @@ TEST_F(aer, nonfatal_signals_err_and_keeps_state)
 	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
 	EXPECT_EQ(0x1af4, cfg_rd16(self->dev, 0));
 	EXPECT_EQ(-EAGAIN, irq_quiet(self->err));
+}
+
+/* The function's real BAR4 (low dword), as the PCI core reads it. */
+static uint32_t real_bar4(const char *bdf)
+{
+	return (uint32_t)uldf_test_cfg_read16(bdf, PCI_BASE_ADDRESS_4) |
+	       (uint32_t)uldf_test_cfg_read16(bdf, PCI_BASE_ADDRESS_4 + 2) << 16;
+}
+
+/*
+ * An uncorrectable fatal error (Data Link Protocol): ERR counts one, and
+ * the kernel resets the link, leaving the function unconfigured (command
+ * register 0, BAR4 unassigned).  ULDF_DEVICE_RESET then gives the user a
+ * working function again: config space as at open, the BAR where it was,
+ * the device reset (queue_select 0), register access through pread() and
+ * through a mapping made before the error.
+ */
+TEST_F(aer, fatal_then_reset_restores_config)
+{
+	int before = uldf_test_dmesg_count("AER: device recovery");
+	int cmd = uldf_test_cfg_read16(self->bdf, PCI_COMMAND);
+	uint32_t bar4 = real_bar4(self->bdf);
+	long psz = sysconf(_SC_PAGESIZE);
+	volatile uint16_t *map;
+	void *p;
+	int i, ret;
+
+	ASSERT_TRUE(cmd & PCI_COMMAND_MEMORY);
+	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, self->dev,
+		 ULDF_REGION_OFFSET(VIRTIO_BAR));
+	ASSERT_NE(MAP_FAILED, p);
+	map = p;
+	ASSERT_EQ(0, virtio_wr16(self->dev, VIRTIO_QUEUE_SELECT, 5));
+	ASSERT_EQ(5, map[VIRTIO_QUEUE_SELECT / 2]);
+
+	ASSERT_EQ(0, aer_inject("DLP"));
+	EXPECT_EQ(1, irq_wait(self->err));
+	EXPECT_EQ(1, aer_recovery_end(before));
+	/* What the link reset left: nothing decodes. */
+	EXPECT_EQ(0, uldf_test_cfg_read16(self->bdf, PCI_COMMAND) &
+		     PCI_COMMAND_MEMORY);
+
+	/* EAGAIN while the AER core still holds the device lock. */
+	for (i = 0; (ret = ioctl(self->dev, ULDF_DEVICE_RESET)) &&
+		    errno == EAGAIN && i < 100; i++)
+		usleep(10 * 1000);
+	ASSERT_EQ(0, ret) TH_LOG("ULDF_DEVICE_RESET: %s", strerror(errno));
+	EXPECT_EQ(cmd & ~PCI_COMMAND_MASTER,
+		  uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
+	EXPECT_EQ(bar4, real_bar4(self->bdf));
+	EXPECT_EQ(0, virtio_rd16(self->dev, VIRTIO_QUEUE_SELECT));
+	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
+	EXPECT_EQ(0, virtio_wr16(self->dev, VIRTIO_QUEUE_SELECT, 7));
+	EXPECT_EQ(7, virtio_rd16(self->dev, VIRTIO_QUEUE_SELECT));
+	EXPECT_EQ(7, map[VIRTIO_QUEUE_SELECT / 2]);
+	EXPECT_EQ(1, map[VIRTIO_NUM_QUEUES / 2]);
+	EXPECT_EQ(0x1af4, cfg_rd16(self->dev, 0));
+	EXPECT_EQ(-EAGAIN, irq_quiet(self->err));
+	munmap(p, psz);
+}
+
+/*
+ * After a fatal error the user turns decoding back on through the command
+ * register, without a reset: the function's BARs are put back first, never
+ * decoding at the address 0 the link reset left in them.
+ */
+TEST_F(aer, fatal_then_decode_on_restores_bars)
+{
+	int before = uldf_test_dmesg_count("AER: device recovery");
+	int cmd = uldf_test_cfg_read16(self->bdf, PCI_COMMAND);
+	uint32_t bar4 = real_bar4(self->bdf);
+	uint16_t ucmd;
+
+	ASSERT_TRUE(cmd & PCI_COMMAND_MEMORY);
+	ucmd = cfg_rd16(self->dev, PCI_COMMAND);
+	ASSERT_EQ(0, aer_inject("DLP"));
+	EXPECT_EQ(1, irq_wait(self->err));
+	EXPECT_EQ(1, aer_recovery_end(before));
+	EXPECT_EQ(0, uldf_test_cfg_read16(self->bdf, PCI_COMMAND) &
+		     PCI_COMMAND_MEMORY);
+
+	ASSERT_EQ(2, pwrite(self->dev, &ucmd, 2,
+			    ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + PCI_COMMAND));
+	EXPECT_EQ(bar4, real_bar4(self->bdf));
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) &
+		    PCI_COMMAND_MEMORY);
+	EXPECT_EQ(0, virtio_rd16(self->dev, VIRTIO_QUEUE_SELECT));
+	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
 }
 
 /*
@@ -1834,7 +1922,7 @@ static void storm_and_kill(struct __test_metadata *_metadata,
 	EXPECT_LE(200, seen);
 
 	EXPECT_EQ(0, proc_irq_lines("uldf"));
-	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DIS);
+	EXPECT_TRUE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
 	EXPECT_FALSE(uldf_test_cfg_read16(self->bdf, PCI_COMMAND) & PCI_COMMAND_MASTER);
 	EXPECT_EQ(warnings, uldf_test_dmesg_count("WARNING"));
 	EXPECT_EQ(0, uldf_test_dmesg_count("nobody cared"));

@@ -16,13 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <linux/pci_regs.h>
 
 #include "uldf_util.h"
-
-#define PCI_COMMAND		0x04
-#define  PCI_COMMAND_MEMORY	0x0002
-#define  PCI_COMMAND_MASTER	0x0004
-#define  PCI_COMMAND_INTX_DIS	0x0400
 
 /* Long enough for TCG; only ever waited out when a test fails. */
 #define WAIT_MS			10000
