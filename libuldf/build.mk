@@ -18,7 +18,7 @@ MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 INSTALL ?= install
 
-LIBULDF_VERSION := 0.1.0
+LIBULDF_VERSION := 0.2.0
 LIBULDF_SONAME := libuldf.so.0
 LIBULDF_SO := libuldf/libuldf.so.$(LIBULDF_VERSION)
 LIBULDF_A := libuldf/libuldf.a

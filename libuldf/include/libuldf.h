@@ -19,7 +19,7 @@
  * reports through errno (whose value a call leaves unchanged).  The
  * kernel interface underneath is <linux/uldf.h>, installed with the
  * library.  The library's version is ULDF_LIB_VERSION; its shared object
- * is libuldf.so.0 and its symbols are versioned (LIBULDF_0.1).
+ * is libuldf.so.0 and its symbols are versioned (LIBULDF_0.1, LIBULDF_0.2).
  *
  * The manual pages (uldf(7) and one per function) and
  * Documentation/libuldf.md in the source tree describe the API.
@@ -28,8 +28,8 @@
 #define LIBULDF_H
 
 #define ULDF_LIB_VERSION_MAJOR	0
-#define ULDF_LIB_VERSION_MINOR	1
-#define ULDF_LIB_VERSION	"0.1"
+#define ULDF_LIB_VERSION_MINOR	2
+#define ULDF_LIB_VERSION	"0.2"
 
 #include <libuldf/pci.h>
 #include <libuldf/device.h>

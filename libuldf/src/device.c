@@ -72,7 +72,7 @@ int uldf_open(const char *bdf, struct uldf_dev **devp)
 	char canon[ULDF_BDF_LEN], path[512];
 	int fd, ret;
 
-	if (!devp || uldfi_bdf_parse(bdf, canon))
+	if (!devp || uldf_pci_bdf_parse(bdf, canon))
 		return -EINVAL;
 	ret = uldfi_path(path, sizeof(path), "%s/%s", uldfi_dev_root, canon);
 	if (ret)
@@ -104,7 +104,7 @@ static int fd_bdf(int fd, char bdf[ULDF_BDF_LEN])
 	ret = uldfi_readlink_base(path, name, sizeof(name));
 	if (ret)
 		return -ENOTTY;
-	return uldfi_bdf_parse(name, bdf) ? -ENOTTY : 0;
+	return uldf_pci_bdf_parse(name, bdf) ? -ENOTTY : 0;
 }
 
 int uldf_open_fd(int fd, struct uldf_dev **devp)

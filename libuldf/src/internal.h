@@ -35,7 +35,6 @@ extern const char *uldfi_dev_root;	/* "/dev/uldf" */
 extern const char *uldfi_run_root;	/* "/run/uldf" */
 
 /* util.c */
-int uldfi_bdf_parse(const char *in, char out[ULDF_BDF_LEN]);
 int uldfi_path(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int uldfi_read_file(const char *path, char *buf, size_t len);

@@ -145,7 +145,7 @@ int uldf_pci_find_bdf(const char *bdf, struct uldf_pci_list **listp)
 	char canon[ULDF_BDF_LEN];
 	unsigned int d, b, s, f;
 
-	if (uldfi_bdf_parse(bdf, canon) ||
+	if (uldf_pci_bdf_parse(bdf, canon) ||
 	    sscanf(canon, "%x:%x:%x.%x", &d, &b, &s, &f) != 4)
 		return -EINVAL;
 	slot.domain = d;

@@ -99,7 +99,7 @@ int uldf_pci_driver(const char *bdf, char *buf, size_t len)
 	ULDFI_KEEP_ERRNO();
 	char canon[ULDF_BDF_LEN];
 
-	if (!buf || !len || uldfi_bdf_parse(bdf, canon))
+	if (!buf || !len || uldf_pci_bdf_parse(bdf, canon))
 		return -EINVAL;
 	return uldfi_pci_driver(canon, buf, len);
 }
@@ -109,7 +109,7 @@ int uldf_pci_iommu_group(const char *bdf)
 	ULDFI_KEEP_ERRNO();
 	char canon[ULDF_BDF_LEN];
 
-	if (uldfi_bdf_parse(bdf, canon))
+	if (uldf_pci_bdf_parse(bdf, canon))
 		return -EINVAL;
 	return uldfi_pci_iommu_group(canon);
 }
@@ -182,7 +182,7 @@ int uldf_pci_group_viable(const char *bdf, char *blocker, size_t len)
 	char canon[ULDF_BDF_LEN];
 	int group;
 
-	if (uldfi_bdf_parse(bdf, canon))
+	if (uldf_pci_bdf_parse(bdf, canon))
 		return -EINVAL;
 	if (blocker && len)
 		blocker[0] = '\0';
@@ -403,7 +403,7 @@ int uldf_pci_bind(const char *bdf, unsigned int flags)
 	struct prev_binding cur;
 	int ret;
 
-	if (flags || uldfi_bdf_parse(bdf, canon))
+	if (flags || uldf_pci_bdf_parse(bdf, canon))
 		return -EINVAL;
 	ret = current_binding(canon, &cur);
 	if (ret)
@@ -436,7 +436,7 @@ int uldf_pci_unbind(const char *bdf, unsigned int flags)
 	struct prev_binding cur, prev;
 	int ret;
 
-	if (flags || uldfi_bdf_parse(bdf, canon))
+	if (flags || uldf_pci_bdf_parse(bdf, canon))
 		return -EINVAL;
 	ret = current_binding(canon, &cur);
 	if (ret)

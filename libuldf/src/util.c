@@ -56,15 +56,8 @@ static int expect(const char **s, char c)
 	return 0;
 }
 
-/**
- * uldfi_bdf_parse() - check a BDF and write it in canonical form.
- * @in:		"dddd:bb:dd.f" or "bb:dd.f", hexadecimal, either case.
- * @out:	out: "dddd:bb:dd.f", lower case, NUL-terminated.
- *
- * Return: 0; -EINVAL NULL, malformed, or a field out of range (device
- * above 0x1f, function above 7).
- */
-int uldfi_bdf_parse(const char *in, char out[ULDF_BDF_LEN])
+/* Documented in <libuldf/pci.h>. */
+int uldf_pci_bdf_parse(const char *in, char out[ULDF_BDF_LEN])
 {
 	unsigned long dom = 0, bus, dev, fn;
 	const char *s = in;

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # libuldf's ABI discipline: the shared object exports exactly the
-# functions the public headers declare, all named uldf_* and versioned
-# LIBULDF_0.1, under the soname libuldf.so.0; every export has a manual
+# functions the public headers declare, all named uldf_* and each in the
+# version node libuldf.abi records, under the soname libuldf.so.0; every export has a manual
 # page; the staged installation has the
 # headers, the uAPI header and a pkg-config file with the right version.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,19 +18,35 @@ fail() { echo "# FAIL: $*"; failed=1; }
 
 [ -f "$so" ] || { echo "# FAIL: $so missing; run 'make'"; exit 1; }
 
-# Exports: defined dynamic symbols, apart from the version node itself.
+# Exports: defined dynamic symbols, apart from the version nodes themselves.
 nm -D --defined-only "$so" >"$tmp/nm"
 awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' "$tmp/nm" | sort >"$tmp/exported"
-awk '$2 == "A" { sub(/@.*/, "", $3); print $3 }' "$tmp/nm" >"$tmp/nodes"
-[ "$(cat "$tmp/nodes")" = LIBULDF_0.1 ] || fail "version nodes: $(cat "$tmp/nodes")"
+awk '$2 == "A" { sub(/@.*/, "", $3); print $3 }' "$tmp/nm" | sort >"$tmp/nodes"
 bad=$(grep -v '^uldf_' "$tmp/exported")
 [ -z "$bad" ] || fail "exports without the uldf_ prefix: $bad"
 n=$(wc -l <"$tmp/exported")
 [ "$n" -ge 60 ] || fail "only $n exports"
 echo "# $n exported functions, all uldf_*"
-unversioned=$(awk '$2 != "A" && $3 !~ /@@LIBULDF_0.1$/' "$tmp/nm")
-[ -z "$unversioned" ] || fail "unversioned exports: $unversioned"
 readelf -d "$so" | grep -q 'SONAME.*\[libuldf.so.0\]' || fail "soname is not libuldf.so.0"
+
+# Versions: the map lists every symbol by name (no wildcard but the
+# "local: *"), and each export's default version is the node that
+# libuldf.abi records for it: a symbol that moves to another node, one
+# that disappears and a new one not recorded all fail.
+awk '/^[[:space:]]*(\/\*|\*)/ { next }
+     /global:/ { g = 1 } /local:/ { g = 0 } /}/ { g = 0 }
+     g && /[*?]/ { bad = 1 } END { exit bad }' "$top/libuldf/libuldf.map" ||
+	fail "libuldf.map exports by wildcard"
+awk '$2 != "A" { sub(/@@/, " ", $3); print $3 }' "$tmp/nm" | sort >"$tmp/have"
+grep -v '^#' "$here/libuldf.abi" | sort >"$tmp/want"
+moved=$(comm -13 "$tmp/have" "$tmp/want")
+new=$(comm -23 "$tmp/have" "$tmp/want")
+[ -z "$moved" ] || fail "recorded in libuldf.abi, not exported so: $moved"
+[ -z "$new" ] || fail "exported, not recorded in libuldf.abi (or in another node): $new"
+awk '{ print $2 }' "$tmp/want" | sort -u >"$tmp/want_nodes"
+cmp -s "$tmp/nodes" "$tmp/want_nodes" ||
+	fail "version nodes $(echo $(cat "$tmp/nodes")), libuldf.abi has $(echo $(cat "$tmp/want_nodes"))"
+echo "# version nodes: $(echo $(cat "$tmp/nodes"))"
 
 # Declarations in the public headers (static inline helpers excluded).
 cat "$top"/libuldf/include/libuldf.h "$top"/libuldf/include/libuldf/*.h |
@@ -43,7 +59,10 @@ extra=$(comm -13 "$tmp/declared" "$tmp/exported")
 
 # A manual page for every export, for uldf(7) and for uldfctl(8).  (That
 # they render without warnings is checked when they are built: 'make'.)
-for f in $(cat "$tmp/exported") uldf.7 ../../tools/uldfctl/uldfctl.8; do
+# The header-only helpers (static inline) need one as much.
+cat "$top"/libuldf/include/libuldf.h "$top"/libuldf/include/libuldf/*.h |
+	sed -n 's/^static inline .*[ *]\(uldf_[a-z0-9_]*\)(.*/\1/p' | sort -u >"$tmp/inline"
+for f in $(cat "$tmp/exported" "$tmp/inline") uldf.7 ../../tools/uldfctl/uldfctl.8; do
 	case "$f" in *.[78]) page=$man/$f ;; *) page=$man/$f.3 ;; esac
 	[ -f "$page" ] || fail "no manual page $page"
 done
@@ -63,6 +82,6 @@ for f in usr/include/libuldf.h usr/include/libuldf/dma.h \
 	[ -e "$stage/$f" ] || fail "make install did not install /$f"
 done
 v=$(PKG_CONFIG_PATH=$stage/usr/lib/pkgconfig pkg-config --modversion libuldf)
-[ "$v" = 0.1.0 ] || fail "pkg-config version '$v'"
+[ "$v" = 0.2.0 ] || fail "pkg-config version '$v'"
 [ $failed = 0 ] && echo "# ABI, manual pages and installation in order"
 exit $failed

@@ -35,27 +35,27 @@ TEST(bdf_parse)
 {
 	char out[ULDF_BDF_LEN];
 
-	ASSERT_EQ(0, uldfi_bdf_parse("0000:00:03.0", out));
+	ASSERT_EQ(0, uldf_pci_bdf_parse("0000:00:03.0", out));
 	EXPECT_STREQ("0000:00:03.0", out);
-	ASSERT_EQ(0, uldfi_bdf_parse("00:1f.7", out));
+	ASSERT_EQ(0, uldf_pci_bdf_parse("00:1f.7", out));
 	EXPECT_STREQ("0000:00:1f.7", out);
-	ASSERT_EQ(0, uldfi_bdf_parse("ABCD:Ef:1A.3", out));
+	ASSERT_EQ(0, uldf_pci_bdf_parse("ABCD:Ef:1A.3", out));
 	EXPECT_STREQ("abcd:ef:1a.3", out);
-	ASSERT_EQ(0, uldfi_bdf_parse("1:2:3.4", out));
+	ASSERT_EQ(0, uldf_pci_bdf_parse("1:2:3.4", out));
 	EXPECT_STREQ("0001:02:03.4", out);
 
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse(NULL, out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("", out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("0000:00:20.0", out));	/* dev */
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("0000:00:03.8", out));	/* fn */
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("10000:00:03.0", out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("0000:100:03.0", out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("0000:00:03.0 ", out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("0000:00:03", out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("0000-00:03.0", out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("0000:00:03.0/../x", out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("../../etc", out));
-	EXPECT_EQ(-EINVAL, uldfi_bdf_parse("0:0:0:0.0", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse(NULL, out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("0000:00:20.0", out));	/* dev */
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("0000:00:03.8", out));	/* fn */
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("10000:00:03.0", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("0000:100:03.0", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("0000:00:03.0 ", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("0000:00:03", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("0000-00:03.0", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("0000:00:03.0/../x", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("../../etc", out));
+	EXPECT_EQ(-EINVAL, uldf_pci_bdf_parse("0:0:0:0.0", out));
 }
 
 /* ---- argument checks and errno --------------------------------------------- */

@@ -304,32 +304,17 @@ static int cmd_list(int argc, char **argv)
 
 /* ---- bind and unbind --------------------------------------------------------- */
 
-/* @in as "dddd:bb:dd.f" in @out (libuldf checks it properly). */
-static void canon_bdf(const char *in, char *out, size_t len)
-{
-	unsigned int d = 0, b, s, f;
-	char end;
-
-	if (sscanf(in, "%x:%x:%x.%x%c", &d, &b, &s, &f, &end) != 4 &&
-	    (d = 0, sscanf(in, "%x:%x.%x%c", &b, &s, &f, &end) != 3))
-		snprintf(out, len, "%s", in);
-	else
-		snprintf(out, len, "%04x:%02x:%02x.%x", d & 0xffff, b & 0xff,
-			 s & 0x1f, f & 7);
-}
-
 static int bind_one(const char *arg)
 {
-	char drv[64], blocker[80], comm[64], bdf[32];
+	char drv[64], blocker[80], comm[64], bdf[ULDF_BDF_LEN];
 	int ret, group;
 	pid_t pid;
 
-	canon_bdf(arg, bdf, sizeof(bdf));
-	ret = uldf_pci_driver(bdf, drv, sizeof(drv));
-	if (ret == -EINVAL) {
-		msg("bad BDF '%s': expected dddd:bb:dd.f", bdf);
+	if (uldf_pci_bdf_parse(arg, bdf)) {
+		msg("bad BDF '%s': expected dddd:bb:dd.f or bb:dd.f", arg);
 		return 2;
 	}
+	ret = uldf_pci_driver(bdf, drv, sizeof(drv));
 	if (ret) {
 		msg("no PCI device %s", bdf);
 		return 1;
@@ -380,17 +365,16 @@ static int bind_one(const char *arg)
 
 static int unbind_one(const char *arg, bool force)
 {
-	char drv[64], comm[64], bdf[32];
+	char drv[64], comm[64], bdf[ULDF_BDF_LEN];
 	bool was_uldf;
 	pid_t pid;
 	int ret;
 
-	canon_bdf(arg, bdf, sizeof(bdf));
-	ret = uldf_pci_driver(bdf, drv, sizeof(drv));
-	if (ret == -EINVAL) {
-		msg("bad BDF '%s': expected dddd:bb:dd.f", bdf);
+	if (uldf_pci_bdf_parse(arg, bdf)) {
+		msg("bad BDF '%s': expected dddd:bb:dd.f or bb:dd.f", arg);
 		return 2;
 	}
+	ret = uldf_pci_driver(bdf, drv, sizeof(drv));
 	if (ret) {
 		msg("no PCI device %s", bdf);
 		return 1;

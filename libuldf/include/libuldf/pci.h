@@ -61,6 +61,23 @@ struct uldf_pci_info {
 	const char *driver;
 };
 
+/**
+ * uldf_pci_bdf_parse() - check a PCI address and write it in canonical form.
+ * @in:		"dddd:bb:dd.f" or "bb:dd.f" (domain 0), hexadecimal, either
+ *		case, as lspci and sysfs write them.
+ * @out:	out: "dddd:bb:dd.f", lower case, NUL-terminated, at most
+ *		ULDF_BDF_LEN bytes with the NUL; the name of the function's
+ *		sysfs directory and of its /dev/uldf node.
+ *
+ * Every libuldf function that takes a BDF accepts both forms through this
+ * parser.  Since LIBULDF_0.2.
+ *
+ * Return: 0; -EINVAL a NULL argument, a malformed @in, or a field out of
+ * range (domain above 0xffff, bus above 0xff, device above 0x1f, function
+ * above 7; PCI Local Bus spec 3.0, section 3.2.2.3.1).
+ */
+int uldf_pci_bdf_parse(const char *in, char out[ULDF_BDF_LEN]);
+
 /* A list of found devices (opaque). */
 struct uldf_pci_list;
 
