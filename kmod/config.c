@@ -74,6 +74,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/unaligned.h>
 
 #include "config_caps.h"
 #include "uldf_private.h"
@@ -168,22 +169,31 @@ static const struct uldf_cfg_field *const uldf_cap_fields[PCI_CAP_ID_MAX + 1] = 
 	[PCI_CAP_ID_EXP] = uldf_exp_fields,
 };
 
+/* @len (1, 2 or 4) little-endian bytes of a config-space map at @off. */
 static u32 uldf_cfg_bits(const u8 *map, unsigned int off, unsigned int len)
 {
-	u32 v = 0;
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		v |= (u32)map[off + i] << (8 * i);
-	return v;
+	switch (len) {
+	case 1:
+		return map[off];
+	case 2:
+		return get_unaligned_le16(map + off);
+	default:
+		return get_unaligned_le32(map + off);
+	}
 }
 
 static void uldf_cfg_store(u8 *map, unsigned int off, unsigned int len, u32 v)
 {
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		map[off + i] = v >> (8 * i);
+	switch (len) {
+	case 1:
+		map[off] = v;
+		break;
+	case 2:
+		put_unaligned_le16(v, map + off);
+		break;
+	default:
+		put_unaligned_le32(v, map + off);
+	}
 }
 
 static void uldf_cfg_apply(struct uldf_config *cfg, unsigned int base,

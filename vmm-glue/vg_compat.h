@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/unaligned.h>
 
 /* Allocation happens only where the caller may sleep. */
 static inline void *vg_zalloc(size_t size)

@@ -80,22 +80,31 @@
 			 PCI_STATUS_SIG_SYSTEM_ERROR | \
 			 PCI_STATUS_DETECTED_PARITY)
 
+/* @len (1, 2 or 4) little-endian bytes of a config-space map at @off. */
 static u32 vg_bytes_get(const u8 *a, unsigned int off, unsigned int len)
 {
-	u32 v = 0;
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		v |= (u32)a[off + i] << (8 * i);
-	return v;
+	switch (len) {
+	case 1:
+		return a[off];
+	case 2:
+		return get_unaligned_le16(a + off);
+	default:
+		return get_unaligned_le32(a + off);
+	}
 }
 
 static void vg_bytes_put(u8 *a, unsigned int off, unsigned int len, u32 v)
 {
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		a[off + i] = v >> (8 * i);
+	switch (len) {
+	case 1:
+		a[off] = v;
+		break;
+	case 2:
+		put_unaligned_le16(v, a + off);
+		break;
+	default:
+		put_unaligned_le32(v, a + off);
+	}
 }
 
 static u32 vg_len_mask(unsigned int len)

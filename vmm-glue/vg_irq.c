@@ -49,8 +49,7 @@ static unsigned int vg_msi_pending_reg(const struct vg_dev *d)
 
 static u32 vg_cfg_dword(const struct vg_dev *d, unsigned int off)
 {
-	return d->vval[off] | d->vval[off + 1] << 8 | d->vval[off + 2] << 16 |
-	       (u32)d->vval[off + 3] << 24;
+	return get_unaligned_le32(d->vval + off);
 }
 
 static u8 *vg_vec(struct vg_dev *d, int type, unsigned int index)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
 #include <linux/pci_regs.h>
 
 typedef uint8_t u8;
@@ -30,6 +31,35 @@ typedef uint64_t u64;
 			   _a < _b ? _a : _b; })
 #define max(a, b)	({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); \
 			   _a > _b ? _a : _b; })
+
+/* <linux/unaligned.h>'s little-endian accessors, as far as vmm-glue uses them. */
+static inline u16 get_unaligned_le16(const void *p)
+{
+	u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le16toh(v);
+}
+
+static inline u32 get_unaligned_le32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
+}
+
+static inline void put_unaligned_le16(u16 v, void *p)
+{
+	v = htole16(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void put_unaligned_le32(u32 v, void *p)
+{
+	v = htole32(v);
+	memcpy(p, &v, sizeof(v));
+}
 
 static inline void *vg_zalloc(size_t size)
 {
