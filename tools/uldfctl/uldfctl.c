@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include <libuldf.h>
 
@@ -477,17 +478,20 @@ static void sysfs_irqs(const char *bdf, unsigned int *pin, unsigned int *msi,
 	close(fd);
 	if (n < 64)
 		return;
-	*pin = cfg[0x3d];
-	if (!(cfg[0x06] & 0x10) || n < 256)
+	*pin = cfg[PCI_INTERRUPT_PIN];
+	if (!(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST) || n < 256)
 		return;			/* no capability list */
-	for (pos = cfg[0x34] & 0xfc; pos >= 0x40 && guard++ < 48;
-	     pos = cfg[pos + 1] & 0xfc) {
-		unsigned int ctl = cfg[pos + 2] | cfg[pos + 3] << 8;
+	for (pos = cfg[PCI_CAPABILITY_LIST] & 0xfc;
+	     pos >= PCI_STD_HEADER_SIZEOF && guard++ < 48;
+	     pos = cfg[pos + PCI_CAP_LIST_NEXT] & 0xfc) {
+		unsigned int ctl = cfg[pos + PCI_MSI_FLAGS] |
+				   cfg[pos + PCI_MSI_FLAGS + 1] << 8;
 
-		if (cfg[pos] == 0x05)		/* MSI: Multiple Message Capable */
-			*msi = 1u << ((ctl >> 1) & 7);
-		else if (cfg[pos] == 0x11)	/* MSI-X: Table Size */
-			*msix = (ctl & 0x7ff) + 1;
+		/* MSI and MSI-X keep Message Control at the same offset. */
+		if (cfg[pos + PCI_CAP_LIST_ID] == PCI_CAP_ID_MSI)
+			*msi = 1u << ((ctl & PCI_MSI_FLAGS_QMASK) >> 1);
+		else if (cfg[pos + PCI_CAP_LIST_ID] == PCI_CAP_ID_MSIX)
+			*msix = (ctl & PCI_MSIX_FLAGS_QSIZE) + 1;
 	}
 }
 
