@@ -41,8 +41,10 @@
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/poll.h>
 #include <linux/rwsem.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <uapi/linux/uldf.h>
 
@@ -115,8 +117,81 @@ struct uldf_bar {
 
 /* ---- irq.c: interrupts as file descriptors -------------------------- */
 
-/* One open vector; private to irq.c. */
-struct uldf_irq;
+/* The life of a vector; see the top of irq.c. */
+enum uldf_irq_life {
+	ULDF_IRQ_NEW,
+	ULDF_IRQ_LIVE,
+	ULDF_IRQ_DEAD,
+};
+
+/**
+ * struct uldf_irq_resample - a resample eventfd watched from the kernel.
+ * @ctx:	the eventfd, or NULL.
+ * @wqh:	its wait queue, on which @wait sits until it is detached.
+ * @wait:	our wake-up callback's entry.
+ * @pt:		poll table used once, to add @wait to @wqh.
+ */
+struct uldf_irq_resample {
+	struct eventfd_ctx *ctx;
+	wait_queue_head_t *wqh;
+	wait_queue_entry_t wait;
+	poll_table pt;
+};
+
+/**
+ * struct uldf_irq - one vector and its IRQ fd.
+ * @udev:	the device (a reference is held).
+ * @type:	ULDF_IRQ_TYPE_*.
+ * @index:	vector index within @type.
+ * @irq:	Linux interrupt number; 0 for ERR and REQ.
+ * @exclusive:	INTx masked at the interrupt controller, not with DisINTx.
+ * @set_unlazy:	exclusive INTx: uldf set the line's IRQ_DISABLE_UNLAZY (it
+ *		was not set before) and clears it when done.
+ * @unmask_on_read: INTx: read() performs the EOI owed by the previous read.
+ * @lock:	guards the fields below it; taken in hard interrupt context.
+ * @life:	enum uldf_irq_life.
+ * @masked:	INTx: masked (by the handler or the user); MSI/MSI-X: masked
+ *		by the user.
+ * @virt_disabled: INTx: the user's virtual Interrupt Disable bit is set.
+ * @eoi_due:	unmask-on-read: the last read returned interrupts.
+ * @count:	interrupts since the last read.
+ * @total:	interrupts since the vector was opened.
+ * @wq:		readers and pollers.
+ * @fasync:	SIGIO subscribers.
+ * @trigger:	eventfd signalled instead of @count, or NULL (RCU).
+ * @retired_trigger: the trigger taken off by a disarm, put once no RCU
+ *		reader can hold it any more (uldf_irq_retire()).
+ * @retire_node: entry in a list of vectors whose @retired_trigger is due.
+ * @inject:	signals @trigger when that cannot be done in place.
+ * @resample:	INTx: eventfd whose signal is an EOI.
+ * @name:	name in /proc/interrupts.
+ */
+struct uldf_irq {
+	struct uldf_device *udev;
+	unsigned int type;
+	unsigned int index;
+	unsigned int irq;
+	bool exclusive;
+	bool set_unlazy;
+	bool unmask_on_read;
+
+	spinlock_t lock;	/* the fields below; hard interrupt context */
+	int life;
+	bool masked;
+	bool virt_disabled;
+	bool eoi_due;
+	u64 count;
+	u64 total;
+
+	wait_queue_head_t wq;
+	struct fasync_struct *fasync;
+	struct eventfd_ctx __rcu *trigger;
+	struct eventfd_ctx *retired_trigger;
+	struct list_head retire_node;
+	struct work_struct inject;
+	struct uldf_irq_resample resample;
+	char name[48];
+};
 
 /**
  * struct uldf_irq_state - the device's interrupt set-up.
