@@ -21,7 +21,7 @@
  *	user space, or faults in user pages, while holding it, so neither a
  *	fault nor an unbind can be made to wait on the user.
  *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
- *   uldf_unlazy_lock (mutex, irq.c, one for all devices): an exclusive
+ *   uldf_unlazy_lock (mutex, intx.c, one for all devices): an exclusive
  *	INTx line's IRQ_DISABLE_UNLAZY test-and-set with its request_irq(),
  *	and its free_irq() with the clear; nothing is taken inside it.
  *   per-vector spinlocks (struct uldf_irq, irq.c): counts and mask state;
@@ -365,8 +365,16 @@ void uldf_irq_init(struct uldf_device *udev);
 long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg);
 void uldf_irq_release_all(struct uldf_device *udev);
 void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
-void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
 u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type);
+void uldf_irq_deliver(struct uldf_irq *v);
+
+/* intx.c */
+void uldf_intx_set(struct uldf_device *udev, bool enable);
+void uldf_intx_mask_locked(struct uldf_irq *v);
+void uldf_intx_eoi(struct uldf_irq *v);
+int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
 
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);
