@@ -376,6 +376,12 @@ int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v);
 void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v);
 void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
 
+/* msi.c */
+int uldf_msi_arm_set(struct uldf_device *udev, struct uldf_irq **vs,
+		     unsigned int type, unsigned int index, unsigned int count);
+void uldf_msi_disarm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_msi_mask(struct uldf_irq *v, bool mask);
+
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);
 int uldf_dma_open(struct uldf_device *udev);
