@@ -24,8 +24,8 @@
  *   uldf_unlazy_lock (mutex, intx.c, one for all devices): an exclusive
  *	INTx line's IRQ_DISABLE_UNLAZY test-and-set with its request_irq(),
  *	and its free_irq() with the clear; nothing is taken inside it.
- *   per-vector spinlocks (struct uldf_irq, irq.c): counts and mask state;
- *	taken in hard interrupt context.
+ *   per-vector spinlocks (struct uldf_irq; irq.c, intx.c, msi.c, irqfd.c):
+ *	counts and mask state; taken in hard interrupt context.
  * The mm's mmap_lock, held around a BAR fault, nests outside
  * @memory_lock.  Release and removal credit locked_vm back under @lock
  * (dma.c takes the opener's mmap_lock for write inside it, as type1 does
@@ -115,7 +115,7 @@ struct uldf_bar {
 	struct uldf_region_area areas[ULDF_REGION_MAX_AREAS];
 };
 
-/* ---- irq.c: interrupts as file descriptors -------------------------- */
+/* ---- irq.c, intx.c, msi.c, irqfd.c: interrupts as file descriptors -- */
 
 /* The life of a vector; see the top of irq.c. */
 enum uldf_irq_life {
@@ -295,7 +295,7 @@ struct uldf_dma_state {
  *		for write.
  * @bars:	BARs (rdwr.c).
  * @cfg:	virtual config space (config.c).
- * @irq:	interrupts (irq.c).
+ * @irq:	interrupts (irq.c, intx.c, msi.c, irqfd.c).
  * @dma:	DMA (dma.c).
  */
 struct uldf_device {
@@ -364,7 +364,6 @@ bool uldf_reset_supported(struct uldf_device *udev);
 void uldf_irq_init(struct uldf_device *udev);
 long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg);
 void uldf_irq_release_all(struct uldf_device *udev);
-void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
 u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type);
 void uldf_irq_deliver(struct uldf_irq *v);
 
@@ -381,6 +380,15 @@ int uldf_msi_arm_set(struct uldf_device *udev, struct uldf_irq **vs,
 		     unsigned int type, unsigned int index, unsigned int count);
 void uldf_msi_disarm(struct uldf_device *udev, struct uldf_irq *v);
 void uldf_msi_mask(struct uldf_irq *v, bool mask);
+
+/* irqfd.c */
+int uldf_notify_arm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_notify_disarm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
+void uldf_resample_detach(struct uldf_irq *v);
+void uldf_trigger_retire(struct uldf_irq *v, struct list_head *retired);
+void uldf_irq_retire(struct uldf_device *udev, struct list_head *retired);
+long uldf_irq_set_eventfd(struct uldf_irq *v, void __user *arg);
 
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);
