@@ -70,38 +70,6 @@
 /* Tree entry of a range that may not be mapped. */
 #define ULDF_DMA_RESERVED	xa_mk_value(0)
 
-/**
- * struct uldf_dma_mapping - one mapping of user memory.
- * @iova:	first IOVA (no-IOMMU: bus address of the first page).
- * @size:	bytes.
- * @npages:	pages, @size >> PAGE_SHIFT.
- * @vaddr:	user address it was made from.
- * @limit:	highest IOVA the caller's device reaches (allocation only).
- * @flags:	ULDF_DMA_MAP_* as asked.
- * @charged:	@npages are charged to locked_vm.
- * @nr_segs:	no-IOMMU: physically contiguous segments.
- * @room:	no-IOMMU: segments the caller has room for.
- * @segs_ptr:	no-IOMMU: where the segments are reported.
- * @pages:	the pinned pages; @page when there is one.
- * @page:	storage for a one-page mapping.
- * @node:	on a list of mappings being torn down.
- */
-struct uldf_dma_mapping {
-	unsigned long iova;
-	unsigned long size;
-	unsigned long npages;
-	unsigned long vaddr;
-	unsigned long limit;
-	u32 flags;
-	bool charged;
-	u32 nr_segs;
-	u32 room;
-	u64 segs_ptr;
-	struct page **pages;
-	struct page *page;
-	struct list_head node;
-};
-
 static unsigned long uldf_dma_key_last(const struct uldf_dma_state *dma,
 				       const struct uldf_dma_mapping *m)
 {
