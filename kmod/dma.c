@@ -42,14 +42,12 @@
  * IOMMU group; the opener needs CAP_SYS_RAWIO, which core.c checks before
  * this runs) taints the kernel; a map pins the pages and returns their
  * bus addresses as a scatterlist, and the mapping is known by the address
- * of its first page.
+ * of its first page (noiommu.c).
  */
-#include <linux/dma-direct.h>
 #include <linux/iommu.h>
 #include <linux/list_sort.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/panic.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
@@ -273,73 +271,6 @@ static u64 uldf_dma_put_list(struct uldf_dma_state *dma,
 	}
 	uldf_dma_uncharge(dma, charged);
 	return (u64)pages << PAGE_SHIFT;
-}
-
-/* ---- no-IOMMU scatterlists --------------------------------------------- */
-
-/* The physically contiguous segment of @m that starts at page *@i. */
-static void uldf_dma_next_seg(struct device *dev,
-			      const struct uldf_dma_mapping *m,
-			      unsigned long *i, struct uldf_dma_seg *seg)
-{
-	unsigned long first = *i, j = first + 1;
-
-	while (j < m->npages &&
-	       page_to_pfn(m->pages[j]) == page_to_pfn(m->pages[j - 1]) + 1)
-		j++;
-	seg->addr = phys_to_dma(dev, page_to_phys(m->pages[first]));
-	seg->len = (u64)(j - first) << PAGE_SHIFT;
-	*i = j;
-}
-
-/*
- * Count @m's segments, check them against the caller's DMA limit and room;
- * the key of a no-IOMMU mapping is the bus address of its first page.
- */
-static int uldf_dma_noiommu_prepare(struct uldf_device *udev,
-				    struct uldf_dma_mapping *m,
-				    struct uldf_dma_map __user *uent)
-{
-	struct device *dev = &udev->pdev->dev;
-	struct uldf_dma_seg seg;
-	unsigned long i = 0;
-	u32 nr = 0;
-
-	while (i < m->npages) {
-		uldf_dma_next_seg(dev, m, &i, &seg);
-		if (!nr)
-			m->iova = seg.addr;
-		nr++;
-		if (seg.addr + seg.len - 1 > m->limit)
-			return -ERANGE;
-	}
-	if (nr > m->room) {
-		if (copy_to_user_nofault(&uent->nr_segs, &nr, sizeof(nr)))
-			return -EFAULT;
-		return -E2BIG;
-	}
-	m->nr_segs = nr;
-	return 0;
-}
-
-static int uldf_dma_noiommu_report(struct uldf_device *udev,
-				   struct uldf_dma_mapping *m,
-				   struct uldf_dma_map __user *uent)
-{
-	struct uldf_dma_seg __user *useg = u64_to_user_ptr(m->segs_ptr);
-	struct device *dev = &udev->pdev->dev;
-	struct uldf_dma_seg seg;
-	unsigned long i = 0;
-
-	while (i < m->npages) {
-		uldf_dma_next_seg(dev, m, &i, &seg);
-		if (copy_to_user_nofault(useg++, &seg, sizeof(seg)))
-			return -EFAULT;
-	}
-	if (copy_to_user_nofault(&uent->nr_segs, &m->nr_segs,
-				 sizeof(m->nr_segs)))
-		return -EFAULT;
-	return 0;
 }
 
 /* ---- the IOVA tree ------------------------------------------------------ */
@@ -1428,15 +1359,6 @@ out_detach:
 out_free:
 	iommu_domain_free(domain);
 	return ret;
-}
-
-static void uldf_dma_open_noiommu(struct uldf_device *udev)
-{
-	add_taint(TAINT_USER, LOCKDEP_STILL_OK);
-	pci_warn(udev->pdev,
-		 "uldf: no-IOMMU mode: %s[%d] may now make this device read and write any physical memory; kernel tainted\n",
-		 current->comm, task_pid_nr(current));
-	udev->dma.noiommu = true;
 }
 
 /**

@@ -431,6 +431,15 @@ long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 bool uldf_dma_allowed(struct uldf_device *udev);
 bool uldf_dma_coherent(struct uldf_device *udev);
 
+/* noiommu.c */
+int uldf_dma_noiommu_prepare(struct uldf_device *udev,
+			     struct uldf_dma_mapping *m,
+			     struct uldf_dma_map __user *uent);
+int uldf_dma_noiommu_report(struct uldf_device *udev,
+			    struct uldf_dma_mapping *m,
+			    struct uldf_dma_map __user *uent);
+void uldf_dma_open_noiommu(struct uldf_device *udev);
+
 /* Copy in an extensible ioctl argument (see uldf.h); core.c. */
 int uldf_copy_arg(void *dst, size_t minsz, size_t dstsz,
 		  const void __user *src, u32 *argsz);
