@@ -431,6 +431,19 @@ long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 bool uldf_dma_allowed(struct uldf_device *udev);
 bool uldf_dma_coherent(struct uldf_device *udev);
 
+/* iova.c */
+bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
+			  u64 last);
+void uldf_dma_unstore(struct uldf_dma_state *dma, struct uldf_dma_mapping *m);
+int uldf_dma_insert(struct uldf_dma_state *dma, struct uldf_dma_mapping *m,
+		    unsigned long *next);
+int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
+			struct list_head *list);
+void uldf_dma_list_all(struct uldf_dma_state *dma, struct list_head *list);
+void uldf_dma_take_all(struct uldf_dma_state *dma, struct list_head *list);
+int uldf_dma_setup_iova(struct uldf_dma_state *dma,
+			struct iommu_domain *domain);
+
 /* noiommu.c */
 int uldf_dma_noiommu_prepare(struct uldf_device *udev,
 			     struct uldf_dma_mapping *m,
