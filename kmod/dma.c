@@ -6,9 +6,9 @@
  * attached to its IOMMU group (whose DMA ownership core.c claimed at bind),
  * so that the device reaches nothing until the user maps memory.  A map
  * pins the user's pages with FOLL_LONGTERM, charges them to the opener's
- * locked_vm within RLIMIT_MEMLOCK (as VFIO type1 does), and programs them
- * with iommu_map_sg(), which gives physically contiguous runs (hugetlbfs,
- * THP) the largest IOMMU pages that fit.  One maple tree holds the
+ * locked_vm within RLIMIT_MEMLOCK (as VFIO type1 does; pin.c), and
+ * programs them with iommu_map_sg(), which gives physically contiguous
+ * runs (hugetlbfs, THP) the largest IOMMU pages that fit.  One maple tree holds the
  * mappings by IOVA together with what may never be mapped (the outside of
  * the domain's aperture, the MSI window, RMRRs), so a fixed IOVA is checked
  * and a free one found (mas_empty_area) with one walk of one tree
@@ -58,8 +58,6 @@
 
 #include "uldf_private.h"
 
-/* Pages per pin_user_pages_fast() call: a bounded step between signal checks. */
-#define ULDF_DMA_PIN_CHUNK	512UL
 /* Pages per iommu_map_sg() call: bounds the scatterlist to about 2 MiB. */
 #define ULDF_DMA_RUN_PAGES	65536UL
 
@@ -75,194 +73,6 @@ static int uldf_dma_prot(const struct uldf_dma_state *dma, u32 flags)
 	if (flags & ULDF_DMA_MAP_WRITE)
 		prot |= IOMMU_WRITE;
 	return prot;
-}
-
-/* ---- locked_vm accounting --------------------------------------------- */
-
-/**
- * struct uldf_dma_acct - the locked_vm charge of one map call.
- * @cap:	the caller has CAP_IPC_LOCK: no limit.
- * @limit:	RLIMIT_MEMLOCK in pages.
- * @pending:	pages pinned by the call and not charged yet.
- */
-struct uldf_dma_acct {
-	bool cap;
-	unsigned long limit;
-	unsigned long pending;
-};
-
-static void uldf_dma_acct_init(struct uldf_dma_acct *acct)
-{
-	acct->cap = capable(CAP_IPC_LOCK);
-	acct->limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	acct->pending = 0;
-}
-
-static int uldf_dma_over_limit(struct uldf_device *udev,
-			       unsigned long npages, unsigned long locked,
-			       const struct uldf_dma_acct *acct)
-{
-	dev_warn_ratelimited(&udev->pdev->dev,
-			     "uldf: %s[%d]: DMA map of %lu pages refused: %lu pages locked, RLIMIT_MEMLOCK allows %lu\n",
-			     current->comm, task_pid_nr(current), npages,
-			     locked, acct->limit);
-	return -ENOMEM;
-}
-
-/*
- * Before pinning @npages more: would they fit?  A check without the mmap
- * lock, so that a call that will not fit pins nothing; the charge itself
- * is made once per call by uldf_dma_charge().
- */
-static int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
-			    const struct uldf_dma_acct *acct)
-{
-	unsigned long locked = READ_ONCE(current->mm->locked_vm);
-
-	if (acct->cap || locked + acct->pending + npages <= acct->limit)
-		return 0;
-	return uldf_dma_over_limit(udev, npages, locked + acct->pending, acct);
-}
-
-/*
- * Charge the pinned entries @maps[0..@n) to the caller's locked_vm (the
- * caller's mm is dma->mm), in order, as far as RLIMIT_MEMLOCK allows; one
- * mmap lock for the whole call.  Returns how many were charged; *@err is
- * set if not all.
- */
-static u32 uldf_dma_charge(struct uldf_device *udev,
-			   const struct uldf_dma_acct *acct,
-			   struct uldf_dma_mapping **maps, u32 n, int *err)
-{
-	struct mm_struct *mm = udev->dma.mm;
-	unsigned long total = 0;
-	u32 i;
-
-	if (!n)
-		return 0;
-	if (mmap_write_lock_killable(mm)) {
-		*err = -EINTR;
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (!acct->cap &&
-		    mm->locked_vm + total + maps[i]->npages > acct->limit)
-			break;
-		total += maps[i]->npages;
-	}
-	__account_locked_vm(mm, total, true, current, true);
-	if (i < n)
-		*err = uldf_dma_over_limit(udev, maps[i]->npages,
-					   mm->locked_vm, acct);
-	mmap_write_unlock(mm);
-	n = i;
-	for (i = 0; i < n; i++)
-		maps[i]->charged = true;
-	return n;
-}
-
-/* Credit @npages back; possibly from another process, or after exit. */
-static void uldf_dma_uncharge(struct uldf_dma_state *dma,
-			      unsigned long npages)
-{
-	struct mm_struct *mm = dma->mm;
-
-	if (!npages || !mmget_not_zero(mm))
-		return;		/* the address space is gone with its count */
-	mmap_write_lock(mm);
-	__account_locked_vm(mm, npages, false, current, true);
-	mmap_write_unlock(mm);
-	mmput(mm);
-}
-
-/* ---- mappings: allocation and pinning --------------------------------- */
-
-static struct uldf_dma_mapping *
-uldf_dma_mapping_alloc(const struct uldf_dma_map *req)
-{
-	struct uldf_dma_mapping *m;
-
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
-	if (!m)
-		return NULL;
-	m->vaddr = req->vaddr;
-	m->size = req->size;
-	m->npages = req->size >> PAGE_SHIFT;
-	m->iova = req->iova;
-	m->limit = req->iova_limit ? req->iova_limit : ULONG_MAX;
-	m->flags = req->flags;
-	m->room = req->nr_segs;
-	m->segs_ptr = req->segs_ptr;
-	if (m->npages == 1) {
-		m->pages = &m->page;
-		return m;
-	}
-	m->pages = kvmalloc_array(m->npages, sizeof(*m->pages),
-				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!m->pages) {
-		kfree(m);
-		return NULL;
-	}
-	return m;
-}
-
-static void uldf_dma_mapping_free(struct uldf_dma_mapping *m)
-{
-	if (m->pages != &m->page)
-		kvfree(m->pages);
-	kfree(m);
-}
-
-/* Pin @m's pages in bounded steps; a fatal signal stops it. */
-static int uldf_dma_pin(struct uldf_dma_mapping *m)
-{
-	unsigned int gup = FOLL_LONGTERM;
-	unsigned long done = 0;
-	long ret;
-
-	if (m->flags & ULDF_DMA_MAP_WRITE)
-		gup |= FOLL_WRITE;
-	while (done < m->npages) {
-		unsigned long nr = min(m->npages - done, ULDF_DMA_PIN_CHUNK);
-
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto out_unpin;
-		}
-		ret = pin_user_pages_fast(m->vaddr + (done << PAGE_SHIFT), nr,
-					  gup, m->pages + done);
-		if (ret <= 0) {
-			ret = ret ? ret : -EFAULT;
-			goto out_unpin;
-		}
-		done += ret;
-		cond_resched();
-	}
-	return 0;
-
-out_unpin:
-	unpin_user_pages(m->pages, done);
-	return ret;
-}
-
-/* Unpin and free the mappings on @list, credit their charge; bytes freed. */
-static u64 uldf_dma_put_list(struct uldf_dma_state *dma,
-			     struct list_head *list)
-{
-	unsigned long pages = 0, charged = 0;
-	struct uldf_dma_mapping *m, *tmp;
-
-	list_for_each_entry_safe(m, tmp, list, node) {
-		pages += m->npages;
-		if (m->charged)
-			charged += m->npages;
-		unpin_user_pages_dirty_lock(m->pages, m->npages,
-					    m->flags & ULDF_DMA_MAP_WRITE);
-		uldf_dma_mapping_free(m);
-		cond_resched();
-	}
-	uldf_dma_uncharge(dma, charged);
-	return (u64)pages << PAGE_SHIFT;
 }
 
 /* ---- programming the IOMMU ------------------------------------------- */

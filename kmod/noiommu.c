@@ -5,7 +5,7 @@
  * No-IOMMU mode (module parameter enable_noiommu, for a device without an
  * IOMMU group; the opener needs CAP_SYS_RAWIO, which core.c checks before
  * this runs) taints the kernel at open.  Nothing translates the device's
- * DMA: a map pins the pages and charges them as with an IOMMU (dma.c), and
+ * DMA: a map pins the pages and charges them as with an IOMMU (pin.c), and
  * returns their bus addresses as a scatterlist, one segment per physically
  * contiguous run, all below the caller's limit.  The mapping is known by
  * the bus address of its first page, its key in the IOVA tree, which holds

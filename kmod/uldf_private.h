@@ -28,7 +28,7 @@
  *	counts and mask state; taken in hard interrupt context.
  * The mm's mmap_lock, held around a BAR fault, nests outside
  * @memory_lock.  Release and removal credit locked_vm back under @lock
- * (dma.c takes the opener's mmap_lock for write inside it, as type1 does
+ * (pin.c takes the opener's mmap_lock for write inside it, as type1 does
  * under its iommu lock): nothing holds an mmap_lock while it waits for
  * @lock.  The AER callbacks run under the PCI core's pci_bus_sem, which a
  * reset takes inside @memory_lock: they take none of uldf's locks.
@@ -296,6 +296,18 @@ struct uldf_dma_mapping {
 	struct list_head node;
 };
 
+/**
+ * struct uldf_dma_acct - the locked_vm charge of one map call.
+ * @cap:	the caller has CAP_IPC_LOCK: no limit.
+ * @limit:	RLIMIT_MEMLOCK in pages.
+ * @pending:	pages pinned by the call and not charged yet.
+ */
+struct uldf_dma_acct {
+	bool cap;
+	unsigned long limit;
+	unsigned long pending;
+};
+
 /* ---- core.c ---------------------------------------------------------- */
 
 /* Bits of uldf_device.err_flags. */
@@ -430,6 +442,17 @@ long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		    void __user *arg);
 bool uldf_dma_allowed(struct uldf_device *udev);
 bool uldf_dma_coherent(struct uldf_device *udev);
+
+/* pin.c */
+void uldf_dma_acct_init(struct uldf_dma_acct *acct);
+int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
+		     const struct uldf_dma_acct *acct);
+u32 uldf_dma_charge(struct uldf_device *udev, const struct uldf_dma_acct *acct,
+		    struct uldf_dma_mapping **maps, u32 n, int *err);
+struct uldf_dma_mapping *uldf_dma_mapping_alloc(const struct uldf_dma_map *req);
+void uldf_dma_mapping_free(struct uldf_dma_mapping *m);
+int uldf_dma_pin(struct uldf_dma_mapping *m);
+u64 uldf_dma_put_list(struct uldf_dma_state *dma, struct list_head *list);
 
 /* iova.c */
 bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
