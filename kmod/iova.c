@@ -17,7 +17,7 @@
  * The tree's lock is dma.lock (an external lock): everything here runs
  * under it; the usable ranges are fixed at open and read under the
  * device's lock.  This file only keeps the books: the IOMMU's page tables
- * are programmed in dma.c.
+ * are programmed in domain.c.
  */
 #include <linux/iommu.h>
 #include <linux/slab.h>

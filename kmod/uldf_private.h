@@ -228,7 +228,7 @@ struct uldf_irq_state {
 	struct uldf_irq *req;
 };
 
-/* ---- dma.c: IOMMU domain and mappings ------------------------------- */
+/* ---- dma.c, pin.c, iova.c, domain.c, noiommu.c: DMA ----------------- */
 
 /**
  * struct uldf_dma_state - the open device's DMA address space.
@@ -263,6 +263,9 @@ struct uldf_dma_state {
 	unsigned int nr_ranges;
 	struct uldf_iova_range *ranges;
 };
+
+/* A map entry's access flags (dma.c, domain.c). */
+#define ULDF_DMA_MAP_RW		(ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE)
 
 /**
  * struct uldf_dma_mapping - one mapping of user memory.
@@ -340,7 +343,7 @@ struct uldf_dma_acct {
  * @bars:	BARs (rdwr.c).
  * @cfg:	virtual config space (config.c).
  * @irq:	interrupts (irq.c, intx.c, msi.c, irqfd.c).
- * @dma:	DMA (dma.c).
+ * @dma:	DMA (dma.c, pin.c, iova.c, domain.c, noiommu.c).
  */
 struct uldf_device {
 	struct kref kref;
@@ -453,6 +456,12 @@ struct uldf_dma_mapping *uldf_dma_mapping_alloc(const struct uldf_dma_map *req);
 void uldf_dma_mapping_free(struct uldf_dma_mapping *m);
 int uldf_dma_pin(struct uldf_dma_mapping *m);
 u64 uldf_dma_put_list(struct uldf_dma_state *dma, struct list_head *list);
+
+/* domain.c */
+int uldf_dma_program(struct uldf_dma_state *dma,
+		     struct uldf_dma_mapping **maps, unsigned int n);
+void uldf_dma_unmap_list(struct uldf_dma_state *dma, struct list_head *list);
+int uldf_dma_open_domain(struct uldf_device *udev);
 
 /* iova.c */
 bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
