@@ -50,7 +50,7 @@
  *	size (vfio's floor) and clamped by the kernel where the bus
  *	configuration (pci=pcie_bus_perf) needs it.
  *   Enable No Snoop is virtual.  It reaches the device only where the
- *	IOMMU enforces cache coherency (dma.c; ULDF_DMA_INFO_COHERENT), so
+ *	IOMMU enforces cache coherency (domain.c; ULDF_DMA_INFO_COHERENT), so
  *	that the IOMMU snoops the CPU caches whatever the request says.
  *	Elsewhere the device keeps No Snoop off while it is open: a No Snoop
  *	read could bypass the caches and fetch a page's stale previous

@@ -21,14 +21,14 @@
  *	user space, or faults in user pages, while holding it, so neither a
  *	fault nor an unbind can be made to wait on the user.
  *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
- *   uldf_unlazy_lock (mutex, irq.c, one for all devices): an exclusive
+ *   uldf_unlazy_lock (mutex, intx.c, one for all devices): an exclusive
  *	INTx line's IRQ_DISABLE_UNLAZY test-and-set with its request_irq(),
  *	and its free_irq() with the clear; nothing is taken inside it.
- *   per-vector spinlocks (struct uldf_irq, irq.c): counts and mask state;
- *	taken in hard interrupt context.
+ *   per-vector spinlocks (struct uldf_irq; irq.c, intx.c, msi.c, irqfd.c):
+ *	counts and mask state; taken in hard interrupt context.
  * The mm's mmap_lock, held around a BAR fault, nests outside
  * @memory_lock.  Release and removal credit locked_vm back under @lock
- * (dma.c takes the opener's mmap_lock for write inside it, as type1 does
+ * (pin.c takes the opener's mmap_lock for write inside it, as type1 does
  * under its iommu lock): nothing holds an mmap_lock while it waits for
  * @lock.  The AER callbacks run under the PCI core's pci_bus_sem, which a
  * reset takes inside @memory_lock: they take none of uldf's locks.
@@ -41,8 +41,10 @@
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/poll.h>
 #include <linux/rwsem.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <uapi/linux/uldf.h>
 
@@ -113,10 +115,83 @@ struct uldf_bar {
 	struct uldf_region_area areas[ULDF_REGION_MAX_AREAS];
 };
 
-/* ---- irq.c: interrupts as file descriptors -------------------------- */
+/* ---- irq.c, intx.c, msi.c, irqfd.c: interrupts as file descriptors -- */
 
-/* One open vector; private to irq.c. */
-struct uldf_irq;
+/* The life of a vector; see the top of irq.c. */
+enum uldf_irq_life {
+	ULDF_IRQ_NEW,
+	ULDF_IRQ_LIVE,
+	ULDF_IRQ_DEAD,
+};
+
+/**
+ * struct uldf_irq_resample - a resample eventfd watched from the kernel.
+ * @ctx:	the eventfd, or NULL.
+ * @wqh:	its wait queue, on which @wait sits until it is detached.
+ * @wait:	our wake-up callback's entry.
+ * @pt:		poll table used once, to add @wait to @wqh.
+ */
+struct uldf_irq_resample {
+	struct eventfd_ctx *ctx;
+	wait_queue_head_t *wqh;
+	wait_queue_entry_t wait;
+	poll_table pt;
+};
+
+/**
+ * struct uldf_irq - one vector and its IRQ fd.
+ * @udev:	the device (a reference is held).
+ * @type:	ULDF_IRQ_TYPE_*.
+ * @index:	vector index within @type.
+ * @irq:	Linux interrupt number; 0 for ERR and REQ.
+ * @exclusive:	INTx masked at the interrupt controller, not with DisINTx.
+ * @set_unlazy:	exclusive INTx: uldf set the line's IRQ_DISABLE_UNLAZY (it
+ *		was not set before) and clears it when done.
+ * @unmask_on_read: INTx: read() performs the EOI owed by the previous read.
+ * @lock:	guards the fields below it; taken in hard interrupt context.
+ * @life:	enum uldf_irq_life.
+ * @masked:	INTx: masked (by the handler or the user); MSI/MSI-X: masked
+ *		by the user.
+ * @virt_disabled: INTx: the user's virtual Interrupt Disable bit is set.
+ * @eoi_due:	unmask-on-read: the last read returned interrupts.
+ * @count:	interrupts since the last read.
+ * @total:	interrupts since the vector was opened.
+ * @wq:		readers and pollers.
+ * @fasync:	SIGIO subscribers.
+ * @trigger:	eventfd signalled instead of @count, or NULL (RCU).
+ * @retired_trigger: the trigger taken off by a disarm, put once no RCU
+ *		reader can hold it any more (uldf_irq_retire()).
+ * @retire_node: entry in a list of vectors whose @retired_trigger is due.
+ * @inject:	signals @trigger when that cannot be done in place.
+ * @resample:	INTx: eventfd whose signal is an EOI.
+ * @name:	name in /proc/interrupts.
+ */
+struct uldf_irq {
+	struct uldf_device *udev;
+	unsigned int type;
+	unsigned int index;
+	unsigned int irq;
+	bool exclusive;
+	bool set_unlazy;
+	bool unmask_on_read;
+
+	spinlock_t lock;	/* the fields below; hard interrupt context */
+	int life;
+	bool masked;
+	bool virt_disabled;
+	bool eoi_due;
+	u64 count;
+	u64 total;
+
+	wait_queue_head_t wq;
+	struct fasync_struct *fasync;
+	struct eventfd_ctx __rcu *trigger;
+	struct eventfd_ctx *retired_trigger;
+	struct list_head retire_node;
+	struct work_struct inject;
+	struct uldf_irq_resample resample;
+	char name[48];
+};
 
 /**
  * struct uldf_irq_state - the device's interrupt set-up.
@@ -153,7 +228,7 @@ struct uldf_irq_state {
 	struct uldf_irq *req;
 };
 
-/* ---- dma.c: IOMMU domain and mappings ------------------------------- */
+/* ---- dma.c, pin.c, iova.c, domain.c, noiommu.c: DMA ----------------- */
 
 /**
  * struct uldf_dma_state - the open device's DMA address space.
@@ -189,6 +264,53 @@ struct uldf_dma_state {
 	struct uldf_iova_range *ranges;
 };
 
+/* A map entry's access flags (dma.c, domain.c). */
+#define ULDF_DMA_MAP_RW		(ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE)
+
+/**
+ * struct uldf_dma_mapping - one mapping of user memory.
+ * @iova:	first IOVA (no-IOMMU: bus address of the first page).
+ * @size:	bytes.
+ * @npages:	pages, @size >> PAGE_SHIFT.
+ * @vaddr:	user address it was made from.
+ * @limit:	highest IOVA the caller's device reaches (allocation only).
+ * @flags:	ULDF_DMA_MAP_* as asked.
+ * @charged:	@npages are charged to locked_vm.
+ * @nr_segs:	no-IOMMU: physically contiguous segments.
+ * @room:	no-IOMMU: segments the caller has room for.
+ * @segs_ptr:	no-IOMMU: where the segments are reported.
+ * @pages:	the pinned pages; @page when there is one.
+ * @page:	storage for a one-page mapping.
+ * @node:	on a list of mappings being torn down.
+ */
+struct uldf_dma_mapping {
+	unsigned long iova;
+	unsigned long size;
+	unsigned long npages;
+	unsigned long vaddr;
+	unsigned long limit;
+	u32 flags;
+	bool charged;
+	u32 nr_segs;
+	u32 room;
+	u64 segs_ptr;
+	struct page **pages;
+	struct page *page;
+	struct list_head node;
+};
+
+/**
+ * struct uldf_dma_acct - the locked_vm charge of one map call.
+ * @cap:	the caller has CAP_IPC_LOCK: no limit.
+ * @limit:	RLIMIT_MEMLOCK in pages.
+ * @pending:	pages pinned by the call and not charged yet.
+ */
+struct uldf_dma_acct {
+	bool cap;
+	unsigned long limit;
+	unsigned long pending;
+};
+
 /* ---- core.c ---------------------------------------------------------- */
 
 /* Bits of uldf_device.err_flags. */
@@ -220,8 +342,8 @@ struct uldf_dma_state {
  *		for write.
  * @bars:	BARs (rdwr.c).
  * @cfg:	virtual config space (config.c).
- * @irq:	interrupts (irq.c).
- * @dma:	DMA (dma.c).
+ * @irq:	interrupts (irq.c, intx.c, msi.c, irqfd.c).
+ * @dma:	DMA (dma.c, pin.c, iova.c, domain.c, noiommu.c).
  */
 struct uldf_device {
 	struct kref kref;
@@ -289,9 +411,31 @@ bool uldf_reset_supported(struct uldf_device *udev);
 void uldf_irq_init(struct uldf_device *udev);
 long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg);
 void uldf_irq_release_all(struct uldf_device *udev);
-void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
-void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
 u32 uldf_irq_num(struct pci_dev *pdev, unsigned int type);
+void uldf_irq_deliver(struct uldf_irq *v);
+
+/* intx.c */
+void uldf_intx_set(struct uldf_device *udev, bool enable);
+void uldf_intx_mask_locked(struct uldf_irq *v);
+void uldf_intx_eoi(struct uldf_irq *v);
+int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable);
+
+/* msi.c */
+int uldf_msi_arm_set(struct uldf_device *udev, struct uldf_irq **vs,
+		     unsigned int type, unsigned int index, unsigned int count);
+void uldf_msi_disarm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_msi_mask(struct uldf_irq *v, bool mask);
+
+/* irqfd.c */
+int uldf_notify_arm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_notify_disarm(struct uldf_device *udev, struct uldf_irq *v);
+void uldf_irq_notify(struct uldf_device *udev, unsigned int type);
+void uldf_resample_detach(struct uldf_irq *v);
+void uldf_trigger_retire(struct uldf_irq *v, struct list_head *retired);
+void uldf_irq_retire(struct uldf_device *udev, struct list_head *retired);
+long uldf_irq_set_eventfd(struct uldf_irq *v, void __user *arg);
 
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);
@@ -301,6 +445,45 @@ long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		    void __user *arg);
 bool uldf_dma_allowed(struct uldf_device *udev);
 bool uldf_dma_coherent(struct uldf_device *udev);
+
+/* pin.c */
+void uldf_dma_acct_init(struct uldf_dma_acct *acct);
+int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
+		     const struct uldf_dma_acct *acct);
+u32 uldf_dma_charge(struct uldf_device *udev, const struct uldf_dma_acct *acct,
+		    struct uldf_dma_mapping **maps, u32 n, int *err);
+struct uldf_dma_mapping *uldf_dma_mapping_alloc(const struct uldf_dma_map *req);
+void uldf_dma_mapping_free(struct uldf_dma_mapping *m);
+int uldf_dma_pin(struct uldf_dma_mapping *m);
+u64 uldf_dma_put_list(struct uldf_dma_state *dma, struct list_head *list);
+
+/* domain.c */
+int uldf_dma_program(struct uldf_dma_state *dma,
+		     struct uldf_dma_mapping **maps, unsigned int n);
+void uldf_dma_unmap_list(struct uldf_dma_state *dma, struct list_head *list);
+int uldf_dma_open_domain(struct uldf_device *udev);
+
+/* iova.c */
+bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
+			  u64 last);
+void uldf_dma_unstore(struct uldf_dma_state *dma, struct uldf_dma_mapping *m);
+int uldf_dma_insert(struct uldf_dma_state *dma, struct uldf_dma_mapping *m,
+		    unsigned long *next);
+int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
+			struct list_head *list);
+void uldf_dma_list_all(struct uldf_dma_state *dma, struct list_head *list);
+void uldf_dma_take_all(struct uldf_dma_state *dma, struct list_head *list);
+int uldf_dma_setup_iova(struct uldf_dma_state *dma,
+			struct iommu_domain *domain);
+
+/* noiommu.c */
+int uldf_dma_noiommu_prepare(struct uldf_device *udev,
+			     struct uldf_dma_mapping *m,
+			     struct uldf_dma_map __user *uent);
+int uldf_dma_noiommu_report(struct uldf_device *udev,
+			    struct uldf_dma_mapping *m,
+			    struct uldf_dma_map __user *uent);
+void uldf_dma_open_noiommu(struct uldf_device *udev);
 
 /* Copy in an extensible ioctl argument (see uldf.h); core.c. */
 int uldf_copy_arg(void *dst, size_t minsz, size_t dstsz,

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uldf IOMMU domain: the open device's paging domain and its page tables.
+ *
+ * Opening the device fd gives the device a fresh IOMMU paging domain,
+ * attached to its IOMMU group (whose DMA ownership core.c claimed at bind),
+ * so that the device reaches nothing until the user maps memory; its IOVA
+ * space is then laid out (iova.c).  Where the IOMMU can, the domain
+ * enforces cache coherency, set once after the attach and before any
+ * mapping: the IOMMU then snoops the CPU caches on every DMA, even a
+ * request with the No Snoop attribute.  config.c lets the device's Enable
+ * No Snoop bit follow the user only in that case.
+ *
+ * The mappings of a map call, already placed in the IOVA tree, are
+ * programmed in IOVA order with one iommu_map_sg() per run of mappings
+ * whose IOVAs follow one another, hence one IOTLB synchronisation per run,
+ * the cost that dominates under an emulated IOMMU in caching mode.
+ * iommu_map_sg() gives physically contiguous runs (hugetlbfs, THP) the
+ * largest IOMMU pages that fit, but a run never lets it merge two mappings
+ * into one large IOMMU page, so unmapping one mapping never takes
+ * another's translation with it.  Programming a call is all or nothing.
+ * Unmaps gather with iommu_unmap_fast() in IOVA order and sync once; the
+ * caller unpins only then.
+ *
+ * The page tables are programmed and unmapped under dma.lock.  The open
+ * runs with the device's lock held for write, before the domain is
+ * published in dma->domain; the release, which detaches and frees it, is
+ * in dma.c.
+ */
+#include <linux/iommu.h>
+#include <linux/list_sort.h>
+#include <linux/scatterlist.h>
+#include <linux/sort.h>
+
+#include "uldf_private.h"
+
+/* Pages per iommu_map_sg() call: bounds the scatterlist to about 2 MiB. */
+#define ULDF_DMA_RUN_PAGES	65536UL
+
+static int uldf_dma_prot(const struct uldf_dma_state *dma, u32 flags)
+{
+	int prot = dma->cache_prot;
+
+	if (flags & ULDF_DMA_MAP_READ)
+		prot |= IOMMU_READ;
+	if (flags & ULDF_DMA_MAP_WRITE)
+		prot |= IOMMU_WRITE;
+	return prot;
+}
+
+/* ---- programming the IOMMU ------------------------------------------- */
+
+static int uldf_dma_cmp_iova(const void *a, const void *b)
+{
+	const struct uldf_dma_mapping *x = *(const struct uldf_dma_mapping **)a;
+	const struct uldf_dma_mapping *y = *(const struct uldf_dma_mapping **)b;
+
+	return x->iova < y->iova ? -1 : x->iova > y->iova;
+}
+
+/*
+ * Whether @m may join the run that ends with @prev (@pages long) in one
+ * iommu_map_sg().  Besides following it in IOVA with the same permissions,
+ * @m must not let iommu_map_sg() put a large IOMMU page across the two:
+ * that happens only when @m's first page physically follows @prev's last
+ * and, for some large page size, IOVA and physical address are congruent
+ * modulo it while the boundary is not aligned to it.
+ */
+static bool uldf_dma_joins(const struct uldf_dma_state *dma,
+			   const struct uldf_dma_mapping *prev,
+			   const struct uldf_dma_mapping *m,
+			   unsigned long pages)
+{
+	unsigned long big = dma->domain->pgsize_bitmap & ~GENMASK(PAGE_SHIFT, 0);
+	phys_addr_t start = page_to_phys(m->pages[0]);
+	unsigned int bit;
+
+	if (m->iova != prev->iova + prev->size ||
+	    (m->flags & ULDF_DMA_MAP_RW) != (prev->flags & ULDF_DMA_MAP_RW) ||
+	    m->npages > ULDF_DMA_RUN_PAGES - pages)
+		return false;
+	if (page_to_phys(prev->pages[prev->npages - 1]) + PAGE_SIZE != start)
+		return true;
+	for_each_set_bit(bit, &big, BITS_PER_LONG) {
+		unsigned long mask = BIT(bit) - 1;
+
+		if (!((m->iova ^ start) & mask) && (m->iova & mask))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Map @nr pages with one iommu_map_sg(): those of @maps[0..@n), which
+ * follow one another in IOVA, starting at page @skip of the first.
+ */
+static int uldf_dma_map_pages(struct uldf_dma_state *dma,
+			      struct uldf_dma_mapping **maps, unsigned int n,
+			      unsigned long skip, unsigned long nr)
+{
+	unsigned long iova = maps[0]->iova + (skip << PAGE_SHIFT);
+	int prot = uldf_dma_prot(dma, maps[0]->flags);
+	struct sg_append_table sgt = {};
+	unsigned long left = nr;
+	unsigned int i;
+	ssize_t mapped;
+	int ret = 0;
+
+	for (i = 0; i < n && left; i++) {
+		unsigned long cnt = min(maps[i]->npages - skip, left);
+
+		left -= cnt;
+		ret = sg_alloc_append_table_from_pages(&sgt,
+						       maps[i]->pages + skip,
+						       cnt, 0, cnt << PAGE_SHIFT,
+						       UINT_MAX, left,
+						       GFP_KERNEL_ACCOUNT);
+		if (ret)
+			goto out_free;
+		skip = 0;
+	}
+	mapped = iommu_map_sg(dma->domain, iova, sgt.sgt.sgl, sgt.sgt.nents,
+			      prot, GFP_KERNEL_ACCOUNT);
+	if (mapped < 0)
+		ret = mapped;
+out_free:
+	sg_free_append_table(&sgt);
+	return ret;
+}
+
+/* Map a mapping too large for one run, piece by piece. */
+static int uldf_dma_map_large(struct uldf_dma_state *dma,
+			      struct uldf_dma_mapping *m,
+			      unsigned long *mapped)
+{
+	unsigned long off, nr;
+	int ret;
+
+	for (off = 0; off < m->npages; off += nr) {
+		nr = min(m->npages - off, ULDF_DMA_RUN_PAGES);
+		ret = uldf_dma_map_pages(dma, &m, 1, off, nr);
+		if (ret) {
+			*mapped = off;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Undo the programming of @maps[0..@n) and of @partial pages of @maps[@n]. */
+static void uldf_dma_unprogram(struct uldf_dma_state *dma,
+			       struct uldf_dma_mapping **maps, unsigned int n,
+			       unsigned long partial)
+{
+	struct iommu_iotlb_gather gather;
+	unsigned int i;
+
+	iommu_iotlb_gather_init(&gather);
+	for (i = 0; i < n; i++)
+		iommu_unmap_fast(dma->domain, maps[i]->iova, maps[i]->size,
+				 &gather);
+	if (partial)
+		iommu_unmap_fast(dma->domain, maps[n]->iova,
+				 partial << PAGE_SHIFT, &gather);
+	iommu_iotlb_sync(dma->domain, &gather);
+}
+
+/**
+ * uldf_dma_program() - program mappings into the IOMMU.
+ * @dma: the DMA state, with a domain; dma.lock held.
+ * @maps: the mappings, already in the tree; sorted by IOVA here.
+ * @n: mappings in @maps.
+ *
+ * One iommu_map_sg() per run.  All or nothing: on failure what was
+ * programmed is unmapped again.
+ *
+ * Return: 0; -ENOMEM out of memory; another errno from iommu_map_sg().
+ */
+int uldf_dma_program(struct uldf_dma_state *dma,
+		     struct uldf_dma_mapping **maps, unsigned int n)
+{
+	unsigned long pages, partial = 0;
+	unsigned int i = 0, j;
+	int ret;
+
+	for (j = 1; j < n && maps[j - 1]->iova < maps[j]->iova; j++)
+		;
+	if (j < n)
+		sort(maps, n, sizeof(*maps), uldf_dma_cmp_iova, NULL);
+	while (i < n) {
+		if (maps[i]->npages > ULDF_DMA_RUN_PAGES) {
+			ret = uldf_dma_map_large(dma, maps[i], &partial);
+			if (ret)
+				goto out_unmap;
+			i++;
+			continue;
+		}
+		pages = maps[i]->npages;
+		for (j = i + 1; j < n; j++) {
+			if (!uldf_dma_joins(dma, maps[j - 1], maps[j], pages))
+				break;
+			pages += maps[j]->npages;
+		}
+		ret = uldf_dma_map_pages(dma, maps + i, j - i, 0, pages);
+		if (ret)
+			goto out_unmap;
+		i = j;
+		cond_resched();
+	}
+	return 0;
+
+out_unmap:
+	uldf_dma_unprogram(dma, maps, i, partial);
+	return ret;
+}
+
+static int uldf_dma_cmp_node(void *priv, const struct list_head *a,
+			     const struct list_head *b)
+{
+	const struct uldf_dma_mapping *x, *y;
+
+	x = list_entry(a, struct uldf_dma_mapping, node);
+	y = list_entry(b, struct uldf_dma_mapping, node);
+	return x->iova > y->iova;
+}
+
+static bool uldf_dma_list_sorted(struct list_head *list)
+{
+	struct uldf_dma_mapping *m, *prev = NULL;
+
+	list_for_each_entry(m, list, node) {
+		if (prev && prev->iova > m->iova)
+			return false;
+		prev = m;
+	}
+	return true;
+}
+
+/**
+ * uldf_dma_unmap_list() - remove the translations of mappings.
+ * @dma: the DMA state; dma.lock held.  Nothing happens without a domain.
+ * @list: the mappings, out of the tree; sorted by IOVA here.
+ *
+ * In IOVA order so that the IOTLB gather stays one range where it can,
+ * with one sync.
+ */
+void uldf_dma_unmap_list(struct uldf_dma_state *dma, struct list_head *list)
+{
+	struct iommu_iotlb_gather gather;
+	struct uldf_dma_mapping *m;
+
+	if (!dma->domain || list_empty(list))
+		return;
+	if (!uldf_dma_list_sorted(list))
+		list_sort(NULL, list, uldf_dma_cmp_node);
+	iommu_iotlb_gather_init(&gather);
+	list_for_each_entry(m, list, node) {
+		iommu_unmap_fast(dma->domain, m->iova, m->size, &gather);
+		cond_resched();
+	}
+	iommu_iotlb_sync(dma->domain, &gather);
+}
+
+/* ---- the domain, at open ---------------------------------------------- */
+
+/*
+ * Have the IOMMU snoop every DMA of the domain, No Snoop attribute or not,
+ * where it can, as vfio type1 and iommufd do.  It must be decided before
+ * the first mapping (Intel's second-level tables set a snoop bit per PTE)
+ * and after the attach, which is what tells the driver which IOMMU units
+ * must support it (an Intel domain made to snoop before it is attached
+ * refuses a unit without Snoop Control).  There is no wrapper for the
+ * domain op; iommufd and type1 call it directly too.
+ */
+static void uldf_dma_enforce_coherency(struct uldf_device *udev,
+				       struct iommu_domain *domain)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+
+	dma->coherent = domain->ops->enforce_cache_coherency &&
+			domain->ops->enforce_cache_coherency(domain);
+	pci_dbg(udev->pdev, "uldf: the IOMMU %s cache coherency\n",
+		dma->coherent ? "enforces" : "cannot enforce");
+}
+
+/**
+ * uldf_dma_open_domain() - give the device being opened its domain.
+ * @udev: the device, with an IOMMU group; @udev->lock held for write.
+ *
+ * Allocates a paging domain, attaches it to the group, has it enforce
+ * cache coherency where the IOMMU can and lays its IOVA space out; then
+ * publishes it in dma->domain.  On failure nothing is left attached.
+ *
+ * Return: 0; -ENOMEM out of memory; -ENODEV the IOMMU cannot give the
+ * device a domain; -EINVAL the IOMMU's smallest page is larger than the
+ * CPU's; another errno from iommu_attach_group() (e.g. -EBUSY) or from
+ * uldf_dma_setup_iova().
+ */
+int uldf_dma_open_domain(struct uldf_device *udev)
+{
+	struct uldf_dma_state *dma = &udev->dma;
+	struct device *dev = &udev->pdev->dev;
+	struct iommu_domain *domain;
+	int ret;
+
+	domain = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(domain))
+		return PTR_ERR(domain);
+	if (__ffs(domain->pgsize_bitmap) > PAGE_SHIFT) {
+		pci_err(udev->pdev, "uldf: the IOMMU's smallest page (%#lx) is larger than the CPU's\n",
+			BIT(__ffs(domain->pgsize_bitmap)));
+		ret = -EINVAL;
+		goto out_free;
+	}
+	ret = iommu_attach_group(domain, dma->group);
+	if (ret)
+		goto out_free;
+	uldf_dma_enforce_coherency(udev, domain);
+	ret = uldf_dma_setup_iova(dma, domain);
+	if (ret)
+		goto out_detach;
+	dma->cache_prot = device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY) ?
+			  IOMMU_CACHE : 0;
+	dma->domain = domain;
+	return 0;
+
+out_detach:
+	iommu_detach_group(domain, dma->group);
+out_free:
+	iommu_domain_free(domain);
+	return ret;
+}

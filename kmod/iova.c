@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uldf IOVA space: where mappings go in the device's DMA address space.
+ *
+ * One maple tree per open device holds the mappings by IOVA together with
+ * what may never be mapped (the outside of the domain's aperture, the MSI
+ * window, RMRRs), reserved at open, so a fixed IOVA is checked and a free
+ * one found (mas_empty_area) with one walk of one tree.  The ranges left
+ * free at open are the usable ranges that ULDF_DMA_GET_INFO reports and a
+ * fixed IOVA must lie in.  An allocated IOVA goes right after the previous
+ * entry of the call where that is free (else to the lowest free place),
+ * aligned like the user address to the largest IOMMU page that fits, so a
+ * batch forms one run.  An unmap takes out only whole mappings: a range
+ * that cuts through one is refused.  In no-IOMMU mode (noiommu.c) the
+ * tree holds only the mappings, by the bus address of their first page.
+ *
+ * The tree's lock is dma.lock (an external lock): everything here runs
+ * under it; the usable ranges are fixed at open and read under the
+ * device's lock.  This file only keeps the books: the IOMMU's page tables
+ * are programmed in domain.c.
+ */
+#include <linux/iommu.h>
+#include <linux/slab.h>
+
+#include "uldf_private.h"
+
+/* Tree entry of a range that may not be mapped. */
+#define ULDF_DMA_RESERVED	xa_mk_value(0)
+
+static unsigned long uldf_dma_key_last(const struct uldf_dma_state *dma,
+				       const struct uldf_dma_mapping *m)
+{
+	return m->iova + (dma->noiommu ? PAGE_SIZE : m->size) - 1;
+}
+
+/* ---- placing mappings ------------------------------------------------- */
+
+/**
+ * uldf_dma_iova_usable() - whether an IOVA range may be mapped.
+ * @dma: the open device's DMA state; the device's lock held.
+ * @first: first IOVA of the range.
+ * @last: last IOVA of the range.
+ *
+ * Return: true if [@first, @last] lies inside one usable range.
+ */
+bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
+			  u64 last)
+{
+	unsigned int i;
+
+	for (i = 0; i < dma->nr_ranges; i++)
+		if (first >= dma->ranges[i].start && last <= dma->ranges[i].last)
+			return true;
+	return false;
+}
+
+/*
+ * Erasing may need a maple node; it must not fail, or the tree would keep
+ * a pointer to a mapping about to be freed.
+ */
+#define ULDF_DMA_ERASE_GFP	(GFP_KERNEL | __GFP_NOFAIL)
+
+/**
+ * uldf_dma_unstore() - take a mapping out of the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @m: the mapping; nothing happens if it is not in the tree at its key.
+ */
+void uldf_dma_unstore(struct uldf_dma_state *dma, struct uldf_dma_mapping *m)
+{
+	MA_STATE(mas, &dma->mappings, m->iova, m->iova);
+
+	if (mas_walk(&mas) == m)
+		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
+}
+
+/*
+ * Insert @m at its own key, which must be free: the walk to its first
+ * index finds the free range around it, where the store then goes.
+ */
+static int uldf_dma_insert_fixed(struct uldf_dma_state *dma,
+				 struct uldf_dma_mapping *m)
+{
+	MA_STATE(mas, &dma->mappings, m->iova, m->iova);
+	unsigned long last = uldf_dma_key_last(dma, m);
+
+	if (mas_walk(&mas) || mas.last < last)
+		return -EEXIST;
+	mas.index = m->iova;
+	mas.last = last;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * The IOVA alignment worth having for @m: its largest IOMMU page size.  The
+ * IOVA is then chosen congruent to the user address modulo it, as hugetlbfs
+ * and THP pages are physically, so that iommu_map_sg() can use that size.
+ */
+static unsigned long uldf_dma_iova_align(const struct uldf_dma_state *dma,
+					 const struct uldf_dma_mapping *m)
+{
+	unsigned long sizes;
+
+	sizes = dma->domain->pgsize_bitmap & GENMASK(__fls(m->size), 0);
+	return sizes > PAGE_SIZE ? BIT(__fls(sizes)) : PAGE_SIZE;
+}
+
+/* Lowest free IOVA in [@lo, @hi] for @m at @align; -ENOSPC if none. */
+static int uldf_dma_insert_at(struct uldf_dma_state *dma,
+			      struct uldf_dma_mapping *m, unsigned long lo,
+			      unsigned long hi, unsigned long align)
+{
+	MA_STATE(mas, &dma->mappings, 0, 0);
+	unsigned long span;
+
+	if (check_add_overflow(m->size, align - PAGE_SIZE, &span))
+		return -ENOSPC;
+	if (hi < lo || mas_empty_area(&mas, lo, hi, span))
+		return -ENOSPC;
+	/* The store goes inside the free range the search stopped at. */
+	m->iova = mas.index + ((m->vaddr - mas.index) & (align - 1));
+	mas.index = m->iova;
+	mas.last = m->iova + m->size - 1;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Put @m at @iova, right after the previous entry of its call, if that is
+ * free, suitably aligned and within its limit; -ENOSPC if not.
+ */
+static int uldf_dma_insert_next(struct uldf_dma_state *dma,
+				struct uldf_dma_mapping *m, unsigned long iova,
+				unsigned long align)
+{
+	MA_STATE(mas, &dma->mappings, iova, iova);
+	unsigned long last;
+
+	if (!iova || ((iova - m->vaddr) & (align - 1)) ||
+	    check_add_overflow(iova, m->size - 1, &last) || last > m->limit ||
+	    mas_walk(&mas) || mas.last < last)
+		return -ENOSPC;
+	m->iova = iova;
+	mas.index = iova;
+	mas.last = last;
+	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Allocate an IOVA at or below m->limit: right after the previous entry
+ * of the same call if it fits there, so that a batch makes one run (one
+ * IOTLB sync) and costs no search; else the lowest that fits.  IOVA 0 is
+ * never handed out (a driver may well take 0 for "no address"), as with
+ * the DMA API.
+ */
+static int uldf_dma_insert_alloc(struct uldf_dma_state *dma,
+				 struct uldf_dma_mapping *m, unsigned long next)
+{
+	unsigned long align = uldf_dma_iova_align(dma, m);
+	int ret;
+
+	if (next && !uldf_dma_insert_next(dma, m, next, align))
+		return 0;
+	ret = uldf_dma_insert_at(dma, m, PAGE_SIZE, m->limit, align);
+	if (ret == -ENOSPC && align > PAGE_SIZE)
+		ret = uldf_dma_insert_at(dma, m, PAGE_SIZE, m->limit, PAGE_SIZE);
+	return ret;
+}
+
+/**
+ * uldf_dma_insert() - give a mapping its place in the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @m: the mapping, at its fixed IOVA (or no-IOMMU key) or for an IOVA to
+ *     be allocated at or below @m->limit, which is then set in @m->iova.
+ * @next: where an allocated IOVA for the next entry of the call is tried
+ *	  first; 0 at the first entry, updated on success.
+ *
+ * Return: 0; -EEXIST the fixed IOVA overlaps a mapping or a reserved
+ * range; -ENOSPC no free range below the limit; -ENOMEM out of memory.
+ */
+int uldf_dma_insert(struct uldf_dma_state *dma, struct uldf_dma_mapping *m,
+		    unsigned long *next)
+{
+	int ret;
+
+	if (dma->noiommu || (m->flags & ULDF_DMA_MAP_FIXED_IOVA))
+		return uldf_dma_insert_fixed(dma, m);
+	ret = uldf_dma_insert_alloc(dma, m, *next);
+	if (!ret)
+		*next = m->iova + m->size;
+	return ret;
+}
+
+static int uldf_dma_reserve(struct uldf_dma_state *dma, unsigned long first,
+			    unsigned long last)
+{
+	MA_STATE(mas, &dma->mappings, first, last);
+
+	if (first > last)
+		return 0;
+	return mas_store_gfp(&mas, ULDF_DMA_RESERVED, GFP_KERNEL);
+}
+
+/* ---- taking mappings out ---------------------------------------------- */
+
+/**
+ * uldf_dma_take_range() - take the mappings of an IOVA range out.
+ * @dma: the DMA state; dma.lock held.
+ * @iova: first IOVA of the range, page aligned.
+ * @size: bytes, page aligned, not 0; the range does not wrap.
+ * @list: where the mappings go, for the caller to unmap and unpin.
+ *
+ * Takes the mappings that [@iova, @iova + @size) covers exactly out of the
+ * tree and onto @list, and off the device's locked page count.  In
+ * no-IOMMU mode the range must be one mapping (whose key is only its first
+ * page).
+ *
+ * Return: 0; -ENOENT no mapping starts at @iova; -EBUSY the range cuts
+ * through a mapping (or, no-IOMMU, is not exactly one).
+ */
+int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
+			struct list_head *list)
+{
+	MA_STATE(mas, &dma->mappings, iova, iova);
+	unsigned long last = iova + size - 1;
+	struct uldf_dma_mapping *m;
+	LIST_HEAD(found);
+	void *entry;
+
+	entry = mas_walk(&mas);
+	if (!entry || xa_is_value(entry))
+		return -ENOENT;
+	m = entry;
+	if (m->iova != iova)
+		return -EBUSY;
+	if (m->size == size) {
+		/* The common case, one whole mapping: erase it where we are. */
+		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
+		dma->locked_pages -= m->npages;
+		list_add_tail(&m->node, list);
+		return 0;
+	}
+	if (dma->noiommu)
+		return -EBUSY;
+	mas_set(&mas, last);
+	entry = mas_walk(&mas);
+	if (entry && !xa_is_value(entry) && mas.last > last)
+		return -EBUSY;
+
+	mas_set(&mas, iova);
+	mas_for_each(&mas, entry, last)
+		if (!xa_is_value(entry))
+			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
+				      &found);
+	list_for_each_entry(m, &found, node) {
+		uldf_dma_unstore(dma, m);
+		dma->locked_pages -= m->npages;
+	}
+	list_splice_tail(&found, list);
+	return 0;
+}
+
+/**
+ * uldf_dma_list_all() - list every mapping, leaving the tree as it is.
+ * @dma: the DMA state; dma.lock held.
+ * @list: where the mappings go.
+ */
+void uldf_dma_list_all(struct uldf_dma_state *dma, struct list_head *list)
+{
+	MA_STATE(mas, &dma->mappings, 0, 0);
+	void *entry;
+
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		if (!xa_is_value(entry))
+			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
+				      list);
+		cond_resched();
+	}
+}
+
+/**
+ * uldf_dma_take_all() - take every mapping out of the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @list: where the mappings go, for the caller to unmap and unpin.
+ *
+ * The reserved ranges stay; the device's locked page count drops to 0.
+ */
+void uldf_dma_take_all(struct uldf_dma_state *dma, struct list_head *list)
+{
+	struct uldf_dma_mapping *m;
+	LIST_HEAD(found);
+
+	uldf_dma_list_all(dma, &found);
+	list_for_each_entry(m, &found, node) {
+		uldf_dma_unstore(dma, m);
+		dma->locked_pages -= m->npages;
+	}
+	list_splice_tail(&found, list);
+}
+
+/* ---- the reserved regions and the usable ranges, at open --------------- */
+
+static void uldf_dma_free_resv(struct list_head *resv)
+{
+	struct iommu_resv_region *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, resv, list)
+		kfree(r);
+}
+
+/*
+ * Put in the tree what may never be mapped: the outside of the aperture and
+ * the group's reserved regions, except those a device may ignore (RMRRs
+ * for USB and graphics).  A software-managed MSI window gets its cookie.
+ */
+static int uldf_dma_reserve_regions(struct uldf_dma_state *dma,
+				    struct iommu_domain *domain)
+{
+	const struct iommu_domain_geometry *geo = &domain->geometry;
+	struct iommu_resv_region *r;
+	phys_addr_t sw_msi = 0;
+	bool has_sw_msi = false;
+	LIST_HEAD(resv);
+	u64 last;
+	int ret;
+
+	if (geo->force_aperture) {
+		ret = 0;
+		if (geo->aperture_start)
+			ret = uldf_dma_reserve(dma, 0, geo->aperture_start - 1);
+		if (!ret && geo->aperture_end < ULONG_MAX)
+			ret = uldf_dma_reserve(dma, geo->aperture_end + 1,
+					       ULONG_MAX);
+		if (ret)
+			return ret;
+	}
+	ret = iommu_get_group_resv_regions(dma->group, &resv);
+	list_for_each_entry(r, &resv, list) {
+		if (ret)
+			break;
+		if (r->type == IOMMU_RESV_DIRECT_RELAXABLE || !r->length)
+			continue;
+		if (r->type == IOMMU_RESV_SW_MSI) {
+			sw_msi = r->start;
+			has_sw_msi = true;
+		}
+		if (check_add_overflow((u64)r->start, (u64)r->length - 1, &last))
+			last = U64_MAX;
+		ret = uldf_dma_reserve(dma, r->start, min_t(u64, last, ULONG_MAX));
+	}
+	uldf_dma_free_resv(&resv);
+	if (!ret && has_sw_msi) {
+		ret = iommu_get_msi_cookie(domain, sw_msi);
+		if (ret == -ENODEV)
+			ret = 0;
+	}
+	return ret;
+}
+
+static void uldf_dma_add_range(struct uldf_iova_range *ranges,
+			       unsigned int *n, unsigned long start,
+			       unsigned long last)
+{
+	if (ranges) {
+		ranges[*n].start = start;
+		ranges[*n].last = last;
+	}
+	(*n)++;
+}
+
+/*
+ * The gaps of the tree, which holds only reserves yet: into @ranges if not
+ * NULL; returns how many.
+ */
+static unsigned int uldf_dma_gaps(struct uldf_dma_state *dma,
+				  struct uldf_iova_range *ranges)
+{
+	MA_STATE(mas, &dma->mappings, 0, 0);
+	unsigned long next = 0;
+	unsigned int n = 0;
+	void *entry;
+
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		if (mas.index > next)
+			uldf_dma_add_range(ranges, &n, next, mas.index - 1);
+		if (mas.last == ULONG_MAX)
+			return n;
+		next = mas.last + 1;
+	}
+	uldf_dma_add_range(ranges, &n, next, ULONG_MAX);
+	return n;
+}
+
+static int uldf_dma_collect_ranges(struct uldf_dma_state *dma)
+{
+	unsigned int n = uldf_dma_gaps(dma, NULL);
+
+	dma->ranges = kcalloc(n, sizeof(*dma->ranges), GFP_KERNEL_ACCOUNT);
+	if (!dma->ranges)
+		return -ENOMEM;
+	dma->nr_ranges = uldf_dma_gaps(dma, dma->ranges);
+	return 0;
+}
+
+/**
+ * uldf_dma_setup_iova() - lay out a new domain's IOVA space.
+ * @dma: the DMA state of the device being opened; takes dma.lock.
+ * @domain: the paging domain, attached to the device's group.
+ *
+ * Reserves in the empty tree what may never be mapped, gives a
+ * software-managed MSI window its cookie, and keeps the usable ranges
+ * left.  On failure the tree is empty again.
+ *
+ * Return: 0; -ENOMEM out of memory; another errno from
+ * iommu_get_group_resv_regions() or iommu_get_msi_cookie().
+ */
+int uldf_dma_setup_iova(struct uldf_dma_state *dma,
+			struct iommu_domain *domain)
+{
+	int ret;
+
+	mutex_lock(&dma->lock);
+	ret = uldf_dma_reserve_regions(dma, domain);
+	if (!ret)
+		ret = uldf_dma_collect_ranges(dma);
+	if (ret)
+		__mt_destroy(&dma->mappings);
+	mutex_unlock(&dma->lock);
+	return ret;
+}
