@@ -11,10 +11,11 @@
 #   make demo       the main job: uldf-nvme on QEMU's NVMe controller
 #   make clean
 #
-# The kernel is the distribution's 6.12 (found by tools/kver.sh).  Warnings
-# are errors.
+# deps and check are the testbed's (tools/testbed/build.mk).  The kernel is
+# the distribution's 6.12 (found by tools/testbed/kver.sh).  Warnings are
+# errors.
 
-KVER = $(shell tools/kver.sh)
+KVER = $(shell tools/testbed/kver.sh)
 KDIR = /lib/modules/$(KVER)/build
 
 CC ?= gcc
@@ -28,11 +29,8 @@ USER_TARGETS :=
 CLEAN_FILES :=
 SELFTEST_DIRS := selftests/uldf
 
-.PHONY: all deps module user selftests check demo clean FORCE
+.PHONY: all module user selftests demo clean FORCE
 all: deps module user selftests
-
-deps:
-	@tools/deps.sh
 
 module: deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -46,9 +44,6 @@ selftests: user
 		$(MAKE) -s -C $$d all || exit 1; \
 		$(MAKE) -s -C $$d list > $$d/.tests || exit 1; \
 	done
-
-check: all
-	tools/testbed/check $(SELFTEST_DIRS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

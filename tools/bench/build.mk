@@ -34,7 +34,7 @@ $(BENCH_DIR)/bench-%: $(BENCH_DIR)/bench_%.c $(BENCH_DIR)/bench_dev.c \
 bench: all
 	rm -rf $(BENCH_OUT)
 	mkdir -p $(BENCH_OUT)
-	tools/vm run --tcg-thread multi --timeout $(BENCH_TIMEOUT) -- \
+	tools/testbed/vm run --tcg-thread multi --timeout $(BENCH_TIMEOUT) -- \
 		$(BENCH_DIR)/run-guest -r $(BENCH_RUNS) $(BENCH_ARGS) $(BENCH_OUT)
 	$(MAKE) -s bench-report
 

@@ -114,7 +114,7 @@ fuzz-coverage: all
 # natively and inside a UML guest (figures only; DEBUG=1: debug kernel).
 .PHONY: uml-cost
 uml-cost: all $(if $(DEBUG),debug-kernel)
-	tools/vm run --no-module $(REL_VM_OPTS) --timeout 3600 -- \
+	tools/testbed/vm run --no-module $(REL_VM_OPTS) --timeout 3600 -- \
 		tools/reliability/uml-cost
 
 .PHONY: faults

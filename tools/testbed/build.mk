@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The testbed (included by the top-level Makefile): the QEMU virtual
+# machine every test runs in (vm, with its initramfs from mkinitramfs and
+# init), the packages it and the build need (deps.sh), the distribution
+# kernel it boots and builds against (kver.sh), the User-Mode Linux kernel
+# of the hosted guest (uml/build), and the test runners (check on the
+# host, run-tests in the guest).
+#
+#   make deps    install with apt what the build and the testbed need
+#   make check   build, run the static checks (make lint), then every test
+#                in one testbed boot and the short boots of its own that
+#                a few tests need (see check)
+
+.PHONY: deps check
+deps:
+	@tools/testbed/deps.sh
+
+check: all
+	tools/testbed/check $(SELFTEST_DIRS)
