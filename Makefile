@@ -3,16 +3,18 @@
 # uldf top-level build.
 #
 #   make            build the module, the library, tools, examples, tests
+#                   (never runs apt, never builds the UML kernel)
 #   make deps       install what the build and the testbed need (apt)
-#   make check      build, run the static checks (make lint), then every
-#                   test in one testbed boot
+#   make check      install what is missing, build, run the static checks
+#                   (make lint), then every test in one testbed boot
 #   make lint       sparse and checkpatch on the kernel code (make sparse,
 #                   make checkpatch: one of them)
 #   make demo       the main job: uldf-nvme on QEMU's NVMe controller
 #   make clean
 #
 # deps and check are the testbed's (tools/testbed/build.mk).  The kernel is
-# the distribution's 6.12 (found by tools/testbed/kver.sh).  Warnings are
+# the distribution's 6.12 (found by tools/testbed/kver.sh; plain 'make'
+# needs its headers and source, which 'make deps' installs).  Warnings are
 # errors.
 
 KVER = $(shell tools/testbed/kver.sh)
@@ -29,13 +31,28 @@ USER_TARGETS :=
 CLEAN_FILES :=
 SELFTEST_DIRS := selftests/uldf
 
-.PHONY: all module user selftests demo clean FORCE
-all: deps module user selftests
+# Goals that need more than the build does (the testbed, the UML or debug
+# kernel, the tools of the benchmarks and the reliability lane): each
+# depends on deps, which installs with apt what is missing.  Components
+# add theirs here rather than naming deps themselves.
+DEPS_GOALS := demo
 
-module: deps
+.PHONY: all module user selftests demo clean FORCE
+all: module user selftests
+
+module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 -include $(sort $(wildcard */build.mk */*/build.mk))
+
+$(DEPS_GOALS): deps
+
+# When such a goal is asked for, deps runs before anything is built, also
+# under -j (a first run installs the compiler's libraries and the kernel
+# headers).  Plain 'make' never runs it.
+ifneq ($(filter $(DEPS_GOALS),$(MAKECMDGOALS)),)
+module user selftests $(USER_TARGETS) $(LIBULDF_OBJS) $(LIBULDF_PIC_OBJS): | deps
+endif
 
 user: $(USER_TARGETS)
 

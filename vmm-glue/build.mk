@@ -4,9 +4,15 @@
 # cached by its config fragment and source), uldf_pv.ko built against it,
 # and the hosted-guest tests.  The kernel is copied next to the module so
 # that the testbed, which shares this tree, can run it.
+#
+#   make uml-guest   the UML kernel and uldf_pv.ko
+#
+# Not part of 'make': the targets that run the UML kernel (check,
+# check-debug-hosted, uml-cost) or check uldf_pv.ko (lint, sparse) depend
+# on uml-guest; 'make' builds the hosted-guest tests alone.
 
 .PHONY: uml-guest
-USER_TARGETS += uml-guest
+DEPS_GOALS += uml-guest
 SELFTEST_DIRS += selftests/hosted
 CLEAN_FILES += vmm-glue/uml/linux
 

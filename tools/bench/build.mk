@@ -30,6 +30,8 @@ $(BENCH_DIR)/bench-%: $(BENCH_DIR)/bench_%.c $(BENCH_DIR)/bench_dev.c \
 		$(BENCH_DIR)/bench_dev.c $(BENCH_LDLIBS_$*)
 
 .PHONY: bench bench-report
+# Both depend on deps (the testbed, perf, gnuplot).
+DEPS_GOALS += bench bench-report
 # With a host thread per vCPU, as the published figures were measured.
 bench: all
 	rm -rf $(BENCH_OUT)

@@ -7,17 +7,19 @@
 #   make checkpatch  checkpatch.pl --strict on their sources
 #   make lint        both
 #
-# Each fails if its tool reports anything (see tools/lint/run).
+# Each fails if its tool reports anything (see tools/lint/run).  They
+# depend on deps (sparse, the kernel source for checkpatch.pl).
 
 .PHONY: sparse checkpatch lint
+DEPS_GOALS += sparse checkpatch lint
 
 # After the builds of both modules, so that no two kbuilds share a
 # directory at once under make -j.
-sparse: deps module uml-guest
+sparse: module uml-guest
 	tools/lint/run sparse-kmod sparse-uml
 
-checkpatch: deps
+checkpatch:
 	tools/lint/run checkpatch
 
-lint: deps module uml-guest
+lint: module uml-guest
 	tools/lint/run

@@ -23,7 +23,9 @@
 #     check-debug-boots    make check's two short boots (no IOMMU, no
 #                          interrupt remapping)
 # DEBUG=1 runs fuzz and stress on the debug kernel too.  The results go to
-# Documentation/reliability.md.
+# Documentation/reliability.md.  Every target here depends on deps (the
+# testbed, the kernel source, trinity); those that run the UML kernel
+# (check-debug-hosted, uml-cost) on uml-guest.
 REL_CFLAGS := $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -pthread
 REL_DIR := tools/reliability
 REL_PROGS := $(addprefix $(REL_DIR)/,uldf-fuzz uldf-victim host-cost)
@@ -53,6 +55,8 @@ FUZZ_VM_TIMEOUT ?= $$(( $(FUZZ_SECONDS) + 5400 ))
 CHECK_DEBUG_VM_TIMEOUT ?= $$(( 2 * $(CHECK_DEBUG_FUZZ_SECONDS) + 4 * 3600 ))
 
 .PHONY: fuzz stress check-debug debug-kernel
+DEPS_GOALS += fuzz stress check-debug check-debug-main check-debug-hosted \
+	check-debug-boots debug-kernel fuzz-coverage uml-cost faults
 debug-kernel:
 	$(REL_DIR)/debug-kernel/build
 
@@ -95,7 +99,7 @@ check-debug-main: all debug-kernel
 		ITER=$(CHECK_DEBUG_ITER) PROBE_ROUNDS=$(PROBE_ROUNDS) \
 		SELFTEST_DIRS="$(filter-out $(HOSTED_DIRS),$(SELFTEST_DIRS))"
 
-check-debug-hosted: all debug-kernel
+check-debug-hosted: all debug-kernel uml-guest
 	ULDF_TCG_THREAD=multi $(REL_DIR)/run check-debug-hosted \
 		--kernel $$($(REL_DIR)/debug-kernel/build) \
 		--timeout $(HOSTED_DEBUG_VM_TIMEOUT) -- \
@@ -117,7 +121,7 @@ fuzz-coverage: all
 # What a system call, a page fault, a fork and a ptrace round trip cost
 # natively and inside a UML guest (figures only; DEBUG=1: debug kernel).
 .PHONY: uml-cost
-uml-cost: all $(if $(DEBUG),debug-kernel)
+uml-cost: all uml-guest $(if $(DEBUG),debug-kernel)
 	tools/testbed/vm run --no-module $(REL_VM_OPTS) --timeout 3600 -- \
 		$(REL_DIR)/uml-cost
 

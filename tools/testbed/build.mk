@@ -11,10 +11,15 @@
 #   make check   build, run the static checks (make lint), then every test
 #                in one testbed boot and the short boots of its own that
 #                a few tests need (see check)
+#
+# Targets that boot the testbed depend on deps (DEPS_GOALS, see the
+# top-level Makefile); 'make' alone never runs it.
 
 .PHONY: deps check
 deps:
 	@tools/testbed/deps.sh
 
-check: all
+DEPS_GOALS += check
+# The hosted-guest tests run the UML kernel and uldf_pv.ko (uml-guest).
+check: all uml-guest
 	tools/testbed/check $(SELFTEST_DIRS)
