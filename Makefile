@@ -56,10 +56,13 @@ endif
 
 user: $(USER_TARGETS)
 
+# The list of tests is written for real under 'make -n' too, where a
+# sub-make given -n would write the list's command instead.
 selftests: user
 	@for d in $(SELFTEST_DIRS); do \
 		$(MAKE) -s -C $$d all || exit 1; \
-		$(MAKE) -s -C $$d list > $$d/.tests || exit 1; \
+		env -u MAKEFLAGS -u MFLAGS $(MAKE) -s -C $$d list \
+			> $$d/.tests || exit 1; \
 	done
 
 clean:
