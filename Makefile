@@ -1,21 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# uldf top-level build.
+# uldf top-level build.  Every target, one line each: 'make help' (the
+# lines starting with '## ' here and in each build.mk).
 #
-#   make            build the module, the library, tools, examples, tests
-#                   (never runs apt, never builds the UML kernel)
-#   make deps       install what the build and the testbed need (apt)
-#   make check      install what is missing, build, run the static checks
-#                   (make lint), then every test in one testbed boot
-#   make lint       sparse and checkpatch on the kernel code (make sparse,
-#                   make checkpatch: one of them)
-#   make demo       the main job: uldf-nvme on QEMU's NVMe controller
-#   make clean
+## all                 build module, library, tools, examples, tests ('make')
+## module              uldf.ko, against the distribution's 6.12 headers
+## user                the libraries and user-space programs
+## selftests           build the tests and list them in DIR/.tests
+## demo                the main job: uldf-nvme on QEMU's NVMe controller
+## clean               remove what the build made (not the cache)
+## help                this list
 #
-# deps and check are the testbed's (tools/testbed/build.mk).  The kernel is
-# the distribution's 6.12 (found by tools/testbed/kver.sh; plain 'make'
-# needs its headers and source, which 'make deps' installs).  Warnings are
-# errors.
+# 'make' never runs apt and never builds the UML kernel: make deps and
+# make check are the testbed's (tools/testbed/build.mk), make lint is
+# tools/lint/build.mk's.  The kernel is the distribution's 6.12 (found by
+# tools/testbed/kver.sh; plain 'make' needs its headers and source, which
+# 'make deps' installs).  Warnings are errors.
 
 KVER = $(shell tools/testbed/kver.sh)
 KDIR = /lib/modules/$(KVER)/build
@@ -51,7 +51,8 @@ $(DEPS_GOALS): deps
 # under -j (a first run installs the compiler's libraries and the kernel
 # headers).  Plain 'make' never runs it.
 ifneq ($(filter $(DEPS_GOALS),$(MAKECMDGOALS)),)
-module user selftests $(USER_TARGETS) $(LIBULDF_OBJS) $(LIBULDF_PIC_OBJS): | deps
+module user selftests $(USER_TARGETS) \
+	$(LIBULDF_OBJS) $(LIBULDF_PIC_OBJS): | deps
 endif
 
 user: $(USER_TARGETS)
@@ -64,6 +65,15 @@ selftests: user
 		env -u MAKEFLAGS -u MFLAGS $(MAKE) -s -C $$d list \
 			> $$d/.tests || exit 1; \
 	done
+
+# The '## ' lines of this Makefile, of the testbed's fragment (deps,
+# check), then of the other fragments in name order.
+HELP_FILES := $(firstword $(MAKEFILE_LIST)) tools/testbed/build.mk
+.PHONY: help
+help:
+	@echo "make TARGET, one of:"
+	@sed -n 's/^## /  /p' $(HELP_FILES) \
+		$(filter-out $(HELP_FILES),$(MAKEFILE_LIST))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

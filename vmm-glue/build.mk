@@ -5,7 +5,7 @@
 # and the hosted-guest tests.  The kernel is copied next to the module so
 # that the testbed, which shares this tree, can run it.
 #
-#   make uml-guest   the UML kernel and uldf_pv.ko
+## uml-guest           the hosted guest's UML kernel (cached) and uldf_pv.ko
 #
 # Not part of 'make': the targets that run the UML kernel (check,
 # check-debug-hosted, uml-cost) or check uldf_pv.ko (lint, sparse) depend

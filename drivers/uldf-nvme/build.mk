@@ -21,6 +21,7 @@ $(NVME_DBBUF): $(NVME_DIR)/dbbuf-intx.c $(NVME_DIR)/ctrl.c $(NVME_DIR)/nvme.h \
 
 # 4 KiB random reads, uldf-nvme against the kernel's nvme driver (fio, in
 # the testbed: it depends on deps).
+## bench-nvme          uldf-nvme vs the kernel's nvme driver (fio)
 .PHONY: bench-nvme
 DEPS_GOALS += bench-nvme
 bench-nvme: all

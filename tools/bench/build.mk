@@ -3,9 +3,11 @@
 # Benchmarks of uldf against vfio-pci and uio_pci_generic (included by the
 # top-level Makefile).
 #
-#   make bench    build, run every benchmark in one testbed boot, then write
-#                 Documentation/benchmarks/results.md, the raw figures and
-#                 the plots
+## bench               interrupts, DMA, open: uldf, vfio-pci, uio_pci_generic
+## bench-report        bench's tables and plots again from its last figures
+#
+# bench builds, runs every benchmark in one testbed boot, then writes
+# Documentation/benchmarks/results.md, the raw figures and the plots.
 #
 # BENCH_RUNS sets the number of runs per figure (frameworks alternate run
 # by run); BENCH_ARGS passes options to the guest script (see run-guest;

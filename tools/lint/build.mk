@@ -3,9 +3,9 @@
 # Static checks of the kernel code (included by the top-level Makefile);
 # 'make check' runs them first, as test cases of its summary.
 #
-#   make sparse      sparse on uldf.ko and on the UML guest's uldf_pv.ko
-#   make checkpatch  checkpatch.pl --strict on their sources
-#   make lint        both
+## sparse              sparse on uldf.ko and the UML guest's uldf_pv.ko
+## checkpatch          checkpatch.pl --strict on both modules' sources
+## lint                sparse and checkpatch
 #
 # Each fails if its tool reports anything (see tools/lint/run).  They
 # depend on deps (sparse, the kernel source for checkpatch.pl).

@@ -5,24 +5,22 @@
 # uml-cost), and run, which boots the testbed for each and records the
 # figures, with guest, its half inside the testbed.
 #
-#   make fuzz          uldf-fuzz against every uldf entry point in the
-#                      testbed (FUZZ_CALLS calls or FUZZ_SECONDS seconds)
-#   make stress        the abuse tests with counts (ITER, default 1000)
-#   make faults        bind/unbind (PROBE_ROUNDS times) and the fuzzer on the
-#                      debug kernel with uldf's allocations failing
-#   make fuzz-coverage uldf.ko's functions reached by uldf-fuzz and trinity
-#   make uml-cost      system call, fault, fork and ptrace costs, native and
-#                      in a UML guest
-#   make check-debug   its three parts, on the debug kernel (KASAN,
-#                      lockdep, kmemleak, ...):
-#     check-debug-main     make check's suite but the hosted-guest tests,
-#                          the fuzzer, the fault-injected fuzzer and the
-#                          stress tests, then a kmemleak scan
-#     check-debug-hosted   the hosted-guest tests in a boot of their own,
-#                          then a kmemleak scan
-#     check-debug-boots    make check's two short boots (no IOMMU, no
-#                          interrupt remapping)
-# DEBUG=1 runs fuzz and stress on the debug kernel too.  The results go to
+## fuzz                uldf-fuzz on every entry point (FUZZ_CALLS, FUZZ_SECONDS)
+## stress              SIGKILL, unbind, hot-unplug, open/close abuse (ITER)
+## faults              bind/unbind and fuzz, allocations failing (debug kernel)
+## fuzz-coverage       uldf.ko's functions reached by uldf-fuzz and trinity
+## uml-cost            system call, fault, fork, ptrace: native vs UML guest
+## check-debug         check-debug-main, -hosted and -boots (debug kernel)
+## check-debug-main    check's suite (no hosted), fuzz, faults, stress, kmemleak
+## check-debug-hosted  the hosted-guest tests in a boot of their own, kmemleak
+## check-debug-boots   check's two short boots (no IOMMU, no remapping)
+## debug-kernel        build (or reuse) the KASAN, lockdep, kmemleak kernel
+#
+# fuzz runs FUZZ_CALLS calls or FUZZ_SECONDS seconds; faults probes
+# PROBE_ROUNDS times.  check-debug-main runs make check's suite but the
+# hosted-guest tests, the fuzzer, the fault-injected fuzzer and the stress
+# tests, then a kmemleak scan.  DEBUG=1 runs fuzz and stress on the debug
+# kernel too.  The results go to
 # Documentation/reliability.md.  Every target here depends on deps (the
 # testbed, the kernel source, trinity); those that run the UML kernel
 # (check-debug-hosted, uml-cost) on uml-guest.

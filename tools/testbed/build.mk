@@ -7,10 +7,12 @@
 # of the hosted guest (uml/build), and the test runners (check on the
 # host, run-tests in the guest).
 #
-#   make deps    install with apt what the build and the testbed need
-#   make check   build, run the static checks (make lint), then every test
-#                in one testbed boot and the short boots of its own that
-#                a few tests need (see check)
+## deps                install with apt what the build and the testbed need
+## check               make lint, then every test in the testbed (a few boots)
+#
+# check: the static checks first, then the whole suite in one boot of the
+# testbed and the short boots of their own that a few tests need (see
+# check).
 #
 # Targets that boot the testbed depend on deps (DEPS_GOALS, see the
 # top-level Makefile); 'make' alone never runs it.
