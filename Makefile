@@ -1,20 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# uldf top-level build.
+# uldf top-level build.  Every target, one line each: 'make help' (the
+# lines starting with '## ' here and in each build.mk).
 #
-#   make            build the module, the library, tools, examples, tests
-#   make deps       install what the build and the testbed need (apt)
-#   make check      build, run the static checks (make lint), then every
-#                   test in one testbed boot
-#   make lint       sparse and checkpatch on the kernel code (make sparse,
-#                   make checkpatch: one of them)
-#   make demo       the main job: uldf-nvme on QEMU's NVMe controller
-#   make clean
+## all                 build module, library, tools, examples, tests ('make')
+## module              uldf.ko, against the distribution's 6.12 headers
+## user                the libraries and user-space programs
+## selftests           build the tests and list them in DIR/.tests
+## demo                the main job: uldf-nvme on QEMU's NVMe controller
+## clean               remove what the build made (not the cache)
+## help                this list
 #
-# The kernel is the distribution's 6.12 (found by tools/kver.sh).  Warnings
-# are errors.
+# 'make' never runs apt and never builds the UML kernel: make deps and
+# make check are the testbed's (tools/testbed/build.mk), make lint is
+# tools/lint/build.mk's.  The kernel is the distribution's 6.12 (found by
+# tools/testbed/kver.sh; plain 'make' needs its headers and source, which
+# 'make deps' installs).  Warnings are errors.
 
-KVER = $(shell tools/kver.sh)
+KVER = $(shell tools/testbed/kver.sh)
 KDIR = /lib/modules/$(KVER)/build
 
 CC ?= gcc
@@ -28,27 +31,49 @@ USER_TARGETS :=
 CLEAN_FILES :=
 SELFTEST_DIRS := selftests/uldf
 
-.PHONY: all deps module user selftests check demo clean FORCE
-all: deps module user selftests
+# Goals that need more than the build does (the testbed, the UML or debug
+# kernel, the tools of the benchmarks and the reliability lane): each
+# depends on deps, which installs with apt what is missing.  Components
+# add theirs here rather than naming deps themselves.
+DEPS_GOALS := demo
 
-deps:
-	@tools/deps.sh
+.PHONY: all module user selftests demo clean FORCE
+all: module user selftests
 
-module: deps
+module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 -include $(sort $(wildcard */build.mk */*/build.mk))
 
+$(DEPS_GOALS): deps
+
+# When such a goal is asked for, deps runs before anything is built, also
+# under -j (a first run installs the compiler's libraries and the kernel
+# headers).  Plain 'make' never runs it.
+ifneq ($(filter $(DEPS_GOALS),$(MAKECMDGOALS)),)
+module user selftests $(USER_TARGETS) \
+	$(LIBULDF_OBJS) $(LIBULDF_PIC_OBJS): | deps
+endif
+
 user: $(USER_TARGETS)
 
+# The list of tests is written for real under 'make -n' too, where a
+# sub-make given -n would write the list's command instead.
 selftests: user
 	@for d in $(SELFTEST_DIRS); do \
 		$(MAKE) -s -C $$d all || exit 1; \
-		$(MAKE) -s -C $$d list > $$d/.tests || exit 1; \
+		env -u MAKEFLAGS -u MFLAGS $(MAKE) -s -C $$d list \
+			> $$d/.tests || exit 1; \
 	done
 
-check: all
-	tools/testbed/check $(SELFTEST_DIRS)
+# The '## ' lines of this Makefile, of the testbed's fragment (deps,
+# check), then of the other fragments in name order.
+HELP_FILES := $(firstword $(MAKEFILE_LIST)) tools/testbed/build.mk
+.PHONY: help
+help:
+	@echo "make TARGET, one of:"
+	@sed -n 's/^## /  /p' $(HELP_FILES) \
+		$(filter-out $(HELP_FILES),$(MAKEFILE_LIST))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -4,6 +4,10 @@
 # libuldf.map), the static library, the pkg-config file and the manual
 # pages.  Included by the top-level Makefile; paths are from the top.
 #
+## install             libuldf and uldfctl (DESTDIR, PREFIX, LIBDIR)
+## install-libuldf     the library, its headers, pkg-config file, man pages
+## check-host-libuldf  libuldf's unit and header tests on this host (in check)
+#
 #   make install [DESTDIR=...] [PREFIX=/usr/local] [LIBDIR=...]
 #
 # installs the library, <libuldf.h> with <libuldf/*.h>, the uAPI header

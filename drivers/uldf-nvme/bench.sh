@@ -24,7 +24,7 @@ if [ "${1:-}" != --guest ]; then
 	# Both disks hold data, so neither side reads unwritten blocks.
 	head -c 256M /dev/urandom >"$dir/a.img"
 	cp "$dir/a.img" "$dir/b.img"
-	"$top/tools/vm" run --tcg-thread multi --disk "$dir/a.img" --disk2 "$dir/b.img" -- \
+	"$top/tools/testbed/vm" run --tcg-thread multi --disk "$dir/a.img" --disk2 "$dir/b.img" -- \
 		"$here/bench.sh" --guest | tee "$dir/log"
 	grep -q '^| ' "$dir/log" || { echo "bench: no results" >&2; exit 1; }
 	{

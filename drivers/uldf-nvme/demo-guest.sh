@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# The guest half of 'make demo' (run by tools/vm inside the testbed):
+# The guest half of 'make demo' (run by tools/testbed/vm inside the testbed):
 # bind the NVMe controller to uldf, identify it, read the whole namespace
 # through uldf-nvme and check its SHA-256, write a pattern and read it back.
 #

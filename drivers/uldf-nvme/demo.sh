@@ -35,7 +35,7 @@ cp "$img" "$dir/expected.img"
 dd if="$pattern" of="$dir/expected.img" bs=512 seek=$lba conv=notrunc status=none
 
 echo "== booting the testbed"
-"$top/tools/vm" run --disk "$img" -- \
+"$top/tools/testbed/vm" run --disk "$img" -- \
 	"$here/demo-guest.sh" "$bdf" "$sha" "$pattern" "$lba"
 
 echo

@@ -17,7 +17,7 @@
  *    (the distribution kernel has no IOMMU debugfs); the two halves of a
  *    2 MiB page mapped side by side staying independent;
  *  - no-IOMMU mode, in a testbed booted without the IOMMU
- *    (tools/vm run --no-iommu -- selftests/uldf/uldf_dma_test):
+ *    (tools/testbed/vm run --no-iommu -- selftests/uldf/uldf_dma_test):
  *    DMA refused without the module parameter; with it open() needs
  *    CAP_SYS_RAWIO, the kernel is tainted and the edu copies to and from
  *    the returned bus addresses.
@@ -797,7 +797,7 @@ FIXTURE_SETUP(noiommu)
 	if (!uldf_test_device_exists(self->bdf))
 		SKIP(return, "no edu at %s", self->bdf);
 	if (iommu_present())
-		SKIP(return, "needs a VM without an IOMMU: tools/vm run --no-iommu -- selftests/uldf/uldf_dma_test");
+		SKIP(return, "needs a VM without an IOMMU: tools/testbed/vm run --no-iommu -- selftests/uldf/uldf_dma_test");
 }
 
 FIXTURE_TEARDOWN(noiommu)

@@ -882,7 +882,7 @@ TEST_F(edu, mechanisms_exclusive)
  * the MSI doorbell and forge any interrupt, MSI vector or not, so open()
  * itself is refused unless uldf.allow_unsafe_interrupts=1; what an open
  * was allowed stays allowed until its close.  Run with
- * tools/vm run --append intremap=off to exercise it.
+ * tools/testbed/vm run --append intremap=off to exercise it.
  */
 FIXTURE(noremap) {
 	const char *bdf;
@@ -1531,8 +1531,8 @@ TEST_F(edu, revoked_on_unbind)
  * ---- AER: real errors injected into a PCIe endpoint -----------------------
  *
  * QEMU's pcie_aer_inject_error (through QMP) makes the testbed's virtio-rng
- * (tools/vm, "aerdev", a PCIe endpoint with an AER capability alone on a
- * root port) report an error to its root port; the guest's AER driver runs
+ * (tools/testbed/vm, "aerdev", a PCIe endpoint with an AER capability alone
+ * on a root port) report an error to its root port; the guest's AER driver runs
  * its recovery, which calls uldf's error handlers.  The device's state is
  * watched through the virtio common configuration at BAR4 offset 0: its
  * queue_select register keeps what was written until the device is reset.

@@ -5,7 +5,7 @@
 # file descriptors gone, and the kernel log stays free of warnings.
 ksft_skip=4
 bdf=${ULDF_EDU_BDF:-0000:00:03.0}
-# The module the testbed loaded (tools/vm builds another for --kernel).
+# The module the testbed loaded (tools/testbed/vm builds another for --kernel).
 ko=${ULDF_KO:-$(cd "$(dirname "$0")/../.." && pwd)/kmod/uldf.ko}
 
 [ "$(id -u)" = 0 ] || { echo "# needs root"; exit $ksft_skip; }

@@ -14,7 +14,7 @@
 #include "edu.h"
 
 /*
- * The testbed (tools/vm) puts QEMU's edu devices at these addresses;
+ * The testbed (tools/testbed/vm) puts QEMU's edu devices at these addresses;
  * ULDF_EDU_BDF, ULDF_EDU2_BDF, ULDF_NVME_BDF, ULDF_HP_EDU_BDF and
  * ULDF_AER_BDF override them.  The AER device is a virtio-rng with an AER
  * capability, on a root port of its own (QMP id "aerdev").

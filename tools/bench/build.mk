@@ -3,9 +3,11 @@
 # Benchmarks of uldf against vfio-pci and uio_pci_generic (included by the
 # top-level Makefile).
 #
-#   make bench    build, run every benchmark in one testbed boot, then write
-#                 Documentation/benchmarks/results.md, the raw figures and
-#                 the plots
+## bench               interrupts, DMA, open: uldf, vfio-pci, uio_pci_generic
+## bench-report        bench's tables and plots again from its last figures
+#
+# bench builds, runs every benchmark in one testbed boot, then writes
+# Documentation/benchmarks/results.md, the raw figures and the plots.
 #
 # BENCH_RUNS sets the number of runs per figure (frameworks alternate run
 # by run); BENCH_ARGS passes options to the guest script (see run-guest;
@@ -30,11 +32,13 @@ $(BENCH_DIR)/bench-%: $(BENCH_DIR)/bench_%.c $(BENCH_DIR)/bench_dev.c \
 		$(BENCH_DIR)/bench_dev.c $(BENCH_LDLIBS_$*)
 
 .PHONY: bench bench-report
+# Both depend on deps (the testbed, perf, gnuplot).
+DEPS_GOALS += bench bench-report
 # With a host thread per vCPU, as the published figures were measured.
 bench: all
 	rm -rf $(BENCH_OUT)
 	mkdir -p $(BENCH_OUT)
-	tools/vm run --tcg-thread multi --timeout $(BENCH_TIMEOUT) -- \
+	tools/testbed/vm run --tcg-thread multi --timeout $(BENCH_TIMEOUT) -- \
 		$(BENCH_DIR)/run-guest -r $(BENCH_RUNS) $(BENCH_ARGS) $(BENCH_OUT)
 	$(MAKE) -s bench-report
 

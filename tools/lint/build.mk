@@ -3,21 +3,23 @@
 # Static checks of the kernel code (included by the top-level Makefile);
 # 'make check' runs them first, as test cases of its summary.
 #
-#   make sparse      sparse on uldf.ko and on the UML guest's uldf_pv.ko
-#   make checkpatch  checkpatch.pl --strict on their sources
-#   make lint        both
+## sparse              sparse on uldf.ko and the UML guest's uldf_pv.ko
+## checkpatch          checkpatch.pl --strict on both modules' sources
+## lint                sparse and checkpatch
 #
-# Each fails if its tool reports anything (see tools/lint/run).
+# Each fails if its tool reports anything (see tools/lint/run).  They
+# depend on deps (sparse, the kernel source for checkpatch.pl).
 
 .PHONY: sparse checkpatch lint
+DEPS_GOALS += sparse checkpatch lint
 
 # After the builds of both modules, so that no two kbuilds share a
 # directory at once under make -j.
-sparse: deps module uml-guest
+sparse: module uml-guest
 	tools/lint/run sparse-kmod sparse-uml
 
-checkpatch: deps
+checkpatch:
 	tools/lint/run checkpatch
 
-lint: deps module uml-guest
+lint: module uml-guest
 	tools/lint/run

@@ -3,6 +3,8 @@
 # uldfctl: list, bind, unbind and inspect devices for uldf.  Built against
 # the in-tree shared library (found through a relative run path), and
 # linked again without it for installation.
+#
+## install-uldfctl     uldfctl and its man page
 
 ULDFCTL := tools/uldfctl/uldfctl
 

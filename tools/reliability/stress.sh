@@ -8,7 +8,7 @@
 # the counts (default 1000; the unplug and unbind loops run ITER/10).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-victim=$top/tools/stress/uldf-victim
+victim=$top/tools/reliability/uldf-victim
 nvme=$top/drivers/uldf-nvme/uldf-nvme
 iter=${ITER:-1000}
 edu=0000:00:03.0
