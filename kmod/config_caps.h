@@ -45,8 +45,8 @@
  * @flags:	ULDF_CAP_*.
  * @shared_with: with ULDF_CAP_OVERLAP, the index of the first earlier
  *		capability it shares a byte with.
- * @shared_start, @shared_end: with ULDF_CAP_OVERLAP, the first byte it
- *		shares and one past the last.
+ * @shared_start: with ULDF_CAP_OVERLAP, the first byte it shares.
+ * @shared_end:	with ULDF_CAP_OVERLAP, one past the last byte it shares.
  */
 struct uldf_cap {
 	u16 id;

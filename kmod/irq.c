@@ -611,9 +611,10 @@ static int uldf_irq_batch_build(struct uldf_device *udev,
  * -ERANGE @index + @count beyond the type's vectors; -EBUSY a vector is
  * open already, another mechanism is in use, the vectors lie outside an
  * enabled MSI/MSI-X block, or a shared INTx line is held exclusively;
- * -EPERM MSI/MSI-X without interrupt remapping (see
- * uldf.allow_unsafe_interrupts); -ENOSPC no interrupt vectors left;
- * -EMFILE out of descriptors; -ENOMEM.
+ * -ENOSPC no interrupt vectors left; -EMFILE out of descriptors; -ENOMEM.
+ * A function whose IOMMU does not isolate MSI (no interrupt remapping)
+ * never gets here: open() refuses it with -EPERM unless
+ * uldf.allow_unsafe_interrupts is set (core.c).
  */
 long uldf_irq_open_ioctl(struct uldf_device *udev, void __user *arg)
 {

@@ -70,7 +70,8 @@ extern unsigned int uldf_release_timeout_ms;
  * @exp_cap:	offset of the PCI Express capability, or 0.
  * @exp_len:	bytes the PCI Express capability covers (by its version
  *		and type), or 0.
- * @msi_cap, @msix_cap: offsets of the MSI and MSI-X capabilities, or 0.
+ * @msi_cap:	offset of the MSI capability, or 0.
+ * @msix_cap:	offset of the MSI-X capability, or 0.
  * @virt_intx_disable: the Interrupt Disable bit as the user last wrote it.
  * @decode:	Memory and I/O Space Enable as the user last set them
  *		(PCI_COMMAND_MEMORY | PCI_COMMAND_IO bits); read under
