@@ -383,10 +383,12 @@ void uldf_device_put(struct uldf_device *udev);
 int uldf_config_init(struct uldf_device *udev);
 void uldf_config_reset(struct uldf_device *udev);
 void uldf_config_exit(struct uldf_device *udev);
-int uldf_set_power(struct uldf_device *udev, pci_power_t state);
-void uldf_sync_decode(struct uldf_device *udev);
 ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
 		       size_t count, loff_t pos, bool write);
+
+/* power.c */
+int uldf_set_power(struct uldf_device *udev, pci_power_t state);
+void uldf_sync_decode(struct uldf_device *udev);
 
 /* rdwr.c */
 int uldf_bar_init(struct uldf_device *udev);
