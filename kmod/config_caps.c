@@ -3,7 +3,7 @@
  * uldf capability walk: the capability lists of a config space, and the
  * bytes each capability covers.
  *
- * config.c opens fields of config space to the user by capability (the
+ * config_perm.c opens fields of config space to the user by capability (the
  * permission tables); vendor-specific capabilities are opened raw over
  * their whole length.  What a capability covers is found here: its
  * position from the list, its length from its ID (and, for the
@@ -347,8 +347,8 @@ void uldf_caps_walk(struct uldf_caps *c)
  * @len:	its bytes (at most 4).
  * @virt:	bits the user sees virtualised, in the field's byte order.
  * @write:	bits the user may write.
- * @virt_map:	config.c's per-byte virt bits, of @c->size bytes.
- * @write_map:	config.c's per-byte write bits, of @c->size bytes.
+ * @virt_map:	config_perm.c's per-byte virt bits, of @c->size bytes.
+ * @write_map:	config_perm.c's per-byte write bits, of @c->size bytes.
  */
 void uldf_caps_open(const struct uldf_caps *c, unsigned int i,
 		    unsigned int off, unsigned int len, u32 virt, u32 write,
@@ -385,8 +385,8 @@ static void uldf_caps_raw(const struct uldf_caps *c, unsigned int i,
 /**
  * uldf_caps_open_vendor() - open the vendor-specific capabilities raw.
  * @c:		a finished walk.
- * @virt_map:	config.c's per-byte virt bits, of @c->size bytes.
- * @write_map:	config.c's per-byte write bits, of @c->size bytes.
+ * @virt_map:	config_perm.c's per-byte virt bits, of @c->size bytes.
+ * @write_map:	config_perm.c's per-byte write bits, of @c->size bytes.
  *
  * A vendor-specific capability's registers are the device's own business:
  * the user reads and writes them as they are, all but the headers (ID and

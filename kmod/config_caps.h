@@ -2,7 +2,7 @@
 /*
  * uldf capability walk: which capabilities a function's config space holds
  * and which bytes each one covers.  Plain C over a config-read callback, so
- * that it builds both into uldf.ko (config.c) and into a user-space unit
+ * that it builds both into uldf.ko (config_perm.c) and into a user-space unit
  * test that feeds it crafted config spaces
  * (selftests/uldf/uldf_config_caps_test.c).
  */

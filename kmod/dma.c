@@ -28,7 +28,7 @@
  *
  * Whether the domain enforces cache coherency (domain.c), so that the
  * IOMMU snoops even a No Snoop request, ULDF_DMA_GET_INFO reports and
- * uldf_dma_coherent() tells config.c.
+ * uldf_dma_coherent() tells config.c and config_perm.c.
  *
  * Release (close, process death, or revocation at unbind, which may run in
  * another process) detaches and frees the domain first, so the device

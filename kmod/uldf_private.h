@@ -43,6 +43,7 @@
 #include <linux/pci.h>
 #include <linux/poll.h>
 #include <linux/rwsem.h>
+#include <linux/unaligned.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -54,7 +55,7 @@
 extern bool uldf_enable_noiommu;
 extern unsigned int uldf_release_timeout_ms;
 
-/* ---- config.c: virtual config space --------------------------------- */
+/* ---- config.c, config_perm.c, power.c: virtual config space ---------- */
 
 /**
  * struct uldf_config - the user's view of config space.
@@ -95,6 +96,50 @@ struct uldf_config {
 	u16 decode;
 	bool pm_restore;
 };
+
+/**
+ * uldf_cfg_bits() - read a field of a config-space map.
+ * @map:	a byte array laid out as config space (struct uldf_config's
+ *		@vconfig, @virt or @write).
+ * @off:	byte offset of the field in @map.
+ * @len:	1, 2 or 4.
+ *
+ * Return: the @len little-endian bytes at @off.
+ */
+static inline u32 uldf_cfg_bits(const u8 *map, unsigned int off,
+				unsigned int len)
+{
+	switch (len) {
+	case 1:
+		return map[off];
+	case 2:
+		return get_unaligned_le16(map + off);
+	default:
+		return get_unaligned_le32(map + off);
+	}
+}
+
+/**
+ * uldf_cfg_store() - write a field of a config-space map.
+ * @map:	a byte array laid out as config space.
+ * @off:	byte offset of the field in @map.
+ * @len:	1, 2 or 4.
+ * @v:		the value; its low @len bytes are stored little-endian.
+ */
+static inline void uldf_cfg_store(u8 *map, unsigned int off,
+				  unsigned int len, u32 v)
+{
+	switch (len) {
+	case 1:
+		map[off] = v;
+		break;
+	case 2:
+		put_unaligned_le16(v, map + off);
+		break;
+	default:
+		put_unaligned_le32(v, map + off);
+	}
+}
 
 /* ---- rdwr.c: BAR access and mmap ------------------------------------- */
 
@@ -342,7 +387,7 @@ struct uldf_dma_acct {
  *		zapped; NULL while closed.  Changed under @memory_lock held
  *		for write.
  * @bars:	BARs (rdwr.c).
- * @cfg:	virtual config space (config.c).
+ * @cfg:	virtual config space (config.c, config_perm.c, power.c).
  * @irq:	interrupts (irq.c, intx.c, msi.c, irqfd.c).
  * @dma:	DMA (dma.c, pin.c, iova.c, domain.c, noiommu.c).
  */
@@ -380,11 +425,15 @@ int uldf_lock_live(struct uldf_device *udev);
 void uldf_device_put(struct uldf_device *udev);
 
 /* config.c */
+ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
+		       size_t count, loff_t pos, bool write);
+
+/* config_perm.c */
 int uldf_config_init(struct uldf_device *udev);
 void uldf_config_reset(struct uldf_device *udev);
 void uldf_config_exit(struct uldf_device *udev);
-ssize_t uldf_config_rw(struct uldf_device *udev, char __user *buf,
-		       size_t count, loff_t pos, bool write);
+u32 uldf_cfg_rw1c(struct uldf_device *udev, unsigned int off,
+		  unsigned int len);
 
 /* power.c */
 int uldf_set_power(struct uldf_device *udev, pci_power_t state);
