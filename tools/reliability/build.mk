@@ -37,8 +37,8 @@ $(REL_DIR)/host-cost: $(REL_DIR)/host-cost.c
 	$(CC) $(CFLAGS) $(WARNFLAGS) -static -o $@ $<
 
 $(REL_DIR)/uldf-victim: $(REL_DIR)/uldf-victim.c include/uapi/linux/uldf.h \
-			selftests/uldf/edu.h
-	$(CC) $(REL_CFLAGS) -Iselftests/uldf -o $@ $<
+			selftests/uldf/lib/edu.h
+	$(CC) $(REL_CFLAGS) -Iselftests/uldf/lib -o $@ $<
 
 FUZZ_CALLS ?= 1000000
 FUZZ_SECONDS ?= 900
