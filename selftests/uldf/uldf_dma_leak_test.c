@@ -19,11 +19,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "uldf_dma_util.h"
+#include "kselftest_harness.h"
+#include "uldf_dma_fixture.h"
 
 TEST_F(iommu, locked_vm_unmap_and_close)
 {
@@ -190,7 +193,7 @@ TEST_F(iommu, sigkill_releases_everything)
 	/* The device is free again, and works. */
 	self->fd = uldf_test_open(self->bdf);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, bus_master_on(self->fd));
+	ASSERT_EQ(0, set_bus_master(self->fd));
 	a = map_anon(PAGE);
 	b = map_anon(PAGE);
 	ASSERT_EQ(0, dma_map(self->fd, a, PAGE, ULDF_DMA_MAP_READ, &a_iova,

@@ -36,7 +36,8 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 
-#include "uldf_dma_util.h"
+#include "kselftest_harness.h"
+#include "uldf_dma_fixture.h"
 
 TEST_F(iommu, info)
 {
@@ -829,7 +830,7 @@ TEST_F(noiommu, refused_without_parameter)
 	EXPECT_EQ(0, info.nr_ranges);
 	EXPECT_EQ(-ENODEV, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ,
 				   &iova, 0));
-	EXPECT_NE(0, bus_master_on(self->fd));
+	EXPECT_NE(0, set_bus_master(self->fd));
 }
 
 /*
@@ -864,7 +865,7 @@ TEST_F(noiommu, open_needs_cap_sys_rawio)
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &info));
 	EXPECT_EQ(ULDF_DMA_INFO_NOIOMMU, info.flags);
-	EXPECT_EQ(0, bus_master_on(self->fd));
+	EXPECT_EQ(0, set_bus_master(self->fd));
 }
 
 /* Map one page below the edu's DMA mask; return its bus address. */
@@ -924,7 +925,7 @@ TEST_F(noiommu, physical_dma)
 	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &info));
 	EXPECT_EQ(ULDF_DMA_INFO_NOIOMMU, info.flags);
 	EXPECT_EQ(PAGE, info.pgsize_bitmap);
-	ASSERT_EQ(0, bus_master_on(self->fd));
+	ASSERT_EQ(0, set_bus_master(self->fd));
 
 	/* Not enough room for the segments: E2BIG and the count needed. */
 	m = (struct uldf_dma_map) {

@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "uldf_irq_util.h"

@@ -14,7 +14,6 @@
  * enabled every raise sends one message.
  */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -30,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "uldf_irq_util.h"
@@ -88,24 +88,6 @@ static void edu_raise(struct edu *e, uint32_t bits)
 static void edu_ack(struct edu *e)
 {
 	edu_wr(e, EDU_IRQ_ACK, edu_rd(e, EDU_IRQ_STATUS));
-}
-
-/* Whether /proc/self/fdinfo/@fd has a line starting with @line. */
-static int fdinfo_has(int fd, const char *line)
-{
-	char path[64], buf[256];
-	int found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(buf, sizeof(buf), f))
-		if (!strncmp(buf, line, strlen(line)))
-			found = 1;
-	fclose(f);
-	return found;
 }
 
 /* ---- the fixture: edu bound to uldf, opened, BAR0 mapped --------------- */
@@ -723,49 +705,6 @@ TEST_F(edu, device_close_kills_irq_fds)
 
 /* ---- MSI ------------------------------------------------------------------ */
 
-/*
- * Deliver @fd's interrupt to CPU 0 and run there too.  With two vCPUs an
- * MSI raised by our MMIO write otherwise reaches the other vCPU some time
- * later, and a test that masks, raises and unmasks could see it land after
- * the unmask as a second interrupt.
- */
-static void steer_to_cpu0(int fd)
-{
-	struct uldf_irq_info info = { .argsz = sizeof(info) };
-	char path[64];
-	cpu_set_t set;
-	int f;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-	if (ioctl(fd, ULDF_IRQ_GET_INFO, &info) || !info.irq)
-		return;
-	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", info.irq);
-	f = open(path, O_WRONLY);
-	if (f >= 0) {
-		/* Best effort: not every interrupt can move. */
-		ssize_t n = write(f, "0", 1);
-
-		(void)n;
-		close(f);
-	}
-}
-
-static int msi_open(int dev, const char *bdf)
-{
-	int fd;
-
-	if (set_bus_master(dev))
-		return -EIO;
-	fd = irq_open1(dev, ULDF_IRQ_TYPE_MSI, 0);
-	if (fd == -EPERM && !interrupt_remapping())
-		return -EPERM;
-	if (fd >= 0)
-		steer_to_cpu0(fd);
-	return fd;
-}
-
 /* N raised: exactly N interrupts, no EOI needed (edge-triggered). */
 TEST_F(edu, msi_counts_exact)
 {
@@ -773,7 +712,7 @@ TEST_F(edu, msi_counts_exact)
 	char line[1024], name[64];
 	int fd, i;
 
-	fd = msi_open(self->dev, self->bdf);
+	fd = msi_open(self->dev);
 	if (fd == -EPERM)
 		SKIP(return, "no interrupt remapping");
 	ASSERT_LE(0, fd);
@@ -812,7 +751,7 @@ TEST_F(edu, msi_mask_keeps_one_pending)
 	struct uldf_irq_info info;
 	int fd;
 
-	fd = msi_open(self->dev, self->bdf);
+	fd = msi_open(self->dev);
 	if (fd == -EPERM)
 		SKIP(return, "no interrupt remapping");
 	ASSERT_LE(0, fd);
@@ -856,7 +795,7 @@ TEST_F(edu, mechanisms_exclusive)
 	EXPECT_EQ(-EBUSY, irq_open1(self->dev, ULDF_IRQ_TYPE_MSI, 0));
 	EXPECT_EQ(-EBUSY, irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0));
 	close(fd);
-	fd = msi_open(self->dev, self->bdf);
+	fd = msi_open(self->dev);
 	if (fd == -EPERM)
 		SKIP(return, "no interrupt remapping");
 	ASSERT_LE(0, fd);
@@ -941,7 +880,7 @@ TEST_F(noremap, open_needs_isolated_msi)
 	ASSERT_LE(0, self->dev);
 	ASSERT_EQ(0, edu_attach(&e, self->dev));
 	edu_ack(&e);
-	self->fd = msi_open(self->dev, self->bdf);
+	self->fd = msi_open(self->dev);
 	ASSERT_LE(0, self->fd);
 	edu_raise(&e, 1);
 	EXPECT_EQ(1, irq_wait(self->fd));
@@ -1052,7 +991,7 @@ FIXTURE_SETUP(wake)
 	ASSERT_EQ(0, ret);
 	edu_ack(&self->e);
 	if (variant->type == ULDF_IRQ_TYPE_MSI) {
-		self->fd = msi_open(self->dev, self->bdf);
+		self->fd = msi_open(self->dev);
 		if (self->fd == -EPERM)
 			SKIP(return, "no interrupt remapping");
 	} else {
@@ -1346,7 +1285,7 @@ TEST_F(edu, eventfd_msi_and_early_close)
 	int fd, trig;
 	uint64_t cnt;
 
-	fd = msi_open(self->dev, self->bdf);
+	fd = msi_open(self->dev);
 	if (fd == -EPERM)
 		SKIP(return, "no interrupt remapping");
 	ASSERT_LE(0, fd);

@@ -1,22 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the IRQ fd selftests: opening vectors, reading and
- * writing IRQ fds, waiting with a bound, and looking at what the kernel
- * shows (/proc/interrupts, the function's config space).
+ * IRQ fd helpers of the uldf selftests (uldf_irq_util.c): opening vectors,
+ * reading and writing IRQ fds, waiting with a bound, and looking at what
+ * the kernel shows (/proc/interrupts, /proc/self/fdinfo).  Every function
+ * returns what it found or -errno; none of them fails a test by itself.
  */
 #ifndef ULDF_IRQ_UTIL_H
 #define ULDF_IRQ_UTIL_H
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <linux/pci_regs.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/uldf.h>
 
 #include "uldf_util.h"
 
@@ -25,173 +20,69 @@
 /* How long "nothing arrives" is watched for. */
 #define QUIET_MS		200
 
-static inline int irq_open(int dev, uint32_t type, uint32_t index, uint32_t count,
-		    uint32_t flags, int *fds)
-{
-	size_t sz = sizeof(struct uldf_irq_open) + count * sizeof(int32_t);
-	struct uldf_irq_open *op = calloc(1, sz);
-	int ret;
+/*
+ * ULDF_DEVICE_IRQ_OPEN of @count vectors of @type from @index on, with
+ * @flags; their fds into @fds.  0 or -errno.
+ */
+int irq_open(int dev, uint32_t type, uint32_t index, uint32_t count,
+	     uint32_t flags, int *fds);
 
-	if (!op)
-		return -ENOMEM;
-	op->argsz = sz;
-	op->flags = flags;
-	op->type = type;
-	op->index = index;
-	op->count = count;
-	ret = ioctl(dev, ULDF_DEVICE_IRQ_OPEN, op) ? -errno : 0;
-	if (!ret)
-		memcpy(fds, op->fds, count * sizeof(int32_t));
-	free(op);
-	return ret;
-}
-
-static inline int irq_open1(int dev, uint32_t type, uint32_t flags)
-{
-	int fd, ret;
-
-	ret = irq_open(dev, type, 0, 1, flags, &fd);
-	return ret ? ret : fd;
-}
-
-/* read() of the count: the count, or -errno. */
-static inline long long irq_read(int fd)
-{
-	uint64_t cnt;
-	ssize_t n = read(fd, &cnt, sizeof(cnt));
-
-	if (n < 0)
-		return -errno;
-	return n == sizeof(cnt) ? (long long)cnt : -EIO;
-}
-
-static inline int irq_write(int fd, uint64_t val)
-{
-	ssize_t n = write(fd, &val, sizeof(val));
-
-	return n < 0 ? -errno : n == sizeof(val) ? 0 : -EIO;
-}
-
-static inline int irq_eoi(int fd)
-{
-	return irq_write(fd, 1);
-}
-
-static inline int irq_info(int fd, struct uldf_irq_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	return ioctl(fd, ULDF_IRQ_GET_INFO, info) ? -errno : 0;
-}
-
-/* Wait up to @ms for @fd to poll readable: 1, 0 on timeout. */
-static inline int readable(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int n = poll(&p, 1, ms);
-
-	return n < 0 ? -errno : n > 0 && (p.revents & POLLIN);
-}
-
-/* Wait for the next interrupt and return the count read. */
-static inline long long irq_wait(int fd)
-{
-	if (readable(fd, WAIT_MS) != 1)
-		return -ETIMEDOUT;
-	return irq_read(fd);
-}
-
-/* Nothing arrives on @fd for a while: a non-blocking read is EAGAIN. */
-static inline long long irq_quiet(int fd)
-{
-	uint64_t cnt;
-	int fl = fcntl(fd, F_GETFL);
-	ssize_t n;
-
-	if (readable(fd, QUIET_MS))
-		return -EEXIST;
-	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	n = read(fd, &cnt, sizeof(cnt));
-	fcntl(fd, F_SETFL, fl);
-	return n < 0 ? -errno : (long long)cnt;
-}
+/* The same for vector 0 alone: its fd, or -errno. */
+int irq_open1(int dev, uint32_t type, uint32_t flags);
 
 /*
- * MSI and MSI-X messages, and DMA, need bus mastering; it is set through
- * the device fd's config region.
+ * MSI vector 0 of @dev, with bus mastering turned on first (MSI messages
+ * are memory writes) and the interrupt steered to CPU 0 (see irq_steer_to_cpu0()): its fd, -EPERM
+ * when the open is refused for want of interrupt remapping, -EIO when bus
+ * mastering cannot be turned on, or -errno.
  */
-static inline int set_bus_master(int dev)
-{
-	uint64_t off = ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + PCI_COMMAND;
-	uint16_t cmd;
+int msi_open(int dev);
 
-	if (pread(dev, &cmd, 2, off) != 2)
-		return -errno;
-	cmd |= PCI_COMMAND_MASTER;
-	return pwrite(dev, &cmd, 2, off) == 2 ? 0 : -errno;
-}
+/*
+ * Deliver @fd's interrupt to CPU 0 and run the calling process there too.
+ * With two vCPUs an MSI raised by our MMIO write otherwise reaches the
+ * other vCPU some time later, and a test that masks, raises and unmasks
+ * could see it land after the unmask as a second interrupt.  Best effort.
+ */
+void irq_steer_to_cpu0(int fd);
 
-/* Lines of /proc/interrupts containing @needle. */
-static inline int proc_irq_lines(const char *needle)
-{
-	char line[1024];
-	int n = 0;
-	FILE *f;
+/* read() of the count: the count, or -errno. */
+long long irq_read(int fd);
 
-	f = fopen("/proc/interrupts", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, needle))
-			n++;
-	fclose(f);
-	return n;
-}
+/* write() of @val (1: EOI or unmask, 0: mask): 0 or -errno. */
+int irq_write(int fd, uint64_t val);
 
-/* The line of /proc/interrupts for interrupt @irq, into @buf. */
-static inline int proc_irq_line(unsigned int irq, char *buf, size_t len)
-{
-	char line[1024], head[32];
-	FILE *f;
+/* The EOI: irq_write(@fd, 1). */
+int irq_eoi(int fd);
 
-	snprintf(head, sizeof(head), "%u:", irq);
-	f = fopen("/proc/interrupts", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + strspn(line, " ");
+/* ULDF_IRQ_GET_INFO into @info: 0 or -errno. */
+int irq_info(int fd, struct uldf_irq_info *info);
 
-		if (!strncmp(p, head, strlen(head))) {
-			snprintf(buf, len, "%s", p);
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	return -ENOENT;
-}
+/* Wait up to @ms for @fd to poll readable: 1, 0 on timeout, or -errno. */
+int readable(int fd, int ms);
 
-/* "unhandled" of /proc/irq/N/spurious: interrupts no handler claimed. */
-static inline long irq_unhandled(unsigned int irq)
-{
-	char path[64], key[32];
-	long val, ret = -ENOENT;
-	FILE *f;
+/* Wait for the next interrupt and return the count read (-ETIMEDOUT). */
+long long irq_wait(int fd);
 
-	snprintf(path, sizeof(path), "/proc/irq/%u/spurious", irq);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%31s %ld%*[^\n]", key, &val) == 2)
-		if (!strcmp(key, "unhandled"))
-			ret = val;
-	fclose(f);
-	return ret;
-}
+/*
+ * Nothing arrives on @fd for QUIET_MS: then a non-blocking read, which
+ * is -EAGAIN when nothing is pending.  -EEXIST if @fd became readable.
+ */
+long long irq_quiet(int fd);
 
-static inline bool interrupt_remapping(void)
-{
-	return proc_irq_lines("IR-") > 0;
-}
+/* Lines of /proc/interrupts containing @needle, or -errno. */
+int proc_irq_lines(const char *needle);
+
+/* The line of /proc/interrupts for interrupt @irq into @buf: 0, -ENOENT. */
+int proc_irq_line(unsigned int irq, char *buf, size_t len);
+
+/* "unhandled" of /proc/irq/@irq/spurious: interrupts no handler claimed. */
+long irq_unhandled(unsigned int irq);
+
+/* Whether interrupts are remapped (IR- chips in /proc/interrupts). */
+bool interrupt_remapping(void);
+
+/* Whether /proc/self/fdinfo/@fd has a line starting with @line: 1, 0. */
+int fdinfo_has(int fd, const char *line);
 
 #endif
