@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The fixture of the uldf DMA selftests: edu bound to uldf, open, its DMA
- * ranges read, bus mastering on; and the round trip through edu's buffer
- * that checks a pair of mappings.  Include after kselftest_harness.h.
+ * ranges read, bus mastering on, its test driver attached; and the round
+ * trip through edu's buffer that checks a pair of mappings.  Include after
+ * kselftest_harness.h.
  */
 #ifndef ULDF_DMA_FIXTURE_H
 #define ULDF_DMA_FIXTURE_H
@@ -11,11 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "edu.h"
 #include "uldf_dma_util.h"
 
 FIXTURE(iommu) {
 	const char *bdf;
 	int fd;
+	struct uldf_test_dev edu;
 	struct uldf_dma_info *info;
 };
 
@@ -36,6 +39,7 @@ FIXTURE_SETUP(iommu)
 	self->info = get_dma_info(self->fd);
 	ASSERT_NE(NULL, self->info);
 	ASSERT_EQ(0, set_bus_master(self->fd));
+	ASSERT_EQ(0, edu_attach(&self->edu, self->fd));
 }
 
 FIXTURE_TEARDOWN(iommu)
@@ -47,14 +51,15 @@ FIXTURE_TEARDOWN(iommu)
 }
 
 /* Random bytes A -> edu -> B; returns memcmp of A and B's first bytes. */
-static inline int round_trip(struct __test_metadata *_metadata, int fd,
-			     uint8_t *a, uint64_t a_iova, uint8_t *b,
-			     uint64_t b_iova, size_t len)
+static inline int round_trip(struct __test_metadata *_metadata,
+			     struct uldf_test_dev *edu, uint8_t *a,
+			     uint64_t a_iova, uint8_t *b, uint64_t b_iova,
+			     size_t len)
 {
 	fill_random(a, len);
 	memset(b, 0, len);
-	EXPECT_EQ(0, ram_to_edu(fd, a_iova, len));
-	EXPECT_EQ(0, edu_to_ram(fd, b_iova, len));
+	EXPECT_EQ(0, ram_to_edu(edu, a_iova, len));
+	EXPECT_EQ(0, edu_to_ram(edu, b_iova, len));
 	return memcmp(a, b, len);
 }
 

@@ -32,70 +32,18 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "edu.h"
 #include "uldf_irq_util.h"
 
 /* IORING_OP_READ_MULTISHOT (Linux 6.7), newer than liburing 2.3. */
 #define ULDF_IORING_OP_READ_MULTISHOT	49
-
-struct edu {
-	int dev;
-};
-
-static uint32_t edu_rd(struct edu *e, unsigned int off)
-{
-	uint64_t pos = ULDF_REGION_OFFSET(ULDF_REGION_BAR0) + off;
-	uint32_t v;
-
-	return pread(e->dev, &v, 4, pos) == 4 ? v : ~0u;
-}
-
-/* Writes are checked through what the device does, or reads back. */
-static int edu_wr(struct edu *e, unsigned int off, uint32_t val)
-{
-	uint64_t pos = ULDF_REGION_OFFSET(ULDF_REGION_BAR0) + off;
-
-	return pwrite(e->dev, &val, 4, pos) == 4 ? 0 : -errno;
-}
-
-static int edu_wr64(struct edu *e, unsigned int off, uint64_t val)
-{
-	uint64_t pos = ULDF_REGION_OFFSET(ULDF_REGION_BAR0) + off;
-
-	return pwrite(e->dev, &val, 8, pos) == 8 ? 0 : -errno;
-}
-
-/*
- * Reach BAR0 through the device fd (pread/pwrite at region 0): 0,
- * -EOPNOTSUPP when the device fd does not offer BAR access, -EIO if it is
- * not an edu.
- */
-static int edu_attach(struct edu *e, int dev)
-{
-	uint64_t pos = ULDF_REGION_OFFSET(ULDF_REGION_BAR0) + EDU_ID;
-	uint32_t id;
-
-	e->dev = dev;
-	if (pread(dev, &id, 4, pos) != 4)
-		return errno == EINVAL || errno == ENOTTY ? -EOPNOTSUPP : -errno;
-	return id == 0x010000ed ? 0 : -EIO;
-}
-
-static void edu_raise(struct edu *e, uint32_t bits)
-{
-	edu_wr(e, EDU_IRQ_RAISE, bits);
-}
-
-static void edu_ack(struct edu *e)
-{
-	edu_wr(e, EDU_IRQ_ACK, edu_rd(e, EDU_IRQ_STATUS));
-}
 
 /* ---- the fixture: edu bound to uldf, opened, BAR0 mapped --------------- */
 
 FIXTURE(edu) {
 	const char *bdf;
 	int dev;
-	struct edu e;
+	struct uldf_test_dev e;
 };
 
 FIXTURE_SETUP(edu)
@@ -297,7 +245,7 @@ TEST_F(edu, intx_factorial)
 /* Raise an interrupt from another thread, once the caller is waiting. */
 static void *raise_later(void *arg)
 {
-	struct edu *e = arg;
+	struct uldf_test_dev *e = arg;
 
 	usleep(100 * 1000);
 	edu_raise(e, 1);
@@ -386,7 +334,7 @@ TEST_F(edu, intx_shared_line)
 {
 	const char *bdf2 = uldf_test_bdf("ULDF_HP_EDU_BDF", ULDF_DEFAULT_HP_EDU);
 	struct uldf_irq_info info, info2;
-	struct edu e2;
+	struct uldf_test_dev e2;
 	char line[1024], name[64];
 	int dev2, fd, fd2, i;
 	long unhandled;
@@ -859,7 +807,7 @@ FIXTURE_TEARDOWN(noremap)
 TEST_F(noremap, open_needs_isolated_msi)
 {
 	int logged = uldf_test_dmesg_count("allow_unsafe_interrupts");
-	struct edu e;
+	struct uldf_test_dev e;
 
 	/* Earlier refusals may have used up the log's rate limit (5 s). */
 	if (logged > 0)
@@ -912,10 +860,8 @@ TEST_F(edu, dma_interrupt)
 	ASSERT_EQ(0, set_bus_master(self->dev));
 	fd = irq_open1(self->dev, ULDF_IRQ_TYPE_INTX, 0);
 	ASSERT_LE(0, fd);
-	edu_wr64(&self->e, EDU_DMA_SRC, map.iova);
-	edu_wr64(&self->e, EDU_DMA_DST, EDU_DMA_BUF);
-	edu_wr64(&self->e, EDU_DMA_COUNT, 64);
-	edu_wr64(&self->e, EDU_DMA_CMD, EDU_DMA_START | EDU_DMA_IRQ);
+	ASSERT_EQ(0, edu_dma_start(&self->e, map.iova, EDU_DMA_BUF, 64,
+				   EDU_DMA_IRQ));
 	EXPECT_EQ(1, irq_wait(fd));
 	EXPECT_EQ(EDU_DMA_IRQ_STATUS, edu_rd(&self->e, EDU_IRQ_STATUS));
 	edu_ack(&self->e);
@@ -938,7 +884,7 @@ FIXTURE(wake) {
 	const char *bdf;
 	int dev;
 	int fd;
-	struct edu e;
+	struct uldf_test_dev e;
 	int epfd;
 	struct io_uring ring;
 	bool ring_up;
@@ -1175,7 +1121,7 @@ TEST_F(wake, wakes_and_stays_quiet)
 struct vmm {
 	int trigger;
 	int resample;
-	struct edu *e;
+	struct uldf_test_dev *e;
 	int rounds;
 	int seen;
 	int done;		/* eventfd: the VMM handled one interrupt */
@@ -1735,7 +1681,7 @@ TEST_F_TIMEOUT(hotplug, hot_unplug_with_irq_fds_open, 300)
 {
 	const char *bdf = uldf_test_bdf("ULDF_HP_EDU_BDF", ULDF_DEFAULT_HP_EDU);
 	int dev, msi, req;
-	struct edu e;
+	struct uldf_test_dev e;
 	pthread_t r;
 	void *res;
 
@@ -1789,7 +1735,7 @@ TEST_F_TIMEOUT(hotplug, hot_unplug_with_irq_fds_open, 300)
  */
 static void *storm_raiser(void *arg)
 {
-	struct edu *e = arg;
+	struct uldf_test_dev *e = arg;
 
 	for (;;)
 		edu_raise(e, 1);
@@ -1798,7 +1744,7 @@ static void *storm_raiser(void *arg)
 
 static void storm(const char *bdf, uint32_t type, int report)
 {
-	struct edu e;
+	struct uldf_test_dev e;
 	int dev, fd;
 	char c = 'x';
 	pthread_t t;

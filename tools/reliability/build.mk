@@ -36,9 +36,10 @@ $(REL_DIR)/uldf-fuzz: $(REL_DIR)/uldf-fuzz.c include/uapi/linux/uldf.h
 $(REL_DIR)/host-cost: $(REL_DIR)/host-cost.c
 	$(CC) $(CFLAGS) $(WARNFLAGS) -static -o $@ $<
 
+# The victim drives edu with the selftests' library (selftests/build.mk).
 $(REL_DIR)/uldf-victim: $(REL_DIR)/uldf-victim.c include/uapi/linux/uldf.h \
-			selftests/uldf/lib/edu.h
-	$(CC) $(REL_CFLAGS) -Iselftests/uldf/lib -o $@ $<
+			$(TESTLIB_OBJS) $(TESTLIB_HDRS)
+	$(CC) $(REL_CFLAGS) $(TESTLIB_CPPFLAGS) -o $@ $< $(TESTLIB_OBJS)
 
 FUZZ_CALLS ?= 1000000
 FUZZ_SECONDS ?= 900

@@ -15,53 +15,6 @@
 
 #include "uldf_dma_util.h"
 
-static int edu_rd(int fd, uint32_t reg, uint32_t *val)
-{
-	ssize_t n = uldf_test_pread(fd, ULDF_REGION_BAR0, reg, val, 4);
-
-	return n == 4 ? 0 : (n < 0 ? n : -EIO);
-}
-
-static int edu_wr(int fd, uint32_t reg, uint32_t val)
-{
-	ssize_t n = uldf_test_pwrite(fd, ULDF_REGION_BAR0, reg, &val, 4);
-
-	return n == 4 ? 0 : (n < 0 ? n : -EIO);
-}
-
-int edu_dma(int fd, uint64_t src, uint64_t dst, uint32_t len, bool to_ram)
-{
-	uint32_t cmd;
-	int i, ret;
-
-	if (src >> 32 || dst >> 32)
-		return -EINVAL;
-	ret = edu_wr(fd, EDU_DMA_SRC, src);
-	ret = ret ?: edu_wr(fd, EDU_DMA_SRC + 4, 0);
-	ret = ret ?: edu_wr(fd, EDU_DMA_DST, dst);
-	ret = ret ?: edu_wr(fd, EDU_DMA_DST + 4, 0);
-	ret = ret ?: edu_wr(fd, EDU_DMA_COUNT, len);
-	ret = ret ?: edu_wr(fd, EDU_DMA_CMD,
-			    EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
-	for (i = 0; !ret && i < 600000; i++) {
-		ret = edu_rd(fd, EDU_DMA_CMD, &cmd);
-		if (!ret && !(cmd & EDU_DMA_START))
-			return 0;
-		usleep(50);
-	}
-	return ret ?: -ETIMEDOUT;
-}
-
-int ram_to_edu(int fd, uint64_t iova, uint32_t len)
-{
-	return edu_dma(fd, iova, EDU_DMA_BUF, len, false);
-}
-
-int edu_to_ram(int fd, uint64_t iova, uint32_t len)
-{
-	return edu_dma(fd, EDU_DMA_BUF, iova, len, true);
-}
-
 int dma_map(int fd, void *buf, uint64_t size, uint32_t flags,
 	    uint64_t *iova, uint64_t limit)
 {

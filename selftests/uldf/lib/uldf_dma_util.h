@@ -16,23 +16,9 @@
 
 #include "uldf_util.h"
 
-/* Stay clear of the end of the edu buffer (QEMU 7.2 aborts there). */
-#define EDU_XFER		2048
-
 #define PAGE			4096UL
 #define SZ_2M			(2UL << 20)
 #define MSI_BASE		0xfee00000ULL
-
-/*
- * Run one transfer of the edu's DMA engine and wait until the engine says
- * it is done (the engine has no error status: a blocked transfer simply
- * moves nothing).  The wait is bounded only to turn a hang into a failure.
- */
-int edu_dma(int fd, uint64_t src, uint64_t dst, uint32_t len, bool to_ram);
-
-/* @len bytes at @iova to the edu's buffer, and back. */
-int ram_to_edu(int fd, uint64_t iova, uint32_t len);
-int edu_to_ram(int fd, uint64_t iova, uint32_t len);
 
 /*
  * ULDF_DMA_MAP of @size bytes at @buf with @flags; the IOVA asked for

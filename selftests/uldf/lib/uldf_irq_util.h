@@ -32,9 +32,10 @@ int irq_open1(int dev, uint32_t type, uint32_t flags);
 
 /*
  * MSI vector 0 of @dev, with bus mastering turned on first (MSI messages
- * are memory writes) and the interrupt steered to CPU 0 (see irq_steer_to_cpu0()): its fd, -EPERM
- * when the open is refused for want of interrupt remapping, -EIO when bus
- * mastering cannot be turned on, or -errno.
+ * are memory writes) and the interrupt steered to CPU 0 (see
+ * irq_steer_to_cpu0()): its fd, -EPERM when the open is refused for want
+ * of interrupt remapping, -EIO when bus mastering cannot be turned on, or
+ * -errno.
  */
 int msi_open(int dev);
 
