@@ -215,7 +215,7 @@ TEST_F(aer, nonfatal_signals_err_and_keeps_state)
 
 	EXPECT_EQ(5, virtio_rd16(self->dev, VIRTIO_QUEUE_SELECT));
 	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
-	EXPECT_EQ(0x1af4, cfg_rd16(self->dev, 0));
+	EXPECT_EQ(0x1af4, cfg_rd16(self->dev, PCI_VENDOR_ID));
 	EXPECT_EQ(-EAGAIN, irq_quiet(self->err));
 }
 
@@ -273,7 +273,7 @@ TEST_F(aer, fatal_then_reset_restores_config)
 	EXPECT_EQ(7, virtio_rd16(self->dev, VIRTIO_QUEUE_SELECT));
 	EXPECT_EQ(7, map[VIRTIO_QUEUE_SELECT / 2]);
 	EXPECT_EQ(1, map[VIRTIO_NUM_QUEUES / 2]);
-	EXPECT_EQ(0x1af4, cfg_rd16(self->dev, 0));
+	EXPECT_EQ(0x1af4, cfg_rd16(self->dev, PCI_VENDOR_ID));
 	EXPECT_EQ(-EAGAIN, irq_quiet(self->err));
 	munmap(p, psz);
 }
