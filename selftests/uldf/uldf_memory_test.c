@@ -333,7 +333,7 @@ static void *racer_run(void *arg)
 			ok = touch(bar, &v);
 			munmap((void *)bar, psz);
 			r->touches++;
-			if (ok && seen != gen && v == 0x010000ed)
+			if (ok && seen != gen && v == EDU_ID_VALUE)
 				r->late++;
 			if (!ok)
 				break;
@@ -383,7 +383,7 @@ TEST_F(unbind, mapping_dies_with_unbind)
 	bar = mmap(NULL, psz, PROT_READ, MAP_SHARED, fd, ULDF_REGION_OFFSET(0));
 	ASSERT_NE(MAP_FAILED, bar);
 	ASSERT_TRUE(touch(bar, &v));
-	ASSERT_EQ(0x010000edU, v);
+	ASSERT_EQ(EDU_ID_VALUE, v);
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(0, pipe(q));
 	pid = fork();

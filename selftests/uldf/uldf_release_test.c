@@ -84,7 +84,7 @@ static int revoked_child(const char *bdf, int ready)
 		   fd, ULDF_REGION_OFFSET(0));
 	if (bar == MAP_FAILED)
 		return 11;
-	if (bar[0] != 0x010000ed)
+	if (bar[0] != EDU_ID_VALUE)
 		return 12;
 	signal(SIGBUS, on_sigbus);
 	if (write(ready, "r", 1) != 1)
