@@ -145,11 +145,11 @@ TEST_F(edu, config_view)
 TEST_F(edu, mmio_through_the_mapping)
 {
 	ASSERT_NE(NULL, self->u.vg.bar[0].map);
-	EXPECT_EQ(0x010000ed, rd(&self->u, EDU_ID));
+	EXPECT_EQ(EDU_ID_VALUE, rd(&self->u, EDU_ID));
 	wr(&self->u, EDU_LIVENESS, 0x12345678);
 	EXPECT_EQ(~0x12345678U, rd(&self->u, EDU_LIVENESS));
 	/* The mapping is the device: the same register, read directly. */
-	EXPECT_EQ(0x010000ed, *(volatile u32 *)self->u.vg.bar[0].map);
+	EXPECT_EQ(EDU_ID_VALUE, *(volatile u32 *)self->u.vg.bar[0].map);
 }
 
 TEST_F(edu, memory_space_is_the_guests)
@@ -170,12 +170,12 @@ TEST_F(edu, memory_space_is_the_guests)
 	wr(&self->u, EDU_LIVENESS, 0x22222222);
 	/* ... while the device decodes, and its mapping works, on the host. */
 	EXPECT_TRUE(host_command(self->bdf) & PCI_COMMAND_MEMORY);
-	EXPECT_EQ(0x010000ed, map[EDU_ID / 4]);
+	EXPECT_EQ(EDU_ID_VALUE, map[EDU_ID / 4]);
 	EXPECT_EQ(~0x11111111U, map[EDU_LIVENESS / 4]);
 
 	vg_cfg_write(&self->u.vg, PCI_COMMAND, 2, cmd);
 	EXPECT_EQ(cmd, cfg(&self->u, PCI_COMMAND, 2));
-	EXPECT_EQ(0x010000ed, rd(&self->u, EDU_ID));
+	EXPECT_EQ(EDU_ID_VALUE, rd(&self->u, EDU_ID));
 	wr(&self->u, EDU_LIVENESS, 0x12345678);
 	EXPECT_EQ(~0x12345678U, rd(&self->u, EDU_LIVENESS));
 }

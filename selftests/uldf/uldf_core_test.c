@@ -81,7 +81,7 @@ FIXTURE_TEARDOWN(edu)
 
 TEST_F(edu, id_register_pread)
 {
-	EXPECT_EQ(0x010000edU, rd32(self->fd, EDU_ID));
+	EXPECT_EQ(EDU_ID_VALUE, rd32(self->fd, EDU_ID));
 }
 
 TEST_F(edu, id_register_mmap)
@@ -91,7 +91,7 @@ TEST_F(edu, id_register_mmap)
 	bar = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, ULDF_REGION_OFFSET(ULDF_REGION_BAR0));
 	ASSERT_NE(MAP_FAILED, bar);
-	EXPECT_EQ(0x010000edU, bar[EDU_ID / 4]);
+	EXPECT_EQ(EDU_ID_VALUE, bar[EDU_ID / 4]);
 	bar[EDU_LIVENESS / 4] = 0x12345678;
 	EXPECT_EQ(~0x12345678U, bar[EDU_LIVENESS / 4]);
 	munmap((void *)bar, EDU_BAR0_SIZE);
@@ -149,7 +149,7 @@ TEST_F(edu, bulk_read)
 
 	wr32(self->fd, EDU_LIVENESS, 0x0f0f0f0f);
 	ASSERT_EQ(sizeof(buf), uldf_test_pread(self->fd, 0, 0, buf, sizeof(buf)));
-	EXPECT_EQ(0x010000edU, buf[0]);
+	EXPECT_EQ(EDU_ID_VALUE, buf[0]);
 	EXPECT_EQ(0xf0f0f0f0U, buf[1]);
 }
 
@@ -200,12 +200,13 @@ TEST_F(edu, config_header_matches_sysfs)
 	 * Interrupt Disable is virtual: the device has it set while no INTx
 	 * vector is open, the user sees what it wrote (0 at first).
 	 */
-	EXPECT_EQ(0, mine[5] & 0x04);
-	EXPECT_EQ(0x04, real[5] & 0x04);
-	mine[5] &= ~0x04;
-	real[5] &= ~0x04;
+	EXPECT_EQ(0, mine[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8));
+	EXPECT_EQ(PCI_COMMAND_INTX_DISABLE >> 8,
+		  real[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8));
+	mine[PCI_COMMAND + 1] &= ~(PCI_COMMAND_INTX_DISABLE >> 8);
+	real[PCI_COMMAND + 1] &= ~(PCI_COMMAND_INTX_DISABLE >> 8);
 	EXPECT_EQ(0, memcmp(mine, real, 64));
-	EXPECT_EQ(0x11e81234U, cfg32(self->fd, 0));
+	EXPECT_EQ(EDU_DEVICE << 16 | EDU_VENDOR, cfg32(self->fd, PCI_VENDOR_ID));
 }
 
 TEST_F(edu, bar_sizing_virtual)
@@ -213,34 +214,39 @@ TEST_F(edu, bar_sizing_virtual)
 	uint32_t before, real, sized, ones = 0xffffffff;
 	long long res_before = uldf_test_sysfs_num(self->bdf, "resource");
 
-	before = cfg32(self->fd, 0x10);
-	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0x10, &ones, 4));
-	sized = cfg32(self->fd, 0x10);
+	before = cfg32(self->fd, PCI_BASE_ADDRESS_0);
+	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG,
+				      PCI_BASE_ADDRESS_0, &ones, 4));
+	sized = cfg32(self->fd, PCI_BASE_ADDRESS_0);
 	/* 1 MiB, 32-bit, non-prefetchable memory BAR. */
 	EXPECT_EQ(0xfff00000U, sized);
-	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 4, 0x10));
+	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 4, PCI_BASE_ADDRESS_0));
 	EXPECT_EQ(before, real);
 	EXPECT_EQ(res_before, uldf_test_sysfs_num(self->bdf, "resource"));
 	/* The device still answers where it was. */
-	EXPECT_EQ(0x010000edU, rd32(self->fd, EDU_ID));
-	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0x10, &before, 4));
-	EXPECT_EQ(before, cfg32(self->fd, 0x10));
+	EXPECT_EQ(EDU_ID_VALUE, rd32(self->fd, EDU_ID));
+	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG,
+				      PCI_BASE_ADDRESS_0, &before, 4));
+	EXPECT_EQ(before, cfg32(self->fd, PCI_BASE_ADDRESS_0));
 	/* An unimplemented BAR sizes as 0. */
-	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0x14, &ones, 4));
-	EXPECT_EQ(0, cfg32(self->fd, 0x14));
+	ASSERT_EQ(4, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG,
+				      PCI_BASE_ADDRESS_1, &ones, 4));
+	EXPECT_EQ(0, cfg32(self->fd, PCI_BASE_ADDRESS_1));
 }
 
 TEST_F(edu, msi_capability_not_writable)
 {
 	uint8_t before[16], after[16], junk[16];
-	int msi = uldf_test_find_cap(self->fd, 0x05);
+	int msi = uldf_test_find_cap(self->fd, PCI_CAP_ID_MSI);
 
 	ASSERT_NE(0, msi);
 	ASSERT_EQ(0, sysfs_config(self->bdf, before, sizeof(before), msi));
 	memset(junk, 0x5a, sizeof(junk));
 	/* Control, address and data: every write is dropped. */
-	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, msi + 2, junk, 2));
-	ASSERT_EQ(12, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, msi + 4, junk, 12));
+	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG,
+				      msi + PCI_MSI_FLAGS, junk, 2));
+	ASSERT_EQ(12, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG,
+				       msi + PCI_MSI_ADDRESS_LO, junk, 12));
 	ASSERT_EQ(0, sysfs_config(self->bdf, after, sizeof(after), msi));
 	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
 }
@@ -249,35 +255,40 @@ TEST_F(edu, command_register)
 {
 	uint16_t cmd, real;
 
-	ASSERT_EQ(2, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, 4, &cmd, 2));
-	cmd |= 0x4;	/* bus master */
-	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 4, &cmd, 2));
-	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 2, 4));
+	ASSERT_EQ(2, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, PCI_COMMAND,
+				     &cmd, 2));
+	cmd |= PCI_COMMAND_MASTER;
+	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, PCI_COMMAND,
+				      &cmd, 2));
+	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 2, PCI_COMMAND));
 	if (getenv("ULDF_IOMMU") && !strcmp(getenv("ULDF_IOMMU"), "1")) {
-		EXPECT_TRUE(real & 0x4);
+		EXPECT_TRUE(real & PCI_COMMAND_MASTER);
 	} else {
-		EXPECT_FALSE(real & 0x4);
+		EXPECT_FALSE(real & PCI_COMMAND_MASTER);
 	}
 	/* Memory decoding stays on; the device answers. */
-	EXPECT_TRUE(real & 0x2);
-	EXPECT_EQ(0x010000edU, rd32(self->fd, EDU_ID));
+	EXPECT_TRUE(real & PCI_COMMAND_MEMORY);
+	EXPECT_EQ(EDU_ID_VALUE, rd32(self->fd, EDU_ID));
 	/* The vendor ID is read-only. */
 	cmd = 0;
-	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 0, &cmd, 2));
-	EXPECT_EQ(0x11e81234U, cfg32(self->fd, 0));
+	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, PCI_VENDOR_ID,
+				      &cmd, 2));
+	EXPECT_EQ(EDU_DEVICE << 16 | EDU_VENDOR, cfg32(self->fd, PCI_VENDOR_ID));
 }
 
 TEST_F(edu, closing_turns_bus_master_off)
 {
 	uint16_t cmd, real;
 
-	ASSERT_EQ(2, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, 4, &cmd, 2));
-	cmd |= 0x4;
-	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, 4, &cmd, 2));
+	ASSERT_EQ(2, uldf_test_pread(self->fd, ULDF_REGION_CONFIG, PCI_COMMAND,
+				     &cmd, 2));
+	cmd |= PCI_COMMAND_MASTER;
+	ASSERT_EQ(2, uldf_test_pwrite(self->fd, ULDF_REGION_CONFIG, PCI_COMMAND,
+				      &cmd, 2));
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 2, 4));
-	EXPECT_FALSE(real & 0x4);
+	ASSERT_EQ(0, sysfs_config(self->bdf, &real, 2, PCI_COMMAND));
+	EXPECT_FALSE(real & PCI_COMMAND_MASTER);
 }
 
 TEST_F(edu, bad_offsets)

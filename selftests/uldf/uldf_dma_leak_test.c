@@ -19,11 +19,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "uldf_dma_util.h"
+#include "kselftest_harness.h"
+#include "uldf_dma_fixture.h"
 
 TEST_F(iommu, locked_vm_unmap_and_close)
 {
@@ -190,14 +193,15 @@ TEST_F(iommu, sigkill_releases_everything)
 	/* The device is free again, and works. */
 	self->fd = uldf_test_open(self->bdf);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, bus_master_on(self->fd));
+	ASSERT_EQ(0, set_bus_master(self->fd));
+	ASSERT_EQ(0, edu_attach(&self->edu, self->fd));
 	a = map_anon(PAGE);
 	b = map_anon(PAGE);
 	ASSERT_EQ(0, dma_map(self->fd, a, PAGE, ULDF_DMA_MAP_READ, &a_iova,
 			     EDU_DMA_MASK));
 	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_WRITE, &b_iova,
 			     EDU_DMA_MASK));
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, a, a_iova, b, b_iova,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, a, a_iova, b, b_iova,
 				EDU_XFER));
 }
 
@@ -383,7 +387,7 @@ TEST_F(iommu, threads_map_unmap_during_dma)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, hammer_thread, &h[i]));
 	}
 	for (i = 0; i < 10; i++)
-		bad += round_trip(_metadata, self->fd, a, a_iova, b, b_iova,
+		bad += round_trip(_metadata, &self->edu, a, a_iova, b, b_iova,
 				  EDU_XFER) != 0;
 	atomic_store(&stop, true);
 	for (i = 0; i < 2; i++) {

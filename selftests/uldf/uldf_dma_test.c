@@ -36,7 +36,8 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 
-#include "uldf_dma_util.h"
+#include "kselftest_harness.h"
+#include "uldf_dma_fixture.h"
 
 TEST_F(iommu, info)
 {
@@ -127,9 +128,9 @@ TEST_F(iommu, round_trip_allocated)
 	EXPECT_TRUE(b_iova >= a_iova + 4 * PAGE || a_iova >= b_iova + 4 * PAGE);
 
 	/* Twice, at different offsets, so stale data cannot pass. */
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, a, a_iova, b, b_iova,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, a, a_iova, b, b_iova,
 				EDU_XFER));
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, a + 3 * PAGE,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, a + 3 * PAGE,
 				a_iova + 3 * PAGE, b + 2 * PAGE,
 				b_iova + 2 * PAGE, EDU_XFER));
 	EXPECT_EQ(0, dma_unmap(self->fd, a_iova, 4 * PAGE, 0, NULL));
@@ -153,10 +154,10 @@ TEST_F(iommu, round_trip_fixed)
 			     ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE |
 			     ULDF_DMA_MAP_FIXED_IOVA, &got, 0));
 	EXPECT_EQ(b_iova, got);
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, a, a_iova, b + PAGE,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, a, a_iova, b + PAGE,
 				b_iova + PAGE, EDU_XFER));
 	/* A read-write mapping works both ways. */
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, b + PAGE, b_iova + PAGE,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, b + PAGE, b_iova + PAGE,
 				b, b_iova, EDU_XFER));
 }
 
@@ -186,10 +187,10 @@ TEST_F(iommu, round_trip_batch)
 		if (i)
 			EXPECT_NE(e[i - 1].iova, e[i].iova);
 	}
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, buf, e[0].iova,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, buf, e[0].iova,
 				buf + 2 * (N - 1) * PAGE, e[N - 1].iova,
 				EDU_XFER));
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, buf + 2 * 17 * PAGE,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, buf + 2 * 17 * PAGE,
 				e[17].iova, buf + 2 * 40 * PAGE, e[40].iova,
 				EDU_XFER));
 
@@ -258,23 +259,23 @@ TEST_F(iommu, unmapped_iova_faults)
 	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_WRITE, &b_iova,
 			     EDU_DMA_MASK));
 	/* Use B once, so that its translation was live (and cached). */
-	ASSERT_EQ(0, round_trip(_metadata, self->fd, a, a_iova, b, b_iova,
+	ASSERT_EQ(0, round_trip(_metadata, &self->edu, a, a_iova, b, b_iova,
 				EDU_XFER));
 	ASSERT_EQ(0, dma_unmap(self->fd, b_iova, PAGE, 0, NULL));
 
 	/* New bytes in the device; B must not receive them. */
 	fill_random(a, PAGE);
-	ASSERT_EQ(0, ram_to_edu(self->fd, a_iova, EDU_XFER));
+	ASSERT_EQ(0, ram_to_edu(&self->edu, a_iova, EDU_XFER));
 	memcpy(copy, b, PAGE);
 	before = dmar_faults(self->bdf, b_iova);
-	ASSERT_EQ(0, edu_to_ram(self->fd, b_iova, EDU_XFER));
+	ASSERT_EQ(0, edu_to_ram(&self->edu, b_iova, EDU_XFER));
 	EXPECT_TRUE(dmar_fault_seen(self->bdf, b_iova, before));
 	EXPECT_EQ(0, memcmp(copy, b, PAGE));
 
 	/* An IOVA never mapped. */
 	memcpy(copy, a, PAGE);
 	before = dmar_faults(self->bdf, never);
-	ASSERT_EQ(0, edu_to_ram(self->fd, never, EDU_XFER));
+	ASSERT_EQ(0, edu_to_ram(&self->edu, never, EDU_XFER));
 	EXPECT_TRUE(dmar_fault_seen(self->bdf, never, before));
 	EXPECT_EQ(0, memcmp(copy, a, PAGE));
 	EXPECT_NE(0, memcmp(b, a, EDU_XFER));
@@ -302,14 +303,14 @@ TEST_F(iommu, read_only_blocks_device_writes)
 	 * without reporting a fault.)
 	 */
 	fill_random(rw, PAGE);
-	ASSERT_EQ(0, ram_to_edu(self->fd, rw_iova, EDU_XFER));
+	ASSERT_EQ(0, ram_to_edu(&self->edu, rw_iova, EDU_XFER));
 	memcpy(copy, ro, PAGE);
 	before = dmar_faults(self->bdf, ro_iova);
-	ASSERT_EQ(0, edu_to_ram(self->fd, ro_iova, EDU_XFER));
+	ASSERT_EQ(0, edu_to_ram(&self->edu, ro_iova, EDU_XFER));
 	EXPECT_TRUE(dmar_fault_seen(self->bdf, ro_iova, before));
 	EXPECT_EQ(0, memcmp(copy, ro, PAGE));
 	/* But it can read it. */
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, ro, ro_iova, rw, rw_iova,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, ro, ro_iova, rw, rw_iova,
 				EDU_XFER));
 }
 
@@ -520,9 +521,9 @@ static void check_2m_page(struct __test_metadata *_metadata,
 	/* And the device reaches all of it: the last 2 KiB of the page. */
 	ASSERT_EQ(0, dma_map(self->fd, b, PAGE, ULDF_DMA_MAP_READ |
 			     ULDF_DMA_MAP_WRITE, &b_iova, EDU_DMA_MASK));
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, huge + SZ_2M - EDU_XFER,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, huge + SZ_2M - EDU_XFER,
 				iova + SZ_2M - EDU_XFER, b, b_iova, EDU_XFER));
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, b, b_iova,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, b, b_iova,
 				huge + SZ_2M / 2, iova + SZ_2M / 2, EDU_XFER));
 	EXPECT_EQ(0, dma_unmap(self->fd, iova, SZ_2M, 0, NULL));
 }
@@ -711,9 +712,9 @@ TEST_F(iommu, hugetlb_halves_stay_independent)
 
 	/* The second half still works both ways, without a fault. */
 	before = dmar_faults(self->bdf, base + half);
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, huge + half, base + half,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, huge + half, base + half,
 				b, b_iova, EDU_XFER));
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, b, b_iova,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, b, b_iova,
 				huge + SZ_2M - PAGE, base + SZ_2M - PAGE,
 				EDU_XFER));
 	EXPECT_EQ(before, dmar_faults(self->bdf, base + half));
@@ -725,6 +726,7 @@ TEST_F(iommu, hugetlb_halves_stay_independent)
 FIXTURE(noiommu) {
 	const char *bdf;
 	int fd;
+	struct uldf_test_dev edu;
 	bool reloaded;
 };
 
@@ -829,7 +831,7 @@ TEST_F(noiommu, refused_without_parameter)
 	EXPECT_EQ(0, info.nr_ranges);
 	EXPECT_EQ(-ENODEV, dma_map(self->fd, buf, PAGE, ULDF_DMA_MAP_READ,
 				   &iova, 0));
-	EXPECT_NE(0, bus_master_on(self->fd));
+	EXPECT_NE(0, set_bus_master(self->fd));
 }
 
 /*
@@ -864,7 +866,7 @@ TEST_F(noiommu, open_needs_cap_sys_rawio)
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &info));
 	EXPECT_EQ(ULDF_DMA_INFO_NOIOMMU, info.flags);
-	EXPECT_EQ(0, bus_master_on(self->fd));
+	EXPECT_EQ(0, set_bus_master(self->fd));
 }
 
 /* Map one page below the edu's DMA mask; return its bus address. */
@@ -924,7 +926,8 @@ TEST_F(noiommu, physical_dma)
 	ASSERT_EQ(0, ioctl(self->fd, ULDF_DMA_GET_INFO, &info));
 	EXPECT_EQ(ULDF_DMA_INFO_NOIOMMU, info.flags);
 	EXPECT_EQ(PAGE, info.pgsize_bitmap);
-	ASSERT_EQ(0, bus_master_on(self->fd));
+	ASSERT_EQ(0, set_bus_master(self->fd));
+	ASSERT_EQ(0, edu_attach(&self->edu, self->fd));
 
 	/* Not enough room for the segments: E2BIG and the count needed. */
 	m = (struct uldf_dma_map) {
@@ -954,9 +957,9 @@ TEST_F(noiommu, physical_dma)
 	if (ret == -ERANGE)
 		SKIP(return, "no page below the edu's 28-bit DMA mask; boot the VM with --mem 256");
 	ASSERT_EQ(0, ret);
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, a, a_addr, b, b_addr,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, a, a_addr, b, b_addr,
 				EDU_XFER));
-	EXPECT_EQ(0, round_trip(_metadata, self->fd, b, b_addr, a, a_addr,
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, b, b_addr, a, a_addr,
 				EDU_XFER));
 	EXPECT_EQ(0, dma_unmap(self->fd, 0, 0, ULDF_DMA_UNMAP_ALL, NULL));
 }

@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "uldf_irq_util.h"
@@ -31,10 +33,6 @@
 #define NVME_ADMIN_GET_FEATURES	0x0a
 #define NVME_FEAT_NUM_QUEUES	0x07
 #define NVME_QD			8
-
-/* MSI-X capability: Message Control's enable bit, in the real config. */
-#define PCI_CAP_ID_MSIX		0x11
-#define PCI_MSIX_ENABLE		0x8000
 
 struct nvme_sqe {
 	uint32_t cdw0;		/* opcode, command id in 31:16 */
@@ -103,10 +101,10 @@ FIXTURE_TEARDOWN(nvme)
 /* Offset of the MSI-X capability in the real config space, or 0. */
 static int msix_cap(const char *bdf)
 {
-	int pos = uldf_test_cfg_read16(bdf, 0x34) & 0xff;
+	int pos = uldf_test_cfg_read16(bdf, PCI_CAPABILITY_LIST) & 0xff;
 
-	while (pos >= 0x40) {
-		int hdr = uldf_test_cfg_read16(bdf, pos);
+	while (pos >= PCI_STD_HEADER_SIZEOF) {
+		int hdr = uldf_test_cfg_read16(bdf, pos + PCI_CAP_LIST_ID);
 
 		if ((hdr & 0xff) == PCI_CAP_ID_MSIX)
 			return pos;
@@ -119,7 +117,8 @@ static bool msix_enabled(const char *bdf)
 {
 	int cap = msix_cap(bdf);
 
-	return cap && (uldf_test_cfg_read16(bdf, cap + 2) & PCI_MSIX_ENABLE);
+	return cap && (uldf_test_cfg_read16(bdf, cap + PCI_MSIX_FLAGS) &
+		       PCI_MSIX_FLAGS_ENABLE);
 }
 
 /* A set of vectors opened at once: each has its name, its own count. */
@@ -415,7 +414,10 @@ TEST_F(nvme, admin_completion_interrupts)
 	EXPECT_FALSE(msix_enabled(self->bdf));
 }
 
-/* Where the MSI-X table or PBA (@reg: 4 or 8) is, from the user's config. */
+/*
+ * Where the MSI-X table or PBA is (@reg: PCI_MSIX_TABLE or PCI_MSIX_PBA),
+ * from the user's config space.
+ */
 static int msix_where(FIXTURE_DATA(nvme) *self, unsigned int reg,
 		      unsigned int *bar, uint64_t *off)
 {
@@ -425,8 +427,8 @@ static int msix_where(FIXTURE_DATA(nvme) *self, unsigned int reg,
 
 	if (!cap || pread(self->dev, &v, 4, cfg + cap + reg) != 4)
 		return -ENOENT;
-	*bar = v & 7;
-	*off = v & ~7U;
+	*bar = v & PCI_MSIX_TABLE_BIR;
+	*off = v & PCI_MSIX_TABLE_OFFSET;
 	return 0;
 }
 
@@ -443,8 +445,8 @@ TEST_F(nvme, pba_reads_pending_bits)
 	int fd, ret, i;
 	long long n;
 
-	ASSERT_EQ(0, msix_where(self, 8, &pba_bar, &pba_off));
-	ASSERT_EQ(0, msix_where(self, 4, &table_bar, &table_off));
+	ASSERT_EQ(0, msix_where(self, PCI_MSIX_PBA, &pba_bar, &pba_off));
+	ASSERT_EQ(0, msix_where(self, PCI_MSIX_TABLE, &table_bar, &table_off));
 	ASSERT_EQ(0, irq_open(self->dev, ULDF_IRQ_TYPE_MSIX, 0, 1, 0, &fd));
 	ret = nvme_admin_setup(self);
 	if (ret == -ENOTTY) {

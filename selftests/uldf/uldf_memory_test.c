@@ -35,7 +35,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "uldf_util.h"
+#include "uldf_dma_util.h"
 
 #define NVME_VS		0x08	/* NVMe Version register, in BAR0 */
 
@@ -333,7 +333,7 @@ static void *racer_run(void *arg)
 			ok = touch(bar, &v);
 			munmap((void *)bar, psz);
 			r->touches++;
-			if (ok && seen != gen && v == 0x010000ed)
+			if (ok && seen != gen && v == EDU_ID_VALUE)
 				r->late++;
 			if (!ok)
 				break;
@@ -383,7 +383,7 @@ TEST_F(unbind, mapping_dies_with_unbind)
 	bar = mmap(NULL, psz, PROT_READ, MAP_SHARED, fd, ULDF_REGION_OFFSET(0));
 	ASSERT_NE(MAP_FAILED, bar);
 	ASSERT_TRUE(touch(bar, &v));
-	ASSERT_EQ(0x010000edU, v);
+	ASSERT_EQ(EDU_ID_VALUE, v);
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(0, pipe(q));
 	pid = fork();
@@ -622,34 +622,6 @@ static void *stalled_run(void *arg)
 	}
 	s->err = s->ret < 0 ? errno : 0;
 	return NULL;
-}
-
-static long vmstat(const char *name)
-{
-	char line[256], key[64];
-	long v = -1, n;
-	FILE *f = fopen("/proc/vmstat", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", key, &n) == 2 && !strcmp(key, name))
-			v = n;
-	fclose(f);
-	return v;
-}
-
-/* Pages pinned with FOLL_PIN system-wide, the per-CPU deltas folded in. */
-static long pinned_pages(void)
-{
-	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1)
-			perror("stat_refresh");
-		close(fd);
-	}
-	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
 }
 
 FIXTURE(stall) {

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <linux/pci_regs.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -83,7 +84,7 @@ static int revoked_child(const char *bdf, int ready)
 		   fd, ULDF_REGION_OFFSET(0));
 	if (bar == MAP_FAILED)
 		return 11;
-	if (bar[0] != 0x010000ed)
+	if (bar[0] != EDU_ID_VALUE)
 		return 12;
 	signal(SIGBUS, on_sigbus);
 	if (write(ready, "r", 1) != 1)
@@ -158,13 +159,11 @@ TEST_F(release, sigkill_turns_bus_master_off)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		int fd = uldf_test_open(self->bdf);
-		uint16_t cmd = 0;
 
 		if (fd < 0)
 			_exit(1);
-		uldf_test_pread(fd, ULDF_REGION_CONFIG, 4, &cmd, 2);
-		cmd |= 0x6;	/* memory, bus master */
-		uldf_test_pwrite(fd, ULDF_REGION_CONFIG, 4, &cmd, 2);
+		uldf_test_command_set(fd, PCI_COMMAND_MEMORY |
+				      PCI_COMMAND_MASTER);
 		if (write(p[1], "r", 1) != 1)
 			_exit(2);
 		for (;;)

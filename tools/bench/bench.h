@@ -8,8 +8,8 @@
  * a script can gather them; a failure prints "status=error" with the reason
  * and a uldf interface that the running module does not implement yet
  * prints "status=unsupported".  Nothing here is a library over the
- * frameworks: each timed loop in the programs makes its system calls
- * itself, so the figures are those of the kernel paths.
+ * frameworks: each timed loop in the programs makes its system calls and
+ * MMIO accesses itself, so the figures are those of the kernel paths.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -19,13 +19,8 @@
 #include <stdint.h>
 #include <time.h>
 
-/* QEMU edu registers (BAR0). */
-#define EDU_ID			0x00
-#define EDU_ID_VALUE		0x010000ed
-#define EDU_LIVENESS		0x04
-#define EDU_INTR_STATUS		0x24
-#define EDU_INTR_RAISE		0x60
-#define EDU_INTR_ACK		0x64
+/* QEMU edu's registers and test driver (selftests/uldf/lib). */
+#include "edu.h"
 
 /* Exit status of a program whose uldf side is not in the running module. */
 #define BENCH_EXIT_UNSUPPORTED	4
@@ -46,6 +41,7 @@ enum bench_fw {
  * @config:	UIO: the sysfs config file; else -1.
  * @bar0:	BAR0 mapped into this process.
  * @bar0_size:	its size in bytes.
+ * @edu:	edu's test driver on @bar0, which checked the device.
  */
 struct bench_dev {
 	enum bench_fw fw;
@@ -56,6 +52,7 @@ struct bench_dev {
 	int config;
 	volatile uint32_t *bar0;
 	size_t bar0_size;
+	struct uldf_test_dev edu;
 };
 
 /* Parse "uldf", "vfio" or "uio"; -1 if none of those. */
@@ -63,8 +60,9 @@ int bench_fw_parse(const char *name);
 const char *bench_fw_name(enum bench_fw fw);
 
 /*
- * Open @bdf through @fw, map its BAR0 and turn on bus mastering (through
- * the framework's config-space access).  Returns 0 or -errno; on failure
+ * Open @bdf through @fw, map its BAR0, check it is an edu with nothing
+ * pending (edu's test driver) and turn on bus mastering (through the
+ * framework's config-space access).  Returns 0 or -errno; on failure
  * @err gets a short reason.  bench_dev_close() undoes everything.
  */
 int bench_dev_open(struct bench_dev *d, enum bench_fw fw, const char *bdf,

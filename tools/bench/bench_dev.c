@@ -27,7 +27,7 @@
 
 #include "bench.h"
 
-#define PCI_DEVICES	"/sys/bus/pci/devices"
+#define SYSFS_PCI	"/sys/bus/pci/devices"
 
 static const char *const fw_names[] = {
 	[BENCH_ULDF] = "uldf",
@@ -92,7 +92,7 @@ static int iommu_group_of(const char *bdf)
 	const char *slash;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/iommu_group", bdf);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
 		return -errno;
@@ -192,7 +192,7 @@ static int uio_index_of(const char *bdf)
 	int index = -ENOENT;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/uio", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/uio", bdf);
 	dir = opendir(path);
 	if (!dir)
 		return -errno;
@@ -222,13 +222,13 @@ static int uio_open(struct bench_dev *d, char *err, size_t errlen)
 		snprintf(err, errlen, "open %s", path);
 		return -errno;
 	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/config", d->bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/config", d->bdf);
 	d->config = open(path, O_RDWR | O_CLOEXEC);
 	if (d->config < 0) {
 		snprintf(err, errlen, "open %s", path);
 		return -errno;
 	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource0", d->bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/resource0", d->bdf);
 	res = open(path, O_RDWR | O_CLOEXEC);
 	if (res < 0 || fstat(res, &st)) {
 		snprintf(err, errlen, "open %s", path);
@@ -314,7 +314,8 @@ int bench_dev_open(struct bench_dev *d, enum bench_fw fw, const char *bdf,
 		ret = uio_open(d, err, errlen);
 		break;
 	}
-	if (!ret && edu_read(d, EDU_ID) != EDU_ID_VALUE) {
+	if (!ret && uldf_test_dev_attach_mmio(&d->edu, d->bar0,
+					      &uldf_test_edu_ops)) {
 		snprintf(err, errlen, "BAR0 reads id 0x%x, not edu's",
 			 edu_read(d, EDU_ID));
 		ret = -ENODEV;
@@ -484,7 +485,7 @@ static int irq_of(const char *bdf, bool msi)
 	int fd;
 
 	if (msi) {
-		snprintf(path, sizeof(path), PCI_DEVICES "/%s/msi_irqs", bdf);
+		snprintf(path, sizeof(path), SYSFS_PCI "/%s/msi_irqs", bdf);
 		dir = opendir(path);
 		if (!dir)
 			return -errno;
@@ -496,7 +497,7 @@ static int irq_of(const char *bdf, bool msi)
 		closedir(dir);
 		return irq;
 	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/irq", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/irq", bdf);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -52,11 +52,11 @@ static void uldf_cycle(struct intx_ctx *c)
 	static const uint64_t one = 1;
 	uint64_t n;
 
-	edu_write(&c->dev, EDU_INTR_RAISE, 1);
+	edu_write(&c->dev, EDU_IRQ_RAISE, 1);
 	if (read(c->irq_fd, &n, sizeof(n)) != sizeof(n))
 		bench_fail(words, "read of the IRQ fd: %s", strerror(errno));
 	c->events += n;
-	edu_write(&c->dev, EDU_INTR_ACK, 1);
+	edu_write(&c->dev, EDU_IRQ_ACK, 1);
 	if (c->unmask_on_read)
 		return;
 	if (write(c->irq_fd, &one, sizeof(one)) != sizeof(one))
@@ -67,11 +67,11 @@ static void vfio_cycle(struct intx_ctx *c)
 {
 	uint64_t n;
 
-	edu_write(&c->dev, EDU_INTR_RAISE, 1);
+	edu_write(&c->dev, EDU_IRQ_RAISE, 1);
 	if (read(c->irq_fd, &n, sizeof(n)) != sizeof(n))
 		bench_fail(words, "read of the eventfd: %s", strerror(errno));
 	c->events += n;
-	edu_write(&c->dev, EDU_INTR_ACK, 1);
+	edu_write(&c->dev, EDU_IRQ_ACK, 1);
 	if (ioctl(c->dev.fd, VFIO_DEVICE_SET_IRQS, &c->unmask))
 		bench_fail(words, "ACTION_UNMASK: %s", strerror(errno));
 }
@@ -80,12 +80,12 @@ static void uio_cycle(struct intx_ctx *c)
 {
 	uint32_t n;
 
-	edu_write(&c->dev, EDU_INTR_RAISE, 1);
+	edu_write(&c->dev, EDU_IRQ_RAISE, 1);
 	if (read(c->irq_fd, &n, sizeof(n)) != sizeof(n))
 		bench_fail(words, "read of /dev/uio: %s", strerror(errno));
 	c->events += n - c->uio_last;	/* UIO reports a running total */
 	c->uio_last = n;
-	edu_write(&c->dev, EDU_INTR_ACK, 1);
+	edu_write(&c->dev, EDU_IRQ_ACK, 1);
 	if (pwrite(c->dev.config, &c->command_hi, 1, PCI_COMMAND + 1) != 1)
 		bench_fail(words, "config write: %s", strerror(errno));
 }
@@ -190,9 +190,9 @@ int main(int argc, char **argv)
 		cycle(&c);
 	t1 = bench_now_ns();
 
-	if (edu_read(&c.dev, EDU_INTR_STATUS))
+	if (edu_read(&c.dev, EDU_IRQ_STATUS))
 		bench_fail(words, "interrupt status 0x%x after the run",
-			   edu_read(&c.dev, EDU_INTR_STATUS));
+			   edu_read(&c.dev, EDU_IRQ_STATUS));
 	if (c.events != (uint64_t)cycles)
 		bench_fail(words, "%llu interrupts counted for %ld cycles",
 			   (unsigned long long)c.events, cycles);

@@ -55,7 +55,7 @@ static uint64_t sample_read(struct msi_ctx *c)
 	uint64_t t0, t1, n;
 
 	t0 = bench_now_ns();
-	edu_write(&c->dev, EDU_INTR_RAISE, 1);
+	edu_write(&c->dev, EDU_IRQ_RAISE, 1);
 	if (read(c->irq_fd, &n, sizeof(n)) != sizeof(n))
 		bench_fail(words, "read: %s", strerror(errno));
 	t1 = bench_now_ns();
@@ -69,7 +69,7 @@ static uint64_t sample_epoll(struct msi_ctx *c)
 	uint64_t t0, t1, n;
 
 	t0 = bench_now_ns();
-	edu_write(&c->dev, EDU_INTR_RAISE, 1);
+	edu_write(&c->dev, EDU_IRQ_RAISE, 1);
 	if (epoll_wait(c->epoll_fd, &ev, 1, -1) != 1)
 		bench_fail(words, "epoll_wait: %s", strerror(errno));
 	if (read(c->irq_fd, &n, sizeof(n)) != sizeof(n))
@@ -92,7 +92,7 @@ static uint64_t sample_uring(struct msi_ctx *c)
 	if (ret != 1)
 		bench_fail(words, "io_uring_submit: %s", strerror(-ret));
 	t0 = bench_now_ns();
-	edu_write(&c->dev, EDU_INTR_RAISE, 1);
+	edu_write(&c->dev, EDU_IRQ_RAISE, 1);
 	ret = io_uring_wait_cqe(&c->ring, &cqe);
 	t1 = bench_now_ns();
 	if (ret)
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < warmup + samples; i++) {
 		uint64_t ns = sample(&c);
 
-		edu_write(&c.dev, EDU_INTR_ACK, 1);
+		edu_write(&c.dev, EDU_IRQ_ACK, 1);
 		if (i >= warmup)
 			lat[i - warmup] = ns;
 	}

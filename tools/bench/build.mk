@@ -26,10 +26,14 @@ CLEAN_FILES += $(BENCH_PROGS)
 
 BENCH_LDLIBS_msi := -luring
 
+# edu's registers and test driver come from the selftests' library
+# (selftests/build.mk).
 $(BENCH_DIR)/bench-%: $(BENCH_DIR)/bench_%.c $(BENCH_DIR)/bench_dev.c \
-		$(BENCH_DIR)/bench.h include/uapi/linux/uldf.h
-	$(CC) $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -o $@ $< \
-		$(BENCH_DIR)/bench_dev.c $(BENCH_LDLIBS_$*)
+		$(BENCH_DIR)/bench.h include/uapi/linux/uldf.h \
+		$(TESTLIB_OBJS) $(TESTLIB_HDRS)
+	$(CC) $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) $(TESTLIB_CPPFLAGS) \
+		-o $@ $< $(BENCH_DIR)/bench_dev.c $(TESTLIB_OBJS) \
+		$(BENCH_LDLIBS_$*)
 
 .PHONY: bench bench-report
 # Both depend on deps (the testbed, perf, gnuplot).

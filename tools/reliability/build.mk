@@ -30,15 +30,14 @@ REL_PROGS := $(addprefix $(REL_DIR)/,uldf-fuzz uldf-victim host-cost)
 USER_TARGETS += $(REL_PROGS)
 CLEAN_FILES += $(REL_PROGS)
 
-$(REL_DIR)/uldf-fuzz: $(REL_DIR)/uldf-fuzz.c include/uapi/linux/uldf.h
-	$(CC) $(REL_CFLAGS) -o $@ $<
-
 $(REL_DIR)/host-cost: $(REL_DIR)/host-cost.c
 	$(CC) $(CFLAGS) $(WARNFLAGS) -static -o $@ $<
 
-$(REL_DIR)/uldf-victim: $(REL_DIR)/uldf-victim.c include/uapi/linux/uldf.h \
-			selftests/uldf/edu.h
-	$(CC) $(REL_CFLAGS) -Iselftests/uldf -o $@ $<
+# The fuzzer and the victim know edu through the selftests' library
+# (selftests/build.mk).
+$(REL_DIR)/uldf-fuzz $(REL_DIR)/uldf-victim: $(REL_DIR)/%: $(REL_DIR)/%.c \
+		include/uapi/linux/uldf.h $(TESTLIB_OBJS) $(TESTLIB_HDRS)
+	$(CC) $(REL_CFLAGS) $(TESTLIB_CPPFLAGS) -o $@ $< $(TESTLIB_OBJS)
 
 FUZZ_CALLS ?= 1000000
 FUZZ_SECONDS ?= 900

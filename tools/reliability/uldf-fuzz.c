@@ -16,8 +16,9 @@
  * Every ten minutes it prints the count so far on stderr.
  *
  * QEMU's edu aborts the whole VM on some DMA lengths, so writes to edu's DMA
- * registers (BAR0 0x80-0x9f) are left out: that is a limit of the device
- * model, not of what uldf accepts.
+ * registers (BAR0 0x80-0x9f, EDU_DMA_SRC to EDU_DMA_REGS_END) are left
+ * out: that is a limit of the device model, not of what uldf accepts.  A
+ * device is an edu when the selftests' test drivers say so (edu.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,8 @@
 
 #include <linux/pci_regs.h>
 #include <linux/uldf.h>
+
+#include "edu.h"
 
 #define MAX_WORKERS	8
 #define MAX_THREADS	4
@@ -191,7 +194,8 @@ static void op_rw(int fd)
 		ret = pread(fd, p, len, ULDF_REGION_OFFSET(region) + off);
 	} else {
 		/* Never start one of edu's DMA transfers (see the top). */
-		if (is_edu && region == 0 && off < 0xa0 && off + len > 0x80)
+		if (is_edu && region == ULDF_REGION_BAR0 &&
+		    off < EDU_DMA_REGS_END && off + len > EDU_DMA_SRC)
 			return;
 		fill_random(buf, sizeof(buf));
 		ret = pwrite(fd, p, len, ULDF_REGION_OFFSET(region) + off);
@@ -491,7 +495,8 @@ static void op_irq(int fd)
 		if (is_edu && rnd() % 2) {
 			uint32_t v = 1;
 
-			pwrite(fd, &v, 4, ULDF_REGION_OFFSET(0) + 0x60);
+			pwrite(fd, &v, 4, ULDF_REGION_OFFSET(ULDF_REGION_BAR0) +
+			       EDU_IRQ_RAISE);
 		}
 		irq_fd_ops(req.fds[i]);
 		if (rnd() % 8)
@@ -565,29 +570,6 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-static bool device_is_edu(const char *dev)
-{
-	char path[128];
-	unsigned int vendor = 0, device = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", dev);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%x", &vendor) != 1)
-			vendor = 0;
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", dev);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%x", &device) != 1)
-			device = 0;
-		fclose(f);
-	}
-	return vendor == 0x1234 && device == 0x11e8;
-}
-
 static void worker(unsigned int id, unsigned int generation,
 		   unsigned int threads)
 {
@@ -598,7 +580,7 @@ static void worker(unsigned int id, unsigned int generation,
 	signal(SIGIO, SIG_IGN);		/* IRQ fds set to O_ASYNC */
 	signal(SIGBUS, on_sigbus);	/* BAR touches with decode off */
 	bdf = bdfs[id % nr_bdfs];
-	is_edu = device_is_edu(bdf);
+	is_edu = uldf_test_driver_find(bdf) == &uldf_test_edu_ops;
 	pool = mmap(NULL, POOL_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (pool == MAP_FAILED)

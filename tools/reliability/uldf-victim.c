@@ -20,104 +20,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-
+#include <linux/pci_regs.h>
 #include <linux/uldf.h>
 
 #include "edu.h"
+#include "uldf_dma_util.h"
+#include "uldf_irq_util.h"
+#include "uldf_util.h"
 
 static int open_dev(const char *bdf)
 {
-	char path[64];
-	int fd;
+	int fd = uldf_test_open(bdf);
 
-	snprintf(path, sizeof(path), "/dev/uldf/%s", bdf);
-	fd = open(path, O_RDWR);
 	if (fd < 0) {
-		perror(path);
+		fprintf(stderr, "/dev/uldf/%s: %s\n", bdf, strerror(-fd));
 		exit(2);
 	}
 	return fd;
 }
 
-static void bar_w32(int fd, uint64_t off, uint32_t v)
+/* A register access that failed: the device is gone from under us. */
+static void must(int ret)
 {
-	if (pwrite(fd, &v, 4, ULDF_REGION_OFFSET(0) + off) != 4)
+	if (ret)
 		exit(3);
 }
 
-static void bar_w64(int fd, uint64_t off, uint64_t v)
+/* Open @bdf, memory decode and bus mastering on, edu's driver attached. */
+static int open_edu(const char *bdf, struct uldf_test_dev *edu)
 {
-	if (pwrite(fd, &v, 8, ULDF_REGION_OFFSET(0) + off) != 8)
-		exit(3);
-}
+	int fd = open_dev(bdf);
 
-static uint32_t bar_r32(int fd, uint64_t off)
-{
-	uint32_t v = 0;
-
-	if (pread(fd, &v, 4, ULDF_REGION_OFFSET(0) + off) != 4)
-		exit(3);
-	return v;
-}
-
-static void bus_master(int fd)
-{
-	uint16_t cmd;
-
-	pread(fd, &cmd, 2, ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + 4);
-	cmd |= 0x6;
-	pwrite(fd, &cmd, 2, ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + 4);
-}
-
-static int dma_map(int fd, void *p, size_t len, uint32_t flags, uint64_t *iova)
-{
-	struct uldf_dma_map m = {
-		.argsz = sizeof(m), .flags = flags,
-		.vaddr = (uintptr_t)p, .size = len, .iova_limit = 0x0fffffff,
-	};
-
-	if (ioctl(fd, ULDF_DMA_MAP, &m))
-		return -errno;
-	*iova = m.iova;
-	return 0;
-}
-
-static int dma_unmap(int fd, uint64_t iova, size_t len)
-{
-	struct uldf_dma_unmap u = { .argsz = sizeof(u), .iova = iova, .size = len };
-
-	return ioctl(fd, ULDF_DMA_UNMAP, &u) ? -errno : 0;
+	uldf_test_command_set(fd, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	must(edu_attach(edu, fd));
+	return fd;
 }
 
 static int storm(const char *bdf, unsigned long mib)
 {
-	int fd = open_dev(bdf);
-	struct { struct uldf_irq_open o; int32_t fd; } req = {
-		.o = { .argsz = sizeof(req), .type = ULDF_IRQ_TYPE_MSI, .count = 1 },
-	};
+	struct uldf_test_dev edu;
+	int fd = open_edu(bdf, &edu);
 	size_t len = mib << 20;
-	uint64_t iova, n;
+	uint64_t iova = 0;
 	char *buf;
+	int irq;
 
-	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (buf == MAP_FAILED || dma_map(fd, buf, len,
-			ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE, &iova))
+	buf = map_anon(len);
+	if (!buf || dma_map(fd, buf, len, ULDF_DMA_MAP_READ |
+			    ULDF_DMA_MAP_WRITE, &iova, EDU_DMA_MASK))
 		return 4;
-	bus_master(fd);
-	if (ioctl(fd, ULDF_DEVICE_IRQ_OPEN, &req))
+	irq = irq_open1(fd, ULDF_IRQ_TYPE_MSI, 0);
+	if (irq < 0)
 		return 5;
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
-		bar_w32(fd, EDU_IRQ_RAISE, 1);
-		if (read(req.fd, &n, 8) != 8)
+		must(edu_raise(&edu, 1));
+		if (irq_read(irq) < 0)
 			return 6;
-		bar_w32(fd, EDU_IRQ_ACK, bar_r32(fd, EDU_IRQ_STATUS));
+		must(edu_ack(&edu));
 	}
 }
 
@@ -149,61 +112,57 @@ static int hold(const char *bdf)
 	return close(fd) ? 1 : 0;
 }
 
-/* edu copies its buffer to RAM at @iova; 0 when the copy is done. */
-static void edu_to_ram(int fd, uint64_t iova, uint32_t len)
+/*
+ * edu copies its buffer to RAM at @iova; a copy that never ends (the
+ * engine hung) is let go after edu_dma_wait()'s bound.
+ */
+static void probe_write(struct uldf_test_dev *edu, uint64_t iova)
 {
-	int spins = 1000000;
+	int ret = edu_to_ram(edu, iova, EDU_XFER);
 
-	bar_w64(fd, EDU_DMA_SRC, EDU_DMA_BUF);
-	bar_w64(fd, EDU_DMA_DST, iova);
-	bar_w64(fd, EDU_DMA_COUNT, len);
-	bar_w64(fd, EDU_DMA_CMD, 1 | 2);
-	while ((bar_r32(fd, EDU_DMA_CMD) & 1) && --spins)
-		;
+	if (ret && ret != -ETIMEDOUT)
+		exit(3);
 }
 
 static int dma_probe(const char *bdf, unsigned long n)
 {
-	int fd = open_dev(bdf);
+	struct uldf_test_dev edu;
+	int fd = open_edu(bdf, &edu);
 	unsigned long i, changed = 0, tries = 0;
 	char *ro, *gone, *fill;
 	uint64_t ro_iova = 0, gone_iova = 0, fill_iova = 0;
 
-	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	gone = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	fill = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ro = map_anon(4096);
+	gone = map_anon(4096);
+	fill = map_anon(4096);
+	if (!ro || !gone || !fill)
+		return 4;
 	memset(ro, 0x11, 4096);
 	memset(gone, 0x22, 4096);
 	memset(fill, 0x5a, 4096);
-	bus_master(fd);
 	/* Fill the device's buffer with 0x5a so a leaked write shows. */
-	if (dma_map(fd, fill, 4096, ULDF_DMA_MAP_READ, &fill_iova))
+	if (dma_map(fd, fill, 4096, ULDF_DMA_MAP_READ, &fill_iova,
+		    EDU_DMA_MASK))
 		return 4;
-	bar_w64(fd, EDU_DMA_SRC, fill_iova);
-	bar_w64(fd, EDU_DMA_DST, EDU_DMA_BUF);
-	bar_w64(fd, EDU_DMA_COUNT, 2048);
-	bar_w64(fd, EDU_DMA_CMD, 1);
-	while (bar_r32(fd, EDU_DMA_CMD) & 1)
-		;
-	if (dma_map(fd, ro, 4096, ULDF_DMA_MAP_READ, &ro_iova))
+	must(ram_to_edu(&edu, fill_iova, EDU_XFER));
+	if (dma_map(fd, ro, 4096, ULDF_DMA_MAP_READ, &ro_iova, EDU_DMA_MASK))
 		return 5;
 
 	for (i = 0; i < n; i++) {
 		/* Into a read-only mapping. */
-		edu_to_ram(fd, ro_iova, 2048);
+		probe_write(&edu, ro_iova);
 		tries++;
 		/* Into memory mapped, then unmapped. */
-		if (dma_map(fd, gone, 4096, ULDF_DMA_MAP_WRITE, &gone_iova))
+		gone_iova = 0;
+		if (dma_map(fd, gone, 4096, ULDF_DMA_MAP_WRITE, &gone_iova,
+			    EDU_DMA_MASK))
 			return 6;
-		if (dma_unmap(fd, gone_iova, 4096))
+		if (dma_unmap(fd, gone_iova, 4096, 0, NULL))
 			return 7;
-		edu_to_ram(fd, gone_iova, 2048);
+		probe_write(&edu, gone_iova);
 		tries++;
 		/* To an IOVA never mapped. */
-		edu_to_ram(fd, 0x0ff00000, 2048);
+		probe_write(&edu, 0x0ff00000);
 		tries++;
 	}
 	for (i = 0; i < 4096; i++) {

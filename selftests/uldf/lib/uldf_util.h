@@ -96,6 +96,19 @@ int uldf_test_cfg_read16(const char *bdf, unsigned int off);
 /* Write them behind uldf's back; 0 or -errno. */
 int uldf_test_cfg_write16(const char *bdf, unsigned int off, uint16_t v);
 
+/*
+ * Set @bits in the command register of the device fd @fd's config region
+ * (uldf's virtual one); 0 once it reads them back set, -EPERM if they do
+ * not stick, -EIO if the config region cannot be read or written.
+ */
+int uldf_test_command_set(int fd, uint16_t bits);
+
+/*
+ * Bus mastering, which MSI and MSI-X messages and DMA need:
+ * uldf_test_command_set(@fd, PCI_COMMAND_MASTER).
+ */
+int set_bus_master(int fd);
+
 /* Write @val to uldf's module parameter @name; 0 or -errno. */
 int uldf_test_write_param(const char *name, const char *val);
 

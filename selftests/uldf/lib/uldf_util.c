@@ -14,10 +14,11 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/pci_regs.h>
 
 #include "uldf_util.h"
 
-#define PCI_DEVICES "/sys/bus/pci/devices"
+#define SYSFS_PCI "/sys/bus/pci/devices"
 
 const char *uldf_test_bdf(const char *env, const char *def)
 {
@@ -30,7 +31,7 @@ bool uldf_test_device_exists(const char *bdf)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s", bdf);
 	return access(path, F_OK) == 0;
 }
 
@@ -60,7 +61,7 @@ int uldf_test_driver(const char *bdf, char *buf, size_t len)
 	ssize_t n;
 	char *slash;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0) {
 		if (errno != ENOENT)
@@ -83,12 +84,12 @@ int uldf_test_unbind(const char *bdf)
 	if (ret)
 		return ret;
 	if (drv[0]) {
-		snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", bdf);
+		snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver/unbind", bdf);
 		ret = write_file(path, bdf);
 		if (ret)
 			return ret;
 	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver_override", bdf);
 	return write_file(path, "\n");
 }
 
@@ -124,7 +125,7 @@ int uldf_test_bind(const char *bdf, const char *driver)
 	ret = uldf_test_unbind(bdf);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver_override", bdf);
 	ret = write_file(path, driver);
 	if (ret)
 		return ret;
@@ -155,7 +156,7 @@ long long uldf_test_sysfs_num(const char *bdf, const char *attr)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", bdf, attr);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/%s", bdf, attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -307,6 +308,25 @@ int uldf_test_dmesg_count(const char *needle)
 	return count;
 }
 
+int uldf_test_command_set(int fd, uint16_t bits)
+{
+	uint16_t cmd;
+
+	if (uldf_test_pread(fd, ULDF_REGION_CONFIG, PCI_COMMAND, &cmd, 2) != 2)
+		return -EIO;
+	cmd |= bits;
+	if (uldf_test_pwrite(fd, ULDF_REGION_CONFIG, PCI_COMMAND, &cmd, 2) != 2)
+		return -EIO;
+	if (uldf_test_pread(fd, ULDF_REGION_CONFIG, PCI_COMMAND, &cmd, 2) != 2)
+		return -EIO;
+	return (cmd & bits) == bits ? 0 : -EPERM;
+}
+
+int set_bus_master(int fd)
+{
+	return uldf_test_command_set(fd, PCI_COMMAND_MASTER);
+}
+
 int uldf_test_write_param(const char *name, const char *val)
 {
 	char path[128];
@@ -347,13 +367,14 @@ int uldf_test_find_cap(int fd, uint8_t id)
 	uint8_t pos = 0, cid = 0;
 	int ttl = 48;	/* at most 48 capabilities fit in 192 bytes */
 
-	uldf_test_pread(fd, ULDF_REGION_CONFIG, 0x34, &pos, 1);
+	uldf_test_pread(fd, ULDF_REGION_CONFIG, PCI_CAPABILITY_LIST, &pos, 1);
 	while (pos && ttl--) {
 		if (uldf_test_pread(fd, ULDF_REGION_CONFIG, pos, &cid, 1) != 1)
 			return 0;
 		if (cid == id)
 			return pos;
-		if (uldf_test_pread(fd, ULDF_REGION_CONFIG, pos + 1, &pos, 1) != 1)
+		if (uldf_test_pread(fd, ULDF_REGION_CONFIG, pos + PCI_CAP_LIST_NEXT,
+				    &pos, 1) != 1)
 			return 0;
 	}
 	return 0;
@@ -367,7 +388,7 @@ static int sysfs_cfg_rw(const char *bdf, unsigned int off, void *buf,
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/config", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/config", bdf);
 	fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -1,32 +1,26 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers shared by the IRQ fd selftests: opening vectors, reading and
- * writing IRQ fds, waiting with a bound, and looking at what the kernel
- * shows (/proc/interrupts, the function's config space).
+ * IRQ fd helpers of the uldf selftests: thin wrappers of the IRQ fd uAPI
+ * (ULDF_DEVICE_IRQ_OPEN, read, write, ULDF_IRQ_GET_INFO) that return
+ * -errno, bounded waits, and what /proc shows about interrupts.
  */
-#ifndef ULDF_IRQ_UTIL_H
-#define ULDF_IRQ_UTIL_H
-
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* sched_setaffinity() */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdbool.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-#include <linux/pci_regs.h>
 
-#include "uldf_util.h"
+#include "uldf_irq_util.h"
 
-/* Long enough for TCG; only ever waited out when a test fails. */
-#define WAIT_MS			10000
-/* How long "nothing arrives" is watched for. */
-#define QUIET_MS		200
-
-static inline int irq_open(int dev, uint32_t type, uint32_t index, uint32_t count,
-		    uint32_t flags, int *fds)
+int irq_open(int dev, uint32_t type, uint32_t index, uint32_t count,
+	     uint32_t flags, int *fds)
 {
 	size_t sz = sizeof(struct uldf_irq_open) + count * sizeof(int32_t);
 	struct uldf_irq_open *op = calloc(1, sz);
@@ -46,7 +40,7 @@ static inline int irq_open(int dev, uint32_t type, uint32_t index, uint32_t coun
 	return ret;
 }
 
-static inline int irq_open1(int dev, uint32_t type, uint32_t flags)
+int irq_open1(int dev, uint32_t type, uint32_t flags)
 {
 	int fd, ret;
 
@@ -54,8 +48,44 @@ static inline int irq_open1(int dev, uint32_t type, uint32_t flags)
 	return ret ? ret : fd;
 }
 
-/* read() of the count: the count, or -errno. */
-static inline long long irq_read(int fd)
+void irq_steer_to_cpu0(int fd)
+{
+	struct uldf_irq_info info = { .argsz = sizeof(info) };
+	char path[64];
+	cpu_set_t set;
+	int f;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	if (ioctl(fd, ULDF_IRQ_GET_INFO, &info) || !info.irq)
+		return;
+	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", info.irq);
+	f = open(path, O_WRONLY);
+	if (f >= 0) {
+		/* Best effort: not every interrupt can move. */
+		ssize_t n = write(f, "0", 1);
+
+		(void)n;
+		close(f);
+	}
+}
+
+int msi_open(int dev)
+{
+	int fd;
+
+	if (set_bus_master(dev))
+		return -EIO;
+	fd = irq_open1(dev, ULDF_IRQ_TYPE_MSI, 0);
+	if (fd == -EPERM && !interrupt_remapping())
+		return -EPERM;
+	if (fd >= 0)
+		irq_steer_to_cpu0(fd);
+	return fd;
+}
+
+long long irq_read(int fd)
 {
 	uint64_t cnt;
 	ssize_t n = read(fd, &cnt, sizeof(cnt));
@@ -65,27 +95,26 @@ static inline long long irq_read(int fd)
 	return n == sizeof(cnt) ? (long long)cnt : -EIO;
 }
 
-static inline int irq_write(int fd, uint64_t val)
+int irq_write(int fd, uint64_t val)
 {
 	ssize_t n = write(fd, &val, sizeof(val));
 
 	return n < 0 ? -errno : n == sizeof(val) ? 0 : -EIO;
 }
 
-static inline int irq_eoi(int fd)
+int irq_eoi(int fd)
 {
 	return irq_write(fd, 1);
 }
 
-static inline int irq_info(int fd, struct uldf_irq_info *info)
+int irq_info(int fd, struct uldf_irq_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
 	return ioctl(fd, ULDF_IRQ_GET_INFO, info) ? -errno : 0;
 }
 
-/* Wait up to @ms for @fd to poll readable: 1, 0 on timeout. */
-static inline int readable(int fd, int ms)
+int readable(int fd, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int n = poll(&p, 1, ms);
@@ -93,16 +122,14 @@ static inline int readable(int fd, int ms)
 	return n < 0 ? -errno : n > 0 && (p.revents & POLLIN);
 }
 
-/* Wait for the next interrupt and return the count read. */
-static inline long long irq_wait(int fd)
+long long irq_wait(int fd)
 {
 	if (readable(fd, WAIT_MS) != 1)
 		return -ETIMEDOUT;
 	return irq_read(fd);
 }
 
-/* Nothing arrives on @fd for a while: a non-blocking read is EAGAIN. */
-static inline long long irq_quiet(int fd)
+long long irq_quiet(int fd)
 {
 	uint64_t cnt;
 	int fl = fcntl(fd, F_GETFL);
@@ -116,23 +143,7 @@ static inline long long irq_quiet(int fd)
 	return n < 0 ? -errno : (long long)cnt;
 }
 
-/*
- * MSI and MSI-X messages, and DMA, need bus mastering; it is set through
- * the device fd's config region.
- */
-static inline int set_bus_master(int dev)
-{
-	uint64_t off = ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + PCI_COMMAND;
-	uint16_t cmd;
-
-	if (pread(dev, &cmd, 2, off) != 2)
-		return -errno;
-	cmd |= PCI_COMMAND_MASTER;
-	return pwrite(dev, &cmd, 2, off) == 2 ? 0 : -errno;
-}
-
-/* Lines of /proc/interrupts containing @needle. */
-static inline int proc_irq_lines(const char *needle)
+int proc_irq_lines(const char *needle)
 {
 	char line[1024];
 	int n = 0;
@@ -148,8 +159,7 @@ static inline int proc_irq_lines(const char *needle)
 	return n;
 }
 
-/* The line of /proc/interrupts for interrupt @irq, into @buf. */
-static inline int proc_irq_line(unsigned int irq, char *buf, size_t len)
+int proc_irq_line(unsigned int irq, char *buf, size_t len)
 {
 	char line[1024], head[32];
 	FILE *f;
@@ -171,8 +181,7 @@ static inline int proc_irq_line(unsigned int irq, char *buf, size_t len)
 	return -ENOENT;
 }
 
-/* "unhandled" of /proc/irq/N/spurious: interrupts no handler claimed. */
-static inline long irq_unhandled(unsigned int irq)
+long irq_unhandled(unsigned int irq)
 {
 	char path[64], key[32];
 	long val, ret = -ENOENT;
@@ -189,9 +198,24 @@ static inline long irq_unhandled(unsigned int irq)
 	return ret;
 }
 
-static inline bool interrupt_remapping(void)
+bool interrupt_remapping(void)
 {
 	return proc_irq_lines("IR-") > 0;
 }
 
-#endif
+int fdinfo_has(int fd, const char *line)
+{
+	char path[64], buf[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, line, strlen(line)))
+			found = 1;
+	fclose(f);
+	return found;
+}
