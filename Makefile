@@ -43,7 +43,7 @@ SELFTEST_DIRS := selftests/uldf
 # add theirs here rather than naming deps themselves.
 DEPS_GOALS := demo
 
-.PHONY: all module user selftests demo clean FORCE
+.PHONY: all module user selftests demo clean clean-user FORCE
 all: module user selftests
 
 module:
@@ -105,6 +105,11 @@ help:
 	@echo "make TARGET, one of:"
 	@sed -n 's/^## /  /p' $(HELP_FILES) \
 		$(filter-out $(HELP_FILES),$(MAKEFILE_LIST))
+
+# What the user-space build made, and nothing that needs the kernel's
+# headers or source (the Debian packages' clean).
+clean-user:
+	rm -f $(CLEAN_FILES)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
