@@ -5,6 +5,8 @@
 #
 ## all                 build module, library, tools, examples, tests ('make')
 ## module              uldf.ko, against the distribution's 6.12 headers
+## modules_install     uldf.ko into /lib/modules/KVER/updates, then depmod
+## install-udev        the udev rule for /dev/uldf/* (root, 0600)
 ## user                the libraries and user-space programs
 ## selftests           build the tests and list them in DIR/.tests
 ## demo                the main job: uldf-nvme on QEMU's NVMe controller
@@ -19,6 +21,10 @@
 
 KVER = $(shell tools/testbed/kver.sh)
 KDIR = /lib/modules/$(KVER)/build
+
+# The release, named in this one file (the module, the DKMS source and the
+# packages take it from there).
+ULDF_VERSION := $(shell cat VERSION)
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -37,11 +43,36 @@ SELFTEST_DIRS := selftests/uldf
 # add theirs here rather than naming deps themselves.
 DEPS_GOALS := demo
 
-.PHONY: all module user selftests demo clean FORCE
+.PHONY: all module user selftests demo clean clean-user FORCE
 all: module user selftests
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# Installing the module, as a driver's 'make install' does: into
+# /lib/modules/KVER/updates (which depmod ranks above the distribution's
+# own modules), then depmod, so that 'modprobe uldf' finds it.  KVER is the
+# testbed's kernel unless given ('make KVER=$$(uname -r) modules_install'
+# for the running one).  INSTALL_MOD_PATH (default DESTDIR) stages it under
+# another root, and depmod then writes that root's index.  DKMS (dkms.conf)
+# and the uldf-dkms package are the way that survives kernel updates.
+INSTALL_MOD_PATH ?= $(DESTDIR)
+UDEVRULESDIR ?= /lib/udev/rules.d
+DEPMOD ?= /sbin/depmod
+
+.PHONY: modules_install install-udev
+modules_install: module
+	install -D -m 0644 kmod/uldf.ko \
+		$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/uldf.ko
+	$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+install-udev:
+	install -D -m 0644 udev/60-uldf.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-uldf.rules
+
+# 'make install' (libuldf/build.mk and the tools add theirs): the module,
+# its udev rule, the library and the tools.
+install: modules_install install-udev
 
 -include $(sort $(wildcard */build.mk */*/build.mk))
 
@@ -74,6 +105,11 @@ help:
 	@echo "make TARGET, one of:"
 	@sed -n 's/^## /  /p' $(HELP_FILES) \
 		$(filter-out $(HELP_FILES),$(MAKEFILE_LIST))
+
+# What the user-space build made, and nothing that needs the kernel's
+# headers or source (the Debian packages' clean).
+clean-user:
+	rm -f $(CLEAN_FILES)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -719,4 +719,4 @@ module_exit(uldf_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("uldf: user-level driver framework for PCI devices");
 MODULE_AUTHOR("The uldf developers");
-MODULE_VERSION("0.1");
+MODULE_VERSION(ULDF_VERSION);

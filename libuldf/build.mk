@@ -4,7 +4,7 @@
 # libuldf.map), the static library, the pkg-config file and the manual
 # pages.  Included by the top-level Makefile; paths are from the top.
 #
-## install             libuldf and uldfctl (DESTDIR, PREFIX, LIBDIR)
+## install             module, udev rule, libuldf, uldfctl, uldf-nvme (DESTDIR, PREFIX)
 ## install-libuldf     the library, its headers, pkg-config file, man pages
 ## check-host-libuldf  libuldf's unit and header tests on this host (in check)
 #

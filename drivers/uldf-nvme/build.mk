@@ -26,3 +26,11 @@ $(NVME_DBBUF): $(NVME_DIR)/dbbuf-intx.c $(NVME_DIR)/ctrl.c $(NVME_DIR)/nvme.h \
 DEPS_GOALS += bench-nvme
 bench-nvme: all
 	drivers/uldf-nvme/bench.sh
+
+## install-nvme        uldf-nvme and its man page (DESTDIR, PREFIX)
+.PHONY: install-nvme
+install: install-nvme
+install-nvme: $(NVME_BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 0755 $(NVME_BIN) $(DESTDIR)$(BINDIR)/uldf-nvme
+	$(INSTALL) -m 0644 $(NVME_DIR)/uldf-nvme.1 $(DESTDIR)$(MANDIR)/man1/

@@ -473,6 +473,27 @@ static int open_vectors(struct nvme_ctrl *c)
 	return 0;
 }
 
+/*
+ * What to do when the device node is missing (ENOENT): the advice depends
+ * on why.  No such PCI function, or no uldf module, and binding would not
+ * help; only a present function with the module loaded needs a bind.
+ */
+static const char *open_hint(const char *bdf, int err)
+{
+	char canon[ULDF_BDF_LEN], path[64];
+
+	if (err != -ENOENT)
+		return "";
+	if (uldf_pci_bdf_parse(bdf, canon))
+		return " (not a PCI address: dddd:bb:dd.f or bb:dd.f)";
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", canon);
+	if (access(path, F_OK))
+		return " (no such PCI function; 'uldfctl list -c 0108' lists NVMe controllers)";
+	if (access("/sys/bus/pci/drivers/uldf", F_OK))
+		return " (the uldf module is not loaded: 'modprobe uldf')";
+	return " (is it bound to uldf? try 'uldfctl bind')";
+}
+
 int nvme_ctrl_init(struct nvme_ctrl *c, const char *bdf,
 		   const struct nvme_opts *opts)
 {
@@ -489,8 +510,7 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *bdf,
 	ret = uldf_open(bdf, &c->dev);
 	if (ret) {
 		fprintf(stderr, "uldf-nvme: cannot open %s: %s%s\n", bdf,
-			strerror(-ret), ret == -ENOENT ?
-			" (is it bound to uldf? try 'uldfctl bind')" : "");
+			strerror(-ret), open_hint(bdf, ret));
 		c->dev = NULL;
 		return ret;
 	}

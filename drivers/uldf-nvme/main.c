@@ -16,6 +16,7 @@
  * transfer size, spread round-robin over the I/O queues and kept in flight
  * together; output is written in order.  A throughput line goes to stderr.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -453,13 +454,32 @@ out:
 	return ret;
 }
 
-static int parse_u64(const char *s, uint64_t *v)
+/*
+ * A command's number argument: decimal or 0x hexadecimal, never negative
+ * (strtoull would take "-5" as 2^64 - 5), at least @min.  A bad one is
+ * named in the message; the caller exits with 2.
+ */
+static int parse_arg(const char *cmd, const char *name, const char *s,
+		     uint64_t min, uint64_t *v)
 {
+	const char *p = s;
 	char *end;
 
+	while (isspace((unsigned char)*p))
+		p++;
 	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || *end || !*s ? -EINVAL : 0;
+	*v = *p == '-' || !*p ? 0 : strtoull(p, &end, 0);
+	if (*p == '-' || !*p || errno || *end) {
+		fprintf(stderr, "uldf-nvme: %s: bad %s '%s': not a number of 0 or more\n",
+			cmd, name, s);
+		return -EINVAL;
+	}
+	if (*v < min) {
+		fprintf(stderr, "uldf-nvme: %s: %s must be at least %" PRIu64 "\n",
+			cmd, name, min);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -515,11 +535,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "read") || !strcmp(cmd, "write")) {
 		bool rd = !strcmp(cmd, "read");
 
-		if (argc - optind < (rd ? 2 : 1) || parse_u64(argv[optind], &a) ||
-		    (rd && parse_u64(argv[optind + 1], &b))) {
+		if (argc - optind < (rd ? 2 : 1)) {
+			fprintf(stderr, "uldf-nvme: %s needs %s\n", cmd,
+				rd ? "SLBA and NLB" : "SLBA");
 			usage(stderr);
 			return 2;
 		}
+		if (parse_arg(cmd, "SLBA", argv[optind], 0, &a) ||
+		    (rd && parse_arg(cmd, "NLB", argv[optind + 1], 1, &b)))
+			return 2;
 		optind += rd ? 2 : 1;
 		while (optind < argc) {
 			if (optind + 1 < argc &&
@@ -527,6 +551,8 @@ int main(int argc, char **argv)
 				file = argv[optind + 1];
 				optind += 2;
 			} else {
+				fprintf(stderr, "uldf-nvme: %s: unknown argument '%s'\n",
+					cmd, argv[optind]);
 				usage(stderr);
 				return 2;
 			}

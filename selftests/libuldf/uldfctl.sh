@@ -43,6 +43,7 @@ expect 1 "no PCI device"
 
 step bind "$edu"
 expect 0 "bound to uldf as /dev/uldf/$edu"
+expect 0 "to bind it at every boot: driverctl set-override $edu uldf"
 [ "$(drv $edu)" = uldf ] || fail "edu not bound to uldf"
 [ -c /dev/uldf/$edu ] || fail "no /dev/uldf/$edu"
 step bind "$edu"

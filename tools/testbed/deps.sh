@@ -5,14 +5,17 @@
 # Idempotent: when every package is present it only checks and returns.
 # The 6.12 kernel's exact version is whatever the distribution ships today;
 # the image and the headers are installed through their meta-packages so
-# that they always match.
+# that they always match.  dkms, debhelper (with dh-dkms), lintian and
+# driverctl are for the packaging: make deb, the DKMS build test and the
+# persistent-binding test.
 set -eu
 
 PKGS="build-essential make gcc pkg-config bc flex bison libelf-dev libssl-dev
  linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
  qemu-system-x86 qemu-utils busybox-static cpio kmod xz-utils zstd
  liburing-dev libpciaccess-dev pciutils pci.ids
- python3 gnuplot-nox rsync fio linux-perf trinity sparse"
+ python3 gnuplot-nox rsync fio linux-perf trinity sparse
+ dkms dh-dkms debhelper lintian driverctl fakeroot man-db"
 
 missing=""
 for p in $PKGS; do

@@ -361,6 +361,9 @@ static int bind_one(const char *arg)
 	if (drv[0])
 		printf(" (was %s)", drv);
 	putchar('\n');
+	/* Permanence is driverctl's job (a saved override, applied by udev). */
+	printf("%s: until reboot; to bind it at every boot: "
+	       "driverctl set-override %s uldf\n", bdf, bdf);
 	return 0;
 }
 
