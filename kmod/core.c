@@ -229,13 +229,15 @@ static struct uldf_device *uldf_lookup(unsigned int minor)
 /*
  * Undo an open: called with @udev->lock held for write; @dev_locked says the
  * caller (removal) holds the PCI device lock.  Bus mastering goes off first
- * so that the device stops DMA before its mappings go away.
+ * so that the device stops DMA before its mappings go away.  @credit gets
+ * the locked_vm to give back once the caller has dropped its locks.
  */
-static void uldf_device_close(struct uldf_device *udev, bool dev_locked)
+static void uldf_device_close(struct uldf_device *udev, bool dev_locked,
+			      struct uldf_dma_credit *credit)
 {
 	pci_clear_master(udev->pdev);
 	uldf_irq_release_all(udev);
-	uldf_dma_release(udev);
+	uldf_dma_release(udev, credit);
 	uldf_reset_disable(udev, dev_locked);
 	udev->open = false;
 }
@@ -330,15 +332,17 @@ out_unlock:
 static int uldf_release(struct inode *inode, struct file *file)
 {
 	struct uldf_device *udev = file->private_data;
+	struct uldf_dma_credit credit = {};
 
 	down_write(&udev->lock);
 	if (!udev->removed && udev->open)
-		uldf_device_close(udev, false);
+		uldf_device_close(udev, false, &credit);
 	down_write(&udev->memory_lock);
 	udev->mapping = NULL;
 	up_write(&udev->memory_lock);
 	up_write(&udev->lock);
 	wake_up_all(&udev->release_wq);
+	uldf_dma_credit_put(&credit, false);
 	uldf_device_put(udev);
 	return 0;
 }
@@ -603,6 +607,7 @@ out_put:
 static void uldf_remove(struct pci_dev *pdev)
 {
 	struct uldf_device *udev = pci_get_drvdata(pdev);
+	struct uldf_dma_credit credit = {};
 
 	/* No new opens from here on. */
 	xa_erase(&uldf_minors, udev->minor);
@@ -625,10 +630,12 @@ static void uldf_remove(struct pci_dev *pdev)
 	down_write(&udev->lock);
 	if (udev->open) {
 		pci_warn(pdev, "uldf: device still open by user space; revoking it\n");
-		uldf_device_close(udev, true);
+		uldf_device_close(udev, true, &credit);
 	}
 	up_write(&udev->lock);
 	wake_up_all(&udev->release_wq);
+	/* The opener may hold its mmap_lock: not under the device lock. */
+	uldf_dma_credit_put(&credit, true);
 
 	uldf_release_dma(udev);
 	pci_set_drvdata(pdev, NULL);
@@ -677,9 +684,12 @@ static int __init uldf_init(void)
 {
 	int ret;
 
-	ret = alloc_chrdev_region(&uldf_devt, 0, ULDF_MAX_MINORS, "uldf");
+	ret = uldf_dma_credit_init();
 	if (ret)
 		return ret;
+	ret = alloc_chrdev_region(&uldf_devt, 0, ULDF_MAX_MINORS, "uldf");
+	if (ret)
+		goto out_credit;
 	cdev_init(&uldf_cdev, &uldf_fops);
 	uldf_cdev.owner = THIS_MODULE;
 	ret = cdev_add(&uldf_cdev, uldf_devt, ULDF_MAX_MINORS);
@@ -701,6 +711,8 @@ out_cdev:
 	cdev_del(&uldf_cdev);
 out_region:
 	unregister_chrdev_region(uldf_devt, ULDF_MAX_MINORS);
+out_credit:
+	uldf_dma_credit_exit();
 	return ret;
 }
 
@@ -711,6 +723,7 @@ static void __exit uldf_exit(void)
 	cdev_del(&uldf_cdev);
 	unregister_chrdev_region(uldf_devt, ULDF_MAX_MINORS);
 	xa_destroy(&uldf_minors);
+	uldf_dma_credit_exit();
 }
 
 module_init(uldf_init);

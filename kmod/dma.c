@@ -13,7 +13,8 @@
  *
  * Every map is a batch (a single ULDF_DMA_MAP is a batch of one) and runs in
  * steps: pin each entry without dma.lock, since faulting pages in may take
- * long; charge them all to locked_vm under one mmap lock; then, under
+ * long; charge them all to locked_vm under one mmap lock, before the device
+ * lock, since the user can hold its mmap lock indefinitely; then, under
  * dma.lock, reserve the IOVAs in order and report them; then program the
  * IOMMU with one iommu_map_sg() per run of entries whose IOVAs follow one
  * another, hence one IOTLB synchronisation per run, the cost that
@@ -33,7 +34,8 @@
  * Release (close, process death, or revocation at unbind, which may run in
  * another process) detaches and frees the domain first, so the device
  * reaches nothing, then unpins every page (dirty where the device could
- * write) and credits locked_vm back to the mm stored at open.
+ * write) and credits locked_vm back to the mm stored at open, after the
+ * device lock is dropped, and from a work item at unbind (pin.c).
  *
  * No-IOMMU mode (module parameter enable_noiommu, for a device without an
  * IOMMU group; the opener needs CAP_SYS_RAWIO, which core.c checks before
@@ -227,6 +229,7 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_mapping *one, **maps;
 	u32 n, checked, charged, placed, kept, i;
+	unsigned long credit = 0;
 	struct uldf_dma_acct acct;
 	LIST_HEAD(undo);
 	int err = 0, ret;
@@ -246,16 +249,26 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 		}
 		acct.pending += maps[n]->npages;
 	}
-	/* Where the IOVAs cannot be reported, none of them is placed. */
+	/*
+	 * Where the IOVAs cannot be reported, none of them is placed.  The
+	 * charge takes the caller's mmap_lock, before the device lock (see
+	 * pin.c); a caller whose mm is not the opener's is refused below,
+	 * and its charge credited back.
+	 */
 	ret = n ? uldf_dma_fault_in(uent, n, maps) : 0;
-	if (ret)
+	charged = 0;
+	if (ret) {
 		err = ret;
-	else
+	} else {
+		charged = uldf_dma_charge(udev, current->mm, &acct, maps, n,
+					  &err);
 		ret = uldf_lock_live(udev);
+	}
 	if (ret) {
 		for (i = 0; i < n; i++)
 			list_add_tail(&maps[i]->node, &undo);
-		uldf_dma_put_list(dma, &undo);
+		uldf_dma_put_list(&undo, &credit);
+		uldf_dma_credit(current->mm, credit);
 		err = ret;
 		goto out_free;
 	}
@@ -263,17 +276,16 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 		ret = -ENODEV;
 	else if (current->mm != dma->mm)
 		ret = -EPERM;
-	for (checked = 0; !ret && checked < n; checked++)
+	for (checked = 0; !ret && checked < charged; checked++)
 		ret = uldf_dma_check_place(udev, maps[checked], &uent[checked]);
 	if (ret) {
 		err = ret;
 		if (checked)
 			checked--;
 	}
-	charged = uldf_dma_charge(udev, &acct, maps, checked, &err);
 
 	mutex_lock(&dma->lock);
-	placed = uldf_dma_place(udev, uent, maps, charged, &err);
+	placed = uldf_dma_place(udev, uent, maps, checked, &err);
 	kept = placed;
 	if (placed && dma->domain) {
 		int ret = uldf_dma_program(dma, maps, placed);
@@ -289,8 +301,9 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 
 	for (i = placed; i < n; i++)
 		list_add_tail(&maps[i]->node, &undo);
-	uldf_dma_put_list(dma, &undo);
+	uldf_dma_put_list(&undo, &credit);
 	up_read(&udev->lock);
+	uldf_dma_credit(current->mm, credit);
 	*done = kept;
 out_free:
 	if (maps != &one)
@@ -329,10 +342,29 @@ static int uldf_dma_check_space(struct uldf_device *udev)
 	return -ENODEV;
 }
 
+/*
+ * Unpin the mappings on @list and note in @credit what to credit back to
+ * the opener's locked_vm once the device lock is dropped (pin.c).
+ * @udev->lock held.
+ */
+static u64 uldf_dma_put_credit(struct uldf_dma_state *dma,
+			       struct list_head *list,
+			       struct uldf_dma_credit *credit)
+{
+	u64 bytes = uldf_dma_put_list(list, &credit->npages);
+
+	if (credit->npages && dma->mm && !credit->mm) {
+		credit->mm = dma->mm;
+		mmgrab(credit->mm);
+	}
+	return bytes;
+}
+
 static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 {
 	struct uldf_dma_unmap __user *uarg = arg;
 	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_credit credit = {};
 	struct uldf_dma_unmap req;
 	LIST_HEAD(list);
 	u64 unmapped = 0;
@@ -364,9 +396,10 @@ static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 		ret = uldf_dma_take_range(dma, req.iova, req.size, &list);
 	uldf_dma_unmap_list(dma, &list);
 	mutex_unlock(&dma->lock);
-	unmapped = uldf_dma_put_list(dma, &list);
+	unmapped = uldf_dma_put_credit(dma, &list, &credit);
 out_unlock:
 	up_read(&udev->lock);
+	uldf_dma_credit_put(&credit, false);
 
 	if (put_user(unmapped, &uarg->unmapped))
 		return -EFAULT;
@@ -383,6 +416,7 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 				  u32 *done)
 {
 	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_credit credit = {};
 	struct uldf_dma_map *reqs;
 	LIST_HEAD(list);
 	int ret = 0;
@@ -422,10 +456,11 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 	}
 	uldf_dma_unmap_list(dma, &list);
 	mutex_unlock(&dma->lock);
-	uldf_dma_put_list(dma, &list);
+	uldf_dma_put_credit(dma, &list, &credit);
 	*done = i;
 out_unlock:
 	up_read(&udev->lock);
+	uldf_dma_credit_put(&credit, false);
 out_free:
 	kvfree(reqs);
 	return ret;
@@ -597,12 +632,16 @@ int uldf_dma_open(struct uldf_device *udev)
  * @udev:	the device; called with @udev->lock held for write, at close
  *		or when unbind revokes the device (then possibly in another
  *		process), after bus mastering was turned off.
+ * @credit:	out: the locked_vm to credit back to the opener's mm, with
+ *		that mm, for uldf_dma_credit_put() once @udev->lock is
+ *		dropped (the opener's mmap_lock must not be waited for under
+ *		it).
  *
  * Detaches and frees the domain first, so nothing can reach the pages any
  * more; then unpins every page (marking dirty those the device could
- * write) and credits locked_vm back to the opener's mm, if it still exists.
+ * write).
  */
-void uldf_dma_release(struct uldf_device *udev)
+void uldf_dma_release(struct uldf_device *udev, struct uldf_dma_credit *credit)
 {
 	struct uldf_dma_state *dma = &udev->dma;
 	LIST_HEAD(list);
@@ -618,8 +657,8 @@ void uldf_dma_release(struct uldf_device *udev)
 	dma->locked_pages = 0;
 	mutex_unlock(&dma->lock);
 	if (dma->mm) {
-		uldf_dma_put_list(dma, &list);
-		mmdrop(dma->mm);
+		uldf_dma_put_list(&list, &credit->npages);
+		credit->mm = dma->mm;	/* the open's mmgrab() passes on */
 		dma->mm = NULL;
 	}
 	kfree(dma->ranges);

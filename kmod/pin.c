@@ -13,15 +13,19 @@
  * happen in another process (revocation at unbind) or after the opener
  * exited.
  *
- * Nothing here takes uldf's locks.  The charge and the credit take the
- * opener's mmap_lock for write; the credit may run under the device's
- * lock (release, removal), inside which an mmap_lock nests (see
- * uldf_private.h).
+ * Nothing here takes uldf's locks, and nothing that takes an mmap_lock
+ * runs under them.  The charge and the credit take the user's mmap_lock
+ * for write, which its owner can hold indefinitely (a fault on a FUSE page
+ * it never serves, inside a read of /proc/self/mem): a map charges before
+ * it takes the device lock, unmaps and release credit after dropping it,
+ * and a removal, which holds the PCI device lock throughout, leaves its
+ * credit to a work item.
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "uldf_private.h"
 
@@ -76,8 +80,9 @@ int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
 }
 
 /**
- * uldf_dma_charge() - charge pinned mappings to the caller's locked_vm.
- * @udev: the device; the caller's mm is dma->mm.
+ * uldf_dma_charge() - charge pinned mappings to an address space's locked_vm.
+ * @udev: the device, for the message.
+ * @mm: the caller's address space (current->mm).
  * @acct: the call's charge.
  * @maps: the pinned mappings, @n of them.
  * @n: mappings to charge.
@@ -85,14 +90,15 @@ int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
  *	 exceeded; -EINTR a fatal signal while waiting for the mmap lock.
  *
  * In order, as far as RLIMIT_MEMLOCK allows; one mmap lock for the whole
- * call.  The mappings charged are marked so.
+ * call.  The mappings charged are marked so.  Called without uldf's
+ * locks: the wait for the mmap lock is the user's own.
  *
  * Return: how many of @maps were charged, from the first.
  */
-u32 uldf_dma_charge(struct uldf_device *udev, const struct uldf_dma_acct *acct,
+u32 uldf_dma_charge(struct uldf_device *udev, struct mm_struct *mm,
+		    const struct uldf_dma_acct *acct,
 		    struct uldf_dma_mapping **maps, u32 n, int *err)
 {
-	struct mm_struct *mm = udev->dma.mm;
 	unsigned long total = 0;
 	u32 i;
 
@@ -119,18 +125,90 @@ u32 uldf_dma_charge(struct uldf_device *udev, const struct uldf_dma_acct *acct,
 	return n;
 }
 
-/* Credit @npages back; possibly from another process, or after exit. */
-static void uldf_dma_uncharge(struct uldf_dma_state *dma,
-			      unsigned long npages)
+/**
+ * uldf_dma_credit() - credit pages back to an address space's locked_vm.
+ * @mm: the address space charged, held by mmgrab(); possibly another
+ *	process's, or one whose process exited (then nothing is done).
+ * @npages: pages to credit.
+ *
+ * Takes @mm's mmap_lock for write, which its owner can hold for as long
+ * as it likes: called without uldf's locks.
+ */
+void uldf_dma_credit(struct mm_struct *mm, unsigned long npages)
 {
-	struct mm_struct *mm = dma->mm;
-
 	if (!npages || !mmget_not_zero(mm))
 		return;		/* the address space is gone with its count */
 	mmap_write_lock(mm);
 	__account_locked_vm(mm, npages, false, current, true);
 	mmap_write_unlock(mm);
 	mmput(mm);
+}
+
+static struct workqueue_struct *uldf_credit_wq;
+
+struct uldf_dma_credit_work {
+	struct work_struct work;
+	struct uldf_dma_credit credit;
+};
+
+static void uldf_dma_credit_fn(struct work_struct *work)
+{
+	struct uldf_dma_credit_work *w =
+		container_of(work, struct uldf_dma_credit_work, work);
+
+	uldf_dma_credit(w->credit.mm, w->credit.npages);
+	mmdrop(w->credit.mm);
+	kfree(w);
+}
+
+/**
+ * uldf_dma_credit_put() - pay a credit and drop its address space.
+ * @credit: from uldf_dma_release(); emptied.
+ * @async: pay it from a work item: the caller holds what an unbind needs
+ *	   (the PCI device lock) and must not wait on the user's mmap_lock.
+ *
+ * Without uldf's locks held.  If the work item cannot be allocated the
+ * credit is paid here.
+ */
+void uldf_dma_credit_put(struct uldf_dma_credit *credit, bool async)
+{
+	struct uldf_dma_credit_work *w;
+
+	if (!credit->mm)
+		return;
+	if (async && credit->npages) {
+		w = kmalloc(sizeof(*w), GFP_KERNEL);
+		if (w) {
+			w->credit = *credit;
+			INIT_WORK(&w->work, uldf_dma_credit_fn);
+			queue_work(uldf_credit_wq, &w->work);
+			credit->mm = NULL;
+			return;
+		}
+	}
+	uldf_dma_credit(credit->mm, credit->npages);
+	mmdrop(credit->mm);
+	credit->mm = NULL;
+	credit->npages = 0;
+}
+
+/**
+ * uldf_dma_credit_init() - create the work queue of deferred credits.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int uldf_dma_credit_init(void)
+{
+	uldf_credit_wq = alloc_workqueue("uldf_credit", WQ_UNBOUND, 0);
+	return uldf_credit_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * uldf_dma_credit_exit() - pay every deferred credit, at module unload.
+ */
+void uldf_dma_credit_exit(void)
+{
+	destroy_workqueue(uldf_credit_wq);
 }
 
 /* ---- mappings: allocation and pinning --------------------------------- */
@@ -223,28 +301,29 @@ out_unpin:
 }
 
 /**
- * uldf_dma_put_list() - unpin and free mappings, and credit their charge.
- * @dma: the DMA state, whose mm was charged; dma.lock not held.
+ * uldf_dma_put_list() - unpin and free mappings.
  * @list: the mappings, out of the tree and the IOMMU; emptied.
+ * @charged: out: increased by the pages of them charged to locked_vm,
+ *	     which the caller credits with uldf_dma_credit() once it holds
+ *	     none of uldf's locks.
  *
- * Pages the device could write are marked dirty.
+ * Pages the device could write are marked dirty.  Takes no mmap_lock.
  *
  * Return: the bytes unpinned.
  */
-u64 uldf_dma_put_list(struct uldf_dma_state *dma, struct list_head *list)
+u64 uldf_dma_put_list(struct list_head *list, unsigned long *charged)
 {
-	unsigned long pages = 0, charged = 0;
 	struct uldf_dma_mapping *m, *tmp;
+	unsigned long pages = 0;
 
 	list_for_each_entry_safe(m, tmp, list, node) {
 		pages += m->npages;
 		if (m->charged)
-			charged += m->npages;
+			*charged += m->npages;
 		unpin_user_pages_dirty_lock(m->pages, m->npages,
 					    m->flags & ULDF_DMA_MAP_WRITE);
 		uldf_dma_mapping_free(m);
 		cond_resched();
 	}
-	uldf_dma_uncharge(dma, charged);
 	return (u64)pages << PAGE_SHIFT;
 }

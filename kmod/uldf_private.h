@@ -27,10 +27,10 @@
  *   per-vector spinlocks (struct uldf_irq; irq.c, intx.c, msi.c, irqfd.c):
  *	counts and mask state; taken in hard interrupt context.
  * The mm's mmap_lock, held around a BAR fault, nests outside
- * @memory_lock.  Release and removal credit locked_vm back under @lock
- * (pin.c takes the opener's mmap_lock for write inside it, as type1 does
- * under its iommu lock): nothing holds an mmap_lock while it waits for
- * @lock.  The AER callbacks run under the PCI core's pci_bus_sem, which a
+ * @memory_lock.  No mmap_lock is taken under @lock: the user can hold
+ * its own for as long as it likes, so the locked_vm charge and credit
+ * (pin.c) happen outside uldf's locks, and a removal's credit in a work
+ * item.  The AER callbacks run under the PCI core's pci_bus_sem, which a
  * reset takes inside @memory_lock: they take none of uldf's locks.
  */
 #ifndef ULDF_PRIVATE_H
@@ -489,10 +489,22 @@ void uldf_trigger_retire(struct uldf_irq *v, struct list_head *retired);
 void uldf_irq_retire(struct uldf_device *udev, struct list_head *retired);
 long uldf_irq_set_eventfd(struct uldf_irq *v, void __user *arg);
 
+/**
+ * struct uldf_dma_credit - locked_vm owed back to an address space.
+ * @mm:		the address space charged, held by mmgrab(); NULL if none.
+ * @npages:	pages to credit.
+ *
+ * Paid with uldf_dma_credit_put() once uldf's locks are dropped.
+ */
+struct uldf_dma_credit {
+	struct mm_struct *mm;
+	unsigned long npages;
+};
+
 /* dma.c */
 void uldf_dma_init(struct uldf_device *udev);
 int uldf_dma_open(struct uldf_device *udev);
-void uldf_dma_release(struct uldf_device *udev);
+void uldf_dma_release(struct uldf_device *udev, struct uldf_dma_credit *credit);
 long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		    void __user *arg);
 bool uldf_dma_allowed(struct uldf_device *udev);
@@ -502,12 +514,17 @@ bool uldf_dma_coherent(struct uldf_device *udev);
 void uldf_dma_acct_init(struct uldf_dma_acct *acct);
 int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
 		     const struct uldf_dma_acct *acct);
-u32 uldf_dma_charge(struct uldf_device *udev, const struct uldf_dma_acct *acct,
+u32 uldf_dma_charge(struct uldf_device *udev, struct mm_struct *mm,
+		    const struct uldf_dma_acct *acct,
 		    struct uldf_dma_mapping **maps, u32 n, int *err);
+void uldf_dma_credit(struct mm_struct *mm, unsigned long npages);
+void uldf_dma_credit_put(struct uldf_dma_credit *credit, bool async);
+int uldf_dma_credit_init(void);
+void uldf_dma_credit_exit(void);
 struct uldf_dma_mapping *uldf_dma_mapping_alloc(const struct uldf_dma_map *req);
 void uldf_dma_mapping_free(struct uldf_dma_mapping *m);
 int uldf_dma_pin(struct uldf_dma_mapping *m);
-u64 uldf_dma_put_list(struct uldf_dma_state *dma, struct list_head *list);
+u64 uldf_dma_put_list(struct list_head *list, unsigned long *charged);
 
 /* domain.c */
 int uldf_dma_program(struct uldf_dma_state *dma,
