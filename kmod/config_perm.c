@@ -216,8 +216,8 @@ static int uldf_cfg_walk_caps(struct uldf_device *udev)
 	const struct uldf_cfg_field *f;
 	unsigned int i;
 
-	c.owner = kvcalloc(c.size, sizeof(*c.owner), GFP_KERNEL);
-	c.cap = kvcalloc(ULDF_CAPS_MAX, sizeof(*c.cap), GFP_KERNEL);
+	c.owner = kvcalloc(c.size, sizeof(*c.owner), GFP_KERNEL | __GFP_NOWARN);
+	c.cap = kvcalloc(ULDF_CAPS_MAX, sizeof(*c.cap), GFP_KERNEL | __GFP_NOWARN);
 	if (!c.owner || !c.cap) {
 		kvfree(c.owner);
 		kvfree(c.cap);

@@ -235,8 +235,9 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	int err = 0, ret;
 
 	*done = 0;
-	maps = count == 1 ? &one : kvmalloc_array(count, sizeof(*maps),
-						  GFP_KERNEL_ACCOUNT);
+	maps = count == 1 ? &one :
+	       kvmalloc_array(count, sizeof(*maps),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!maps)
 		return -ENOMEM;
 
@@ -423,7 +424,8 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 	u32 i;
 
 	*done = 0;
-	reqs = kvmalloc_array(count, sizeof(*reqs), GFP_KERNEL_ACCOUNT);
+	reqs = kvmalloc_array(count, sizeof(*reqs),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!reqs)
 		return -ENOMEM;
 	if (copy_from_user(reqs, uent, count * sizeof(*reqs))) {
