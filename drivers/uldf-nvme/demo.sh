@@ -42,6 +42,8 @@ echo
 echo "== checking the image from outside the VM"
 if cmp -s "$img" "$dir/expected.img"; then
 	echo "pattern at LBA $lba present, every other byte unchanged: OK"
+	echo
+	echo "make demo: passed"
 else
 	echo "the image outside does not hold what uldf-nvme wrote" >&2
 	exit 1
