@@ -22,7 +22,7 @@
  * is libuldf.so.0 and its symbols are versioned (LIBULDF_0.1, LIBULDF_0.2).
  *
  * The manual pages (uldf(7) and one per function) and
- * Documentation/libuldf.md in the source tree describe the API.
+ * Documentation/libuldf.rst in the source tree describe the API.
  */
 #ifndef LIBULDF_H
 #define LIBULDF_H
