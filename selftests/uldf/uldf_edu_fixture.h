@@ -19,26 +19,36 @@ FIXTURE(edu) {
 	struct uldf_test_dev e;
 };
 
+/*
+ * The edu fixture's set-up, for any fixture with the same bdf, dev and e
+ * members: skips (returning from the set-up) where the testbed lacks
+ * something, asserts the rest.
+ */
+#define EDU_FIXTURE_OPEN(self)						\
+do {									\
+	int __ret;							\
+									\
+	(self)->dev = -1;						\
+	(self)->bdf = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);	\
+	if (!uldf_test_module_loaded())					\
+		SKIP(return, "uldf.ko not loaded; run through 'make check'"); \
+	if (!uldf_test_device_exists((self)->bdf))			\
+		SKIP(return, "no edu device at %s; run through 'make check'", \
+		     (self)->bdf);					\
+	ASSERT_EQ(0, uldf_test_bind((self)->bdf, "uldf"));		\
+	(self)->dev = uldf_test_open((self)->bdf);			\
+	if ((self)->dev == -EPERM && !interrupt_remapping())		\
+		SKIP(return, "no interrupt remapping: open refused (noremap covers it)"); \
+	ASSERT_LE(0, (self)->dev);					\
+	__ret = edu_attach(&(self)->e, (self)->dev);			\
+	if (__ret == -EOPNOTSUPP)					\
+		SKIP(return, "no BAR access through the device fd");	\
+	ASSERT_EQ(0, __ret);						\
+} while (0)
+
 FIXTURE_SETUP(edu)
 {
-	int ret;
-
-	self->dev = -1;
-	self->bdf = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);
-	if (!uldf_test_module_loaded())
-		SKIP(return, "uldf.ko not loaded; run through 'make check'");
-	if (!uldf_test_device_exists(self->bdf))
-		SKIP(return, "no edu device at %s; run through 'make check'",
-		     self->bdf);
-	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
-	self->dev = uldf_test_open(self->bdf);
-	if (self->dev == -EPERM && !interrupt_remapping())
-		SKIP(return, "no interrupt remapping: open refused (noremap covers it)");
-	ASSERT_LE(0, self->dev);
-	ret = edu_attach(&self->e, self->dev);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "no BAR access through the device fd");
-	ASSERT_EQ(0, ret);
+	EDU_FIXTURE_OPEN(self);
 }
 
 FIXTURE_TEARDOWN(edu)

@@ -201,27 +201,10 @@ WAKE_VARIANT(msi_sigio, WAIT_SIGIO, ULDF_IRQ_TYPE_MSI);
 
 FIXTURE_SETUP(wake)
 {
-	int ret;
-
-	self->dev = -1;
 	self->fd = -1;
 	self->epfd = -1;
 	self->ring_up = false;
-	self->bdf = uldf_test_bdf("ULDF_EDU_BDF", ULDF_DEFAULT_EDU);
-	if (!uldf_test_module_loaded())
-		SKIP(return, "uldf.ko not loaded; run through 'make check'");
-	if (!uldf_test_device_exists(self->bdf))
-		SKIP(return, "no edu device at %s; run through 'make check'",
-		     self->bdf);
-	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
-	self->dev = uldf_test_open(self->bdf);
-	if (self->dev == -EPERM && !interrupt_remapping())
-		SKIP(return, "no interrupt remapping: open refused (noremap covers it)");
-	ASSERT_LE(0, self->dev);
-	ret = edu_attach(&self->e, self->dev);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "no BAR access through the device fd");
-	ASSERT_EQ(0, ret);
+	EDU_FIXTURE_OPEN(self);
 	if (variant->type == ULDF_IRQ_TYPE_MSI) {
 		self->fd = msi_open(self->dev);
 		if (self->fd == -EPERM)
