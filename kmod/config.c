@@ -179,8 +179,13 @@ static int uldf_cfg_trap(struct uldf_device *udev, unsigned int base,
 		bool intx_disable = dval & PCI_COMMAND_INTX_DISABLE;
 		u16 decode = PCI_COMMAND_MEMORY | PCI_COMMAND_IO;
 
-		if (lanes & dval & decode)
-			uldf_restore_lost_config(udev);
+		/* Not with the BARs a fatal error left unassigned. */
+		if (lanes & dval & decode) {
+			int ret = uldf_restore_lost_config(udev);
+
+			if (ret)
+				return ret;
+		}
 		decode = (cfg->decode & ~(lanes & decode)) |
 			 (dval & lanes & decode);
 		if (cfg->decode & ~decode)

@@ -80,6 +80,7 @@ static void uldf_device_free(struct kref *kref)
 	struct uldf_device *udev = container_of(kref, struct uldf_device, kref);
 
 	uldf_config_exit(udev);
+	kfree(udev->bind_state);
 	pci_dev_put(udev->pdev);
 	kfree(udev);
 }
@@ -567,6 +568,12 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = uldf_config_init(udev);
 	if (ret)
 		goto out_put;
+	pci_save_state(pdev);
+	udev->bind_state = pci_store_saved_state(pdev);
+	if (!udev->bind_state) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
 
 	/*
 	 * The minor is reserved (opens find nothing and fail with ENODEV)

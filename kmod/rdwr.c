@@ -592,7 +592,9 @@ void uldf_memory_lock_and_zap(struct uldf_device *udev)
  * Space Enable on if it is off (vfio_pci_memory_lock_and_enable()).
  *
  * Return: the command register as found, for
- * uldf_memory_unlock_and_restore().
+ * uldf_memory_unlock_and_restore(); PCI_COMMAND_MEMORY, so that nothing is
+ * undone, when decode was left off because a fatal error's lost config
+ * space cannot be restored yet.
  */
 u16 uldf_memory_lock_and_enable(struct uldf_device *udev)
 {
@@ -600,6 +602,13 @@ u16 uldf_memory_lock_and_enable(struct uldf_device *udev)
 	u16 cmd;
 
 	down_write(&udev->memory_lock);
+	/*
+	 * Until a fatal error's lost config space is back the BARs are
+	 * unassigned: decode stays off (the table writes are lost, and
+	 * pci_restore_state() writes the vectors again when it is back).
+	 */
+	if (uldf_restore_lost_config(udev))
+		return PCI_COMMAND_MEMORY;
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		pci_write_config_word(pdev, PCI_COMMAND,

@@ -38,17 +38,24 @@ bool uldf_reset_supported(struct uldf_device *udev)
  *
  * Saves config space as found and disables bus mastering.
  *
- * Return: 0, or -ENOMEM if the saved state cannot be stored.
+ * Return: 0; -ENOMEM if the saved state cannot be stored; -EAGAIN while
+ * the AER core recovers the function from a fatal error.
  */
 int uldf_reset_enable(struct uldf_device *udev)
 {
 	struct pci_dev *pdev = udev->pdev;
+	int ret;
 
+	/* A fatal error while closed: first the config space of the bind. */
+	down_write(&udev->memory_lock);
+	ret = uldf_restore_lost_config(udev);
+	up_write(&udev->memory_lock);
+	if (ret)
+		return ret;
 	pci_save_state(pdev);
 	udev->saved_state = pci_store_saved_state(pdev);
 	if (!udev->saved_state)
 		return -ENOMEM;
-	clear_bit(ULDF_ERR_CONFIG_LOST, &udev->err_flags);
 	pci_clear_master(pdev);
 	return 0;
 }
@@ -76,6 +83,9 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
 		return;
 	}
 	uldf_memory_lock_and_zap(udev);
+	/* Removal holds the device lock: a lost config stays noted then. */
+	if (!dev_locked)
+		uldf_restore_lost_config(udev);
 	uldf_set_power(udev, PCI_D0);
 	if (uldf_reset_supported(udev)) {
 		if (dev_locked)
@@ -92,29 +102,49 @@ void uldf_reset_disable(struct uldf_device *udev, bool dev_locked)
 
 /**
  * uldf_restore_lost_config() - put back config space a fatal error lost.
- * @udev: the open device; memory_lock held for write.
+ * @udev: the device; memory_lock held for write, the PCI device lock not.
  *
  * After a fatal error's link reset (see uldf_error_detected()) the
- * function's BARs are unassigned: enabling decode would make it answer at
- * address 0.  Restores the config space saved at open (pci_store_saved_state())
- * and, through pci_restore_state(), the MSI/MSI-X vectors set up since;
- * bus mastering stays off.  Called before a reset and before the user's
- * command register write turns decoding on, as vfio-pci restores lost
- * BARs at that write (vfio_bar_restore()).  Does nothing if no fatal error
- * came since the last call.
+ * function's BARs are unassigned: turning decode on would make it answer
+ * at address 0.  Restores the config space saved at open (at bind, for a
+ * device not open: pci_store_saved_state()) and, through
+ * pci_restore_state(), the MSI/MSI-X vectors set up since; bus mastering
+ * stays off.  Called before anything turns memory decode on (the user's
+ * command register write, the kernel's MSI-X table writes), before a
+ * reset, and at open and close, as vfio-pci restores lost BARs at the
+ * command write (vfio_bar_restore()).  From the error until its
+ * report_resume() the AER core keeps the channel state off normal
+ * (pcie_do_recovery()), and it resets the link with the device lock held;
+ * config writes made meanwhile would be lost.  So the restore runs only
+ * once the channel is normal again, checked under the device lock, which
+ * it takes only if free.
+ *
+ * Return: 0 (nothing was lost, or it is restored); -EAGAIN while the
+ * recovery runs (the function still has no BARs: leave decode off).
  */
-void uldf_restore_lost_config(struct uldf_device *udev)
+int uldf_restore_lost_config(struct uldf_device *udev)
 {
+	struct pci_saved_state *state = udev->saved_state ?: udev->bind_state;
+	struct pci_dev *pdev = udev->pdev;
+
 	lockdep_assert_held_write(&udev->memory_lock);
-	if (!test_and_clear_bit(ULDF_ERR_CONFIG_LOST, &udev->err_flags) ||
-	    !udev->saved_state)
-		return;
+	if (!test_bit(ULDF_ERR_CONFIG_LOST, &udev->err_flags))
+		return 0;
+	if (!pci_dev_trylock(pdev))
+		return -EAGAIN;
+	if (pdev->error_state != pci_channel_io_normal) {
+		pci_dev_unlock(pdev);
+		return -EAGAIN;
+	}
+	clear_bit(ULDF_ERR_CONFIG_LOST, &udev->err_flags);
 	kfree(udev->pm_state);
 	udev->pm_state = NULL;
-	pci_load_saved_state(udev->pdev, udev->saved_state);
-	pci_restore_state(udev->pdev);
+	pci_load_saved_state(pdev, state);
+	pci_restore_state(pdev);
+	pci_dev_unlock(pdev);
 	uldf_sync_decode(udev);
-	pci_info(udev->pdev, "uldf: config space lost in a fatal error restored\n");
+	pci_info(pdev, "uldf: config space lost in a fatal error restored\n");
+	return 0;
 }
 
 /**
@@ -129,14 +159,17 @@ void uldf_restore_lost_config(struct uldf_device *udev)
  * so the function decodes its BARs again, bus mastering off.
  *
  * Return: 0; -ENOTTY without a reset method; -EAGAIN if the device lock is
- * contended (an unbind in progress) or a reset is already running.
+ * contended (an unbind in progress, an AER recovery) or a reset is already
+ * running.
  */
 int uldf_reset_function(struct uldf_device *udev)
 {
 	int ret;
 
 	lockdep_assert_held_write(&udev->memory_lock);
-	uldf_restore_lost_config(udev);
+	ret = uldf_restore_lost_config(udev);
+	if (ret)
+		return ret;
 	/*
 	 * In D3hot the PCI core's reset would save, and so restore, the
 	 * state D3hot left: first come back to D0 with the user's state.

@@ -376,12 +376,14 @@ struct uldf_dma_acct {
  * @minor:	our minor number.
  * @owns_dma:	DMA ownership of the IOMMU group was claimed at probe.
  * @saved_state: config space as found when the device fd was opened.
+ * @bind_state: config space as found at bind, restored at open after a
+ *		fatal error while closed (reset.c).
  * @pm_state:	config space saved on entry to D3hot, restored on the way
  *		back to D0 (with cfg.pm_restore); NULL otherwise.
  * @err_flags:	ULDF_ERR_CONFIG_LOST: a fatal error's link reset (AER)
  *		left config space as after reset; set from error_detected
  *		without uldf's locks, tested and cleared with memory_lock
- *		held for write (reset.c).
+ *		held for write (uldf_restore_lost_config()).
  * @memory_lock: see the top of this file.
  * @mapping:	the open file's address_space, whose BAR mappings are
  *		zapped; NULL while closed.  Changed under @memory_lock held
@@ -403,6 +405,7 @@ struct uldf_device {
 	int minor;
 	bool owns_dma;
 	struct pci_saved_state *saved_state;
+	struct pci_saved_state *bind_state;
 	struct pci_saved_state *pm_state;
 	unsigned long err_flags;
 	struct rw_semaphore memory_lock;	/* see above */
@@ -455,7 +458,7 @@ void uldf_memory_unlock_and_restore(struct uldf_device *udev, u16 cmd);
 int uldf_reset_enable(struct uldf_device *udev);
 void uldf_reset_disable(struct uldf_device *udev, bool dev_locked);
 int uldf_reset_function(struct uldf_device *udev);
-void uldf_restore_lost_config(struct uldf_device *udev);
+int uldf_restore_lost_config(struct uldf_device *udev);
 long uldf_reset_ioctl(struct uldf_device *udev);
 bool uldf_reset_supported(struct uldf_device *udev);
 

@@ -307,4 +307,64 @@ TEST_F(aer, fatal_then_decode_on_restores_bars)
 	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
 }
 
+/*
+ * The user turns decode on the moment ERR fires, while the kernel may
+ * still be resetting the link: the write fails with EAGAIN until the
+ * recovery is over (a restore made meanwhile would be lost), and once it
+ * goes through the BARs are back.
+ */
+TEST_F(aer, fatal_decode_on_during_recovery_restores_bars)
+{
+	int before = uldf_test_dmesg_count("AER: device recovery");
+	uint32_t bar4 = real_bar4(self->bdf);
+	uint16_t ucmd = cfg_rd16(self->dev, PCI_COMMAND);
+	int i, again = 0;
+	ssize_t n = -1;
+
+	ASSERT_TRUE(ucmd & PCI_COMMAND_MEMORY);
+	ASSERT_EQ(0, aer_inject("DLP"));
+	EXPECT_EQ(1, irq_wait(self->err));
+	for (i = 0; i < WAIT_MS; i++) {
+		n = pwrite(self->dev, &ucmd, 2,
+			   ULDF_REGION_OFFSET(ULDF_REGION_CONFIG) + PCI_COMMAND);
+		if (n == 2 || errno != EAGAIN)
+			break;
+		again++;
+		usleep(1000);
+	}
+	ASSERT_EQ(2, n) TH_LOG("command write: %s", strerror(errno));
+	TH_LOG("%d writes refused with EAGAIN during the recovery", again);
+	EXPECT_EQ(1, aer_recovery_end(before));
+	EXPECT_EQ(bar4, real_bar4(self->bdf));
+	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
+}
+
+/*
+ * A fatal error while nobody has the device open: the next open puts back
+ * the config space of the bind, and the device answers.
+ */
+TEST_F(aer, fatal_while_closed_open_restores_bars)
+{
+	int before = uldf_test_dmesg_count("AER: device recovery");
+	uint32_t bar4 = real_bar4(self->bdf);
+	int i;
+
+	close(self->err);
+	close(self->dev);
+	self->err = self->dev = -1;
+	ASSERT_EQ(0, aer_inject("DLP"));
+	EXPECT_EQ(1, aer_recovery_end(before));
+	EXPECT_EQ(0, uldf_test_cfg_read16(self->bdf, PCI_COMMAND) &
+		     PCI_COMMAND_MEMORY);
+	for (i = 0; i < 100; i++) {
+		self->dev = uldf_test_open(self->bdf);
+		if (self->dev != -EAGAIN)
+			break;
+		usleep(10 * 1000);
+	}
+	ASSERT_LE(0, self->dev);
+	EXPECT_EQ(bar4, real_bar4(self->bdf));
+	EXPECT_EQ(1, virtio_rd16(self->dev, VIRTIO_NUM_QUEUES));
+}
+
 TEST_HARNESS_MAIN
