@@ -590,9 +590,10 @@ static void *lock_call_thread_run(void *arg)
 
 /*
  * The holder: opens @bdf, maps a page for DMA (charged to its locked_vm),
- * stalls its mmap_lock on the FUSE page, optionally starts @what, says
- * 'S' on @out, waits for a byte on @in, answers the READ, and writes the
- * call's errno (0: none) on @out.
+ * stalls its mmap_lock on the FUSE page, optionally starts @what and waits
+ * for it to sleep on the lock, says 'S' on @out, waits for a byte on @in,
+ * ends the stall, writes the call's errno (0: none) on @out, and exits
+ * after one more byte on @in.
  */
 static void lock_holder(const char *bdf, enum lock_holder_call what,
 			int in, int out)
@@ -640,6 +641,8 @@ static void lock_holder(const char *bdf, enum lock_holder_call what,
 		ct.go = 1;
 		for (i = 0; i < 1000 && !(ct.tid && thread_in_d(ct.tid)); i++)
 			usleep(10 * 1000);
+		if (i == 1000)
+			_exit(18);	/* the call never waited */
 	}
 	if (write(out, &b, 1) != 1 || read(in, &b, 1) != 1)
 		_exit(16);
@@ -648,7 +651,7 @@ static void lock_holder(const char *bdf, enum lock_holder_call what,
 	if (what != HOLD_ONLY)
 		pthread_join(caller, NULL);
 	err = c.err;
-	if (write(out, &err, sizeof(err)) != sizeof(err))
+	if (write(out, &err, sizeof(err)) != sizeof(err) || read(in, &b, 1) != 1)
 		_exit(17);
 	munmap(file, 4096);
 	close(f);
@@ -694,8 +697,8 @@ FIXTURE_TEARDOWN(mmap_lock)
 
 TEST_F_TIMEOUT(mmap_lock, unbind_completes, 90)
 {
-	int to_holder[2], from_holder[2], status, err = -1, secs;
-	long pins = pinned_pages();
+	int to_holder[2], from_holder[2], status, err = -1, secs, i;
+	long page_kb = getpagesize() / 1024, pins = pinned_pages(), locked;
 	pid_t holder, child;
 	char b;
 
@@ -707,13 +710,21 @@ TEST_F_TIMEOUT(mmap_lock, unbind_completes, 90)
 		lock_holder(self->bdf, variant->what, to_holder[0],
 			    from_holder[1]);
 	ASSERT_EQ(1, read(from_holder[0], &b, 1)) TH_LOG("the holder could not stall");
+	locked = vmlck_kb(holder);	/* its mlockall() and the DMA page */
 
 	secs = timed_unbind(self->bdf, &child);
 	EXPECT_LE(0, secs) TH_LOG("unbind still blocked after 15 s");
+	/* The stall holds the lock: no credit has been paid yet. */
+	EXPECT_EQ(locked, vmlck_kb(holder));
 
 	ASSERT_EQ(1, write(to_holder[1], "R", 1));
 	ASSERT_EQ(sizeof(err), read(from_holder[0], &err, sizeof(err)));
 	EXPECT_EQ(variant->err, err);
+	/* Then the DMA page is credited back once (possibly by a worker). */
+	for (i = 0; i < 500 && vmlck_kb(holder) != locked - page_kb; i++)
+		usleep(10 * 1000);
+	EXPECT_EQ(locked - page_kb, vmlck_kb(holder));
+	ASSERT_EQ(1, write(to_holder[1], "X", 1));
 	ASSERT_EQ(holder, waitpid(holder, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 	if (child > 0)
