@@ -17,27 +17,25 @@
  * sleep, and knows how many vectors the driver wants) and closed after it
  * frees them; INTx is open otherwise.
  *
- * Delivery: every open host IRQ fd of a device sits in one host epoll fd,
- * and has O_ASYNC set so that the host sends this process SIGIO when it
- * fires.  The epoll fd is itself a UML interrupt (um_request_irq()), so
- * UML's SIGIO handling calls pv_sigio(), which drains the epoll fd, reads
- * each ready IRQ fd's count, asks vmm-glue whether to deliver, and raises
- * the guest interrupt with generic_handle_irq(): for MSI/MSI-X the one
- * named by the message the guest programmed for that vector.  Opening and
- * closing vectors is thus only host system calls, which vmm-glue may make
- * under the device's spinlock.  Interrupts count in the guest's
- * /proc/interrupts under the chips named above, and per device under
- * "uldf-pv <BDF>" for the host side.
+ * Delivery: vmm-glue's uldf backend keeps every open host IRQ fd of a
+ * device in the device's event fd (a host epoll fd), and has the host send
+ * this process SIGIO when one fires (vmm-glue/uml/pv_host.c).  The event
+ * fd is itself a UML interrupt (um_request_irq()), so UML's SIGIO handling
+ * calls pv_sigio(), which takes the vectors that fired from vmm-glue
+ * (vg_uldf_poll()), has it read each one's count and say whether to
+ * deliver (vg_uldf_irq_service()), and raises the guest interrupt with
+ * generic_handle_irq(): for MSI/MSI-X the one named by the message the
+ * guest programmed for that vector.  Opening and closing vectors is only
+ * host system calls, which vmm-glue may make under the device's spinlock.
+ * This file makes no host call of its own.  Interrupts count in the
+ * guest's /proc/interrupts under the chips named above, and per device
+ * under "uldf-pv <BDF>" for the host side.
  */
-#include <uapi/linux/eventpoll.h>
-#include <linux/fcntl.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/msi.h>
 #include <linux/pci.h>
-#include <linux/slab.h>
-#include <asm/unistd.h>
 #include <irq_kern.h>
 
 #include "uldf_pv.h"
@@ -45,8 +43,8 @@
 #define PV_MSI_ADDR		0xfee00000	/* informative only */
 #define PV_HWIRQ_MSIX		BIT(11)
 #define PV_HWIRQ_SLOT_SHIFT	12
-#define PV_EPOLL_BATCH		16
-#define PV_EPOLL_ROUNDS		64
+#define PV_POLL_BATCH		16
+#define PV_POLL_ROUNDS		64
 
 static struct fwnode_handle *pv_intx_fwnode;
 static struct fwnode_handle *pv_msi_fwnode;
@@ -70,7 +68,7 @@ static void pv_intx_set_mask(struct irq_data *d, bool mask)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&pv->lock, flags);
-	vg_intx_mask(&pv->vg, mask);
+	vg_intx_mask(&pv->u.vg, mask);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
 }
 
@@ -90,7 +88,7 @@ static void pv_intx_eoi(struct irq_data *d)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&pv->lock, flags);
-	vg_intx_eoi(&pv->vg);
+	vg_intx_eoi(&pv->u.vg);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
 }
 
@@ -197,7 +195,7 @@ static int pv_msi_prepare(struct irq_domain *domain, struct device *dev,
 		return -EINVAL;
 
 	raw_spin_lock_irqsave(&pv->lock, flags);
-	ret = vg_irq_open(&pv->vg, msix ? VG_IRQ_MSIX : VG_IRQ_MSI, 0, count);
+	ret = vg_irq_open(&pv->u.vg, msix ? VG_IRQ_MSIX : VG_IRQ_MSI, 0, count);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
 	if (ret)
 		dev_warn(dev, "uldf_pv: cannot open %u host %s vectors: %d\n",
@@ -215,8 +213,8 @@ static void pv_msi_post_free(struct irq_domain *domain, struct device *dev)
 	if (!pv)
 		return;
 	raw_spin_lock_irqsave(&pv->lock, flags);
-	vg_irq_close(&pv->vg, VG_IRQ_MSIX);
-	vg_irq_close(&pv->vg, VG_IRQ_MSI);
+	vg_irq_close(&pv->u.vg, VG_IRQ_MSIX);
+	vg_irq_close(&pv->u.vg, VG_IRQ_MSI);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
 }
 
@@ -244,197 +242,22 @@ static unsigned int pv_msi_virq(struct pv_dev *pv, u32 data)
 	return irq_find_mapping(pv_inner_domain, data);
 }
 
-/* ---- host IRQ fds ------------------------------------------------------ */
+/* ---- delivery ---------------------------------------------------------- */
 
-static int pv_uldf_type(int type)
+/* One host vector fired: have vmm-glue take it, raise the guest's. */
+static void pv_vec_service(struct pv_dev *pv, const struct vg_uldf_event *ev)
 {
-	static const int map[VG_NUM_IRQ_TYPES] = {
-		[VG_IRQ_INTX] = ULDF_IRQ_TYPE_INTX,
-		[VG_IRQ_MSI] = ULDF_IRQ_TYPE_MSI,
-		[VG_IRQ_MSIX] = ULDF_IRQ_TYPE_MSIX,
-	};
-
-	return map[type];
-}
-
-static struct pv_vec *pv_vec(struct pv_dev *pv, int type, unsigned int index)
-{
-	if (type == VG_IRQ_INTX)
-		return index ? NULL : &pv->intx;
-	if (type == VG_IRQ_MSI)
-		return index ? NULL : &pv->msi;
-	if (type == VG_IRQ_MSIX && index < pv->nr_msix)
-		return &pv->msix[index];
-	return NULL;
-}
-
-static long pv_epoll_ctl(struct pv_dev *pv, int op, struct pv_vec *vec)
-{
-	struct epoll_event ev = {
-		.events = EPOLLIN,
-		.data = (unsigned long)vec,
-	};
-
-	return pv_sys(__NR_epoll_ctl, pv->epfd, op, vec->fd, (long)&ev, 0, 0);
-}
-
-static void pv_vec_disarm(struct pv_dev *pv, struct pv_vec *vec)
-{
-	if (vec->fd < 0)
-		return;
-	pv_epoll_ctl(pv, EPOLL_CTL_DEL, vec);
-	pv_sys(__NR_close, vec->fd, 0, 0, 0, 0, 0);
-	vec->fd = -1;
-}
-
-/* Watch the IRQ fd from the epoll fd, and have the host signal us. */
-static int pv_vec_arm(struct pv_dev *pv, struct pv_vec *vec)
-{
-	long ret;
-
-	ret = pv_epoll_ctl(pv, EPOLL_CTL_ADD, vec);
-	if (!ret)
-		ret = pv_sys(__NR_fcntl, vec->fd, F_SETOWN,
-			     pv_sys(__NR_getpid, 0, 0, 0, 0, 0, 0), 0, 0, 0);
-	if (!ret)
-		ret = pv_sys(__NR_fcntl, vec->fd, F_SETFL, O_NONBLOCK | FASYNC,
-			     0, 0, 0);
-	return ret;
-}
-
-/**
- * pv_irq_host_open() - vmm-glue host call: open host vectors.
- * @host:	the device.
- * @type:	VG_IRQ_*.
- * @first:	first vector.
- * @count:	vectors.
- *
- * Opens the IRQ fds with ULDF_DEVICE_IRQ_OPEN and arms them for delivery.
- * Only host system calls: callable under the device's spinlock.
- *
- * Return: 0; -ERANGE beyond the host's vectors; or the host's error (no
- * vector stays open then).
- */
-int pv_irq_host_open(void *host, int type, unsigned int first,
-		     unsigned int count)
-{
-	struct pv_dev *pv = host;
-	struct uldf_irq_open *o = pv->irq_open;
-	unsigned int i;
-	long ret;
-
-	if (!count || !pv_vec(pv, type, first) ||
-	    !pv_vec(pv, type, first + count - 1))
-		return -ERANGE;
-	memset(o, 0, sizeof(*o));
-	o->argsz = sizeof(*o) + count * sizeof(o->fds[0]);
-	o->flags = ULDF_IRQ_OPEN_NONBLOCK;
-	o->type = pv_uldf_type(type);
-	o->index = first;
-	o->count = count;
-	ret = pv_sys(__NR_ioctl, pv->fd, ULDF_DEVICE_IRQ_OPEN, (long)o,
-		     0, 0, 0);
-	if (ret)
-		return ret;
-
-	for (i = 0; i < count; i++)
-		pv_vec(pv, type, first + i)->fd = o->fds[i];
-	for (i = 0; i < count && !ret; i++)
-		ret = pv_vec_arm(pv, pv_vec(pv, type, first + i));
-	if (ret) {
-		for (i = 0; i < count; i++)
-			pv_vec_disarm(pv, pv_vec(pv, type, first + i));
-		return ret;
-	}
-	/* Catch anything that fired before the fds had O_ASYNC. */
-	pv_sys(__NR_kill, pv_sys(__NR_getpid, 0, 0, 0, 0, 0, 0), SIGIO,
-	       0, 0, 0, 0);
-	return 0;
-}
-
-/**
- * pv_irq_host_close() - vmm-glue host call: close every vector of a type.
- * @host:	the device.
- * @type:	VG_IRQ_*.
- *
- * Closing the IRQ fds disables the vectors on the host.
- */
-void pv_irq_host_close(void *host, int type)
-{
-	struct pv_dev *pv = host;
-	unsigned int i;
-
-	if (type == VG_IRQ_INTX)
-		pv_vec_disarm(pv, &pv->intx);
-	else if (type == VG_IRQ_MSI)
-		pv_vec_disarm(pv, &pv->msi);
-	else
-		for (i = 0; i < pv->nr_msix; i++)
-			pv_vec_disarm(pv, &pv->msix[i]);
-}
-
-static int pv_vec_ioctl(void *host, int type, unsigned int index,
-			unsigned int cmd)
-{
-	struct pv_vec *vec = pv_vec(host, type, index);
-
-	if (!vec || vec->fd < 0)
-		return -EBADF;
-	return pv_sys(__NR_ioctl, vec->fd, cmd, 0, 0, 0, 0);
-}
-
-/**
- * pv_irq_host_mask() - vmm-glue host call: mask or unmask a host vector.
- * @host:	the device.
- * @type:	VG_IRQ_*.
- * @index:	vector.
- * @mask:	true to mask; false to unmask (for INTx: the EOI).
- *
- * Return: 0, -EBADF if the vector is not open, or the host's error.
- */
-int pv_irq_host_mask(void *host, int type, unsigned int index, bool mask)
-{
-	return pv_vec_ioctl(host, type, index,
-			    mask ? ULDF_IRQ_MASK : ULDF_IRQ_UNMASK);
-}
-
-/**
- * pv_irq_host_trigger() - vmm-glue host call: replay one interrupt.
- * @host:	the device.
- * @type:	VG_IRQ_*.
- * @index:	vector.
- *
- * Return: 0, -EBADF if the vector is not open, or the host's error.
- */
-int pv_irq_host_trigger(void *host, int type, unsigned int index)
-{
-	return pv_vec_ioctl(host, type, index, ULDF_IRQ_TRIGGER);
-}
-
-/* One ready IRQ fd: take its count and raise the guest's interrupt. */
-static void pv_vec_service(struct pv_dev *pv, struct pv_vec *vec)
-{
-	unsigned int virq = 0;
+	unsigned int virq;
 	struct vg_msg msg;
 	unsigned long flags;
-	bool deliver = false;
-	u64 count;
-	long ret;
+	int ret;
 
 	raw_spin_lock_irqsave(&pv->lock, flags);
-	if (vec->fd >= 0) {
-		ret = pv_sys(__NR_read, vec->fd, (long)&count, sizeof(count),
-			     0, 0, 0);
-		if (ret == sizeof(count))
-			deliver = vg_irq_fire(&pv->vg, vec->type, vec->index,
-					      &msg);
-		else if (ret != -EAGAIN)
-			pv_epoll_ctl(pv, EPOLL_CTL_DEL, vec);	/* host gone */
-	}
+	ret = vg_uldf_irq_service(&pv->u, ev->type, ev->index, &msg);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
-	if (!deliver)
+	if (ret != 1)
 		return;
-	if (vec->type == VG_IRQ_INTX)
+	if (ev->type == VG_IRQ_INTX)
 		virq = pv->intx_virq;
 	else
 		virq = pv_msi_virq(pv, msg.data);
@@ -442,50 +265,21 @@ static void pv_vec_service(struct pv_dev *pv, struct pv_vec *vec)
 		generic_handle_irq(virq);
 }
 
+/* UML's SIGIO handling found the device's event fd readable. */
 static irqreturn_t pv_sigio(int irq, void *data)
 {
-	struct epoll_event ev[PV_EPOLL_BATCH];
+	struct vg_uldf_event ev[PV_POLL_BATCH];
 	struct pv_dev *pv = data;
-	int round;
-	long n, i;
+	int round, n, i;
 
-	for (round = 0; round < PV_EPOLL_ROUNDS; round++) {
-		n = pv_sys(__NR_epoll_wait, pv->epfd, (long)ev, ARRAY_SIZE(ev),
-			   0, 0, 0);
+	for (round = 0; round < PV_POLL_ROUNDS; round++) {
+		n = vg_uldf_poll(&pv->u, ev, ARRAY_SIZE(ev));
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++)
-			pv_vec_service(pv, (struct pv_vec *)(unsigned long)ev[i].data);
+			pv_vec_service(pv, &ev[i]);
 	}
 	return IRQ_HANDLED;
-}
-
-static void pv_vec_init(struct pv_dev *pv, struct pv_vec *vec, int type,
-			unsigned int index)
-{
-	vec->pv = pv;
-	vec->type = type;
-	vec->index = index;
-	vec->fd = -1;
-}
-
-static int pv_irq_alloc_vecs(struct pv_dev *pv)
-{
-	unsigned int i;
-
-	pv->nr_msix = min_t(u32, pv->info.num_irqs[ULDF_IRQ_TYPE_MSIX],
-			    PV_MAX_VECS);
-	pv->msix = kcalloc(max(pv->nr_msix, 1U), sizeof(*pv->msix),
-			   GFP_KERNEL);
-	pv->irq_open = kzalloc(struct_size(pv->irq_open, fds,
-					   max(pv->nr_msix, 1U)), GFP_KERNEL);
-	if (!pv->msix || !pv->irq_open)
-		return -ENOMEM;
-	pv_vec_init(pv, &pv->intx, VG_IRQ_INTX, 0);
-	pv_vec_init(pv, &pv->msi, VG_IRQ_MSI, 0);
-	for (i = 0; i < pv->nr_msix; i++)
-		pv_vec_init(pv, &pv->msix[i], VG_IRQ_MSIX, i);
-	return 0;
 }
 
 /* INTx starts masked, as the guest's interrupt descriptor does. */
@@ -494,14 +288,14 @@ static void pv_irq_intx_setup(struct pv_dev *pv)
 	unsigned long flags;
 	int ret;
 
-	if (!pv->vg.intx.pin)
+	if (!pv->u.vg.intx.pin)
 		return;
 	pv->intx_virq = irq_create_mapping(pv_intx_domain, pv->slot);
 	if (!pv->intx_virq)
 		return;
 	raw_spin_lock_irqsave(&pv->lock, flags);
-	vg_intx_mask(&pv->vg, true);
-	ret = vg_irq_open(&pv->vg, VG_IRQ_INTX, 0, 1);
+	vg_intx_mask(&pv->u.vg, true);
+	ret = vg_irq_open(&pv->u.vg, VG_IRQ_INTX, 0, 1);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
 	if (ret) {
 		pr_warn("uldf_pv: %s: no INTx: %d\n", pv->bdf, ret);
@@ -515,56 +309,39 @@ static void pv_irq_intx_setup(struct pv_dev *pv)
  * @pv:	the device, with its vmm-glue state initialised and @pv->slot
  *	published in pv_devs[].
  *
- * Creates the host epoll fd and its UML interrupt, and opens INTx (if the
+ * Makes the device's event fd a UML interrupt, and opens INTx (if the
  * device has a pin); MSI and MSI-X open when the guest asks for them.
  *
- * Return: 0; -ENOMEM; or the host's or UML's error.
+ * Return: 0, or UML's error.
  */
 int pv_irq_dev_setup(struct pv_dev *pv)
 {
-	long ret;
+	int ret;
 
-	ret = pv_irq_alloc_vecs(pv);
-	if (ret)
-		goto out_teardown;
-	ret = pv_sys(__NR_epoll_create1, EPOLL_CLOEXEC, 0, 0, 0, 0, 0);
-	if (ret < 0)
-		goto out_teardown;
-	pv->epfd = ret;
 	snprintf(pv->sigio_name, sizeof(pv->sigio_name), "uldf-pv %s",
 		 pv->bdf);
-	ret = um_request_irq(UM_IRQ_ALLOC, pv->epfd, IRQ_READ, pv_sigio, 0,
-			     pv->sigio_name, pv);
+	ret = um_request_irq(UM_IRQ_ALLOC, vg_uldf_event_fd(&pv->u), IRQ_READ,
+			     pv_sigio, 0, pv->sigio_name, pv);
 	if (ret < 0)
-		goto out_teardown;
+		return ret;
 	pv->sigio_irq = ret;
 	pv_irq_intx_setup(pv);
 	return 0;
-
-out_teardown:
-	pv_irq_dev_teardown(pv);
-	return ret;
 }
 
 /**
  * pv_irq_dev_teardown() - undo pv_irq_dev_setup() (also a partial one).
- * @pv:	the device; its vmm-glue state already closed its vectors.
+ * @pv:	the device, still open (vg_uldf_close() closes its vectors and its
+ *	event fd after this).
  */
 void pv_irq_dev_teardown(struct pv_dev *pv)
 {
 	if (pv->sigio_irq > 0)
 		um_free_irq(pv->sigio_irq, pv);
 	pv->sigio_irq = 0;
-	if (pv->epfd >= 0)
-		pv_sys(__NR_close, pv->epfd, 0, 0, 0, 0, 0);
-	pv->epfd = -1;
 	if (pv->intx_virq)
 		irq_dispose_mapping(pv->intx_virq);
 	pv->intx_virq = 0;
-	kfree(pv->msix);
-	kfree(pv->irq_open);
-	pv->msix = NULL;
-	pv->irq_open = NULL;
 }
 
 /**

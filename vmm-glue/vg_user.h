@@ -29,6 +29,7 @@ typedef uint64_t u64;
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 #define min(a, b)	({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); \
 			   _a < _b ? _a : _b; })
+#define min_t(t, a, b)	min((t)(a), (t)(b))
 #define max(a, b)	({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); \
 			   _a > _b ? _a : _b; })
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmm-glue in a user-space VMM, on a real device: QEMU's edu bound to
- * uldf, driven through the device model (vg_uldf.c) the way a VMM would
- * for its guest.  The guest's view of config space, MMIO through the host
+ * uldf, driven through the device model and its uldf backend (vg_uldf.c,
+ * the same code the User-Mode Linux guest's kernel runs, here with the
+ * libc host calls of vg_host_libc.c) the way a VMM would for its guest.  The guest's view of config space, MMIO through the host
  * mapping, an MSI that the "guest" programmed arriving with the guest's
- * message, the INTx EOI loop re-firing while the device still asserts its
+ * message (found through the device's event fd, as the UML guest finds
+ * it), the INTx EOI loop re-firing while the device still asserts its
  * line, DMA by the device into "guest RAM" at IOVA = guest physical, and
  * the guest's Memory Space Enable kept from the device.
  */
@@ -111,7 +113,8 @@ FIXTURE_SETUP(edu)
 		SKIP(return, "no edu device at %s; run through 'make check'",
 		     self->bdf);
 	ASSERT_EQ(0, uldf_test_bind(self->bdf, "uldf"));
-	ret = vg_uldf_open(&self->u, self->bdf, variant->flags);
+	ret = vg_uldf_open(&self->u, &vg_host_libc, self->bdf,
+			   variant->flags);
 	ASSERT_EQ(0, ret);
 	self->open = true;
 }
@@ -183,9 +186,11 @@ TEST_F(edu, memory_space_is_the_guests)
 TEST_F(edu, msi_arrives_with_the_guests_message)
 {
 	unsigned int msi = find_cap(&self->u, PCI_CAP_ID_MSI);
+	struct vg_uldf_event ev[4];
 	struct vg_msg msg = { };
-	int fd;
+	int fd, evfd = vg_uldf_event_fd(&self->u);
 
+	ASSERT_LE(0, evfd);
 	ASSERT_NE(0, msi);
 	vg_cfg_write(&self->u.vg, PCI_COMMAND, 2,
 		     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
@@ -198,13 +203,22 @@ TEST_F(edu, msi_arrives_with_the_guests_message)
 	fd = vg_uldf_irq_fd(&self->u, VG_IRQ_MSI, 0);
 	ASSERT_LE(0, fd);
 
-	EXPECT_EQ(0, wait_fd(fd, QUIET_MS));
+	EXPECT_EQ(0, wait_fd(evfd, QUIET_MS));
+	EXPECT_EQ(0, vg_uldf_poll(&self->u, ev, 4));
 	wr(&self->u, EDU_IRQ_RAISE, 1);
-	ASSERT_EQ(1, wait_fd(fd, WAIT_MS));
+	/* The event fd says which vector fired, as the guest's SIGIO does. */
+	ASSERT_EQ(1, wait_fd(evfd, WAIT_MS));
+	ASSERT_EQ(1, vg_uldf_poll(&self->u, ev, 4));
+	EXPECT_EQ(VG_IRQ_MSI, ev[0].type);
+	EXPECT_EQ(0, ev[0].index);
+	EXPECT_EQ(1, wait_fd(fd, 0));
 	ASSERT_EQ(1, vg_uldf_irq_service(&self->u, VG_IRQ_MSI, 0, &msg));
 	EXPECT_EQ(0xfee01000ULL, msg.addr);
 	EXPECT_EQ(0x4321, msg.data);
 	wr(&self->u, EDU_IRQ_ACK, 1);
+	/* Taken: nothing is left to serve. */
+	EXPECT_EQ(0, vg_uldf_poll(&self->u, ev, 4));
+	EXPECT_EQ(0, vg_uldf_irq_service(&self->u, VG_IRQ_MSI, 0, &msg));
 
 	/* Disabling MSI closes it again. */
 	vg_cfg_write(&self->u.vg, msi + PCI_MSI_FLAGS, 2, 0);

@@ -4,11 +4,14 @@
  * guest's native drivers real PCI functions lent by the host through uldf.
  *
  * Given uldf_pv.devices=0000:00:05.0[,...] (host BDFs of functions bound
- * to uldf on the host), it opens each /dev/uldf/<BDF> on the host, maps its
- * BARs into this process, maps guest RAM for its DMA, and presents the
- * functions on one root bus of their own, bus 1 (UML's virt-pci owns bus
- * 0; UML has no PCI domains), in slots 0, 1, ... in the order given.  The
- * stock drivers then bind as on hardware.
+ * to uldf on the host), it opens each through vmm-glue's uldf backend
+ * (vg_uldf_open(): /dev/uldf/<BDF> on the host, its BARs mapped into this
+ * process), has iommu/ map guest RAM for its DMA and irqchip/ set up its
+ * interrupt delivery, and presents the functions on one root bus of their
+ * own, bus 1 (UML's virt-pci owns bus 0; UML has no PCI domains), in slots
+ * 0, 1, ... in the order given.  The stock drivers then bind as on
+ * hardware.  The order of the walk, from here down to the host, is in
+ * uldf_pv.h.
  *
  * Config accesses are forwarded to the device model (vmm-glue), which
  * answers from its virtual registers or the host's config space.  The
@@ -17,7 +20,7 @@
  * the BAR, and its reads and writes become loads and stores on the host
  * mapping of the BAR (no host call per access) except for the emulated
  * MSI-X table and PBA and any part the host does not let us map, which go
- * through vmm-glue and pread()/pwrite() on the device fd.  The guest's
+ * through vmm-glue and its backend's pread()/pwrite() on the device fd.  The guest's
  * Memory Space Enable and power state are virtual (vmm-glue): while it has
  * them off, its BAR accesses read all ones and drop writes, and the host's
  * decoding, and so its mapping, stays on.  Interrupts are in
@@ -31,7 +34,6 @@
  * releases the devices on the host: the host module turns bus mastering
  * off, frees the interrupts, unmaps and unpins DMA, and resets them.
  */
-#include <linux/ctype.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/logic_iomem.h>
@@ -96,7 +98,7 @@ static int pv_config_read(struct pci_bus *bus, unsigned int devfn, int where,
 	if (!pv)
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	raw_spin_lock_irqsave(&pv->lock, flags);
-	ret = vg_cfg_read(&pv->vg, where, size, val);
+	ret = vg_cfg_read(&pv->u.vg, where, size, val);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
 	if (ret) {
 		*val = ~0U;
@@ -115,7 +117,7 @@ static int pv_config_write(struct pci_bus *bus, unsigned int devfn,
 	if (!pv)
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	raw_spin_lock_irqsave(&pv->lock, flags);
-	ret = vg_cfg_write(&pv->vg, where, size, val);
+	ret = vg_cfg_write(&pv->u.vg, where, size, val);
 	raw_spin_unlock_irqrestore(&pv->lock, flags);
 	if (ret) {
 		/* The PCI core ignores it; a refused FLR would go unseen. */
@@ -148,12 +150,12 @@ static unsigned long pv_bar_read(void *priv, unsigned int offset, int size)
 	u64 val;
 	int ret;
 
-	if (vg_bar_emulated(&pv->vg, b->index, offset, size)) {
+	if (vg_bar_emulated(&pv->u.vg, b->index, offset, size)) {
 		raw_spin_lock_irqsave(&pv->lock, flags);
-		ret = vg_bar_read(&pv->vg, b->index, offset, size, &val);
+		ret = vg_bar_read(&pv->u.vg, b->index, offset, size, &val);
 		raw_spin_unlock_irqrestore(&pv->lock, flags);
 	} else {
-		ret = vg_bar_read(&pv->vg, b->index, offset, size, &val);
+		ret = vg_bar_read(&pv->u.vg, b->index, offset, size, &val);
 	}
 	return ret ? ~0UL : val;
 }
@@ -165,12 +167,12 @@ static void pv_bar_write(void *priv, unsigned int offset, int size,
 	struct pv_dev *pv = b->pv;
 	unsigned long flags;
 
-	if (vg_bar_emulated(&pv->vg, b->index, offset, size)) {
+	if (vg_bar_emulated(&pv->u.vg, b->index, offset, size)) {
 		raw_spin_lock_irqsave(&pv->lock, flags);
-		vg_bar_write(&pv->vg, b->index, offset, size, val);
+		vg_bar_write(&pv->u.vg, b->index, offset, size, val);
 		raw_spin_unlock_irqrestore(&pv->lock, flags);
 	} else {
-		vg_bar_write(&pv->vg, b->index, offset, size, val);
+		vg_bar_write(&pv->u.vg, b->index, offset, size, val);
 	}
 }
 
@@ -248,10 +250,10 @@ static long pv_window_map(unsigned long offset, size_t size,
 		struct pv_dev *pv = pv_devs[s];
 
 		for (i = 0; pv && i < VG_NUM_BARS; i++) {
-			u64 base = vg_bar_addr(&pv->vg, i);
-			u64 len = pv->vg.bar[i].size;
+			u64 base = vg_bar_addr(&pv->u.vg, i);
+			u64 len = pv->u.vg.bar[i].size;
 
-			if (!base || (pv->vg.bar[i].flags & VG_BAR_IO) ||
+			if (!base || (pv->u.vg.bar[i].flags & VG_BAR_IO) ||
 			    addr < base || addr - base + size > len)
 				continue;
 			*ops = &pv_bar_ops;
@@ -274,33 +276,6 @@ static void pv_dev_free(struct pv_dev *pv)
 	kfree(pv);
 }
 
-static int pv_dev_init_vg(struct pv_dev *pv)
-{
-	struct vg_dev_desc desc = { };
-	int ret;
-
-	desc.cfg_size = pv->info.config_size;
-	desc.flags = hide_msi ? VG_HIDE_MSI | VG_HIDE_MSIX : 0;
-	ret = pv_host_map_bars(pv, &desc);
-	if (ret)
-		return ret;
-	return vg_dev_init(&pv->vg, &pv_vg_ops, pv, &desc);
-}
-
-/* Whether @bdf reads "DDDD:BB:DD.F" in hex (it becomes a host path). */
-static bool pv_bdf_valid(const char *bdf)
-{
-	static const char form[] = "xxxx:xx:xx.x";
-	unsigned int i;
-
-	if (strlen(bdf) != sizeof(form) - 1)
-		return false;
-	for (i = 0; form[i]; i++)
-		if (form[i] == 'x' ? !isxdigit(bdf[i]) : bdf[i] != form[i])
-			return false;
-	return true;
-}
-
 /* Open host function @bdf and give it guest slot @slot. */
 static int pv_dev_add(const char *bdf, unsigned int slot)
 {
@@ -308,60 +283,52 @@ static int pv_dev_add(const char *bdf, unsigned int slot)
 	unsigned int i;
 	int ret;
 
-	if (!pv_bdf_valid(bdf)) {
-		pr_err("uldf_pv: '%s' is not a BDF (DDDD:BB:DD.F)\n", bdf);
-		return -EINVAL;
-	}
 	pv = kzalloc(sizeof(*pv), GFP_KERNEL);
 	if (!pv)
 		return -ENOMEM;
 	strscpy(pv->bdf, bdf, sizeof(pv->bdf));
 	pv->slot = slot;
-	pv->fd = -1;
-	pv->epfd = -1;
 	raw_spin_lock_init(&pv->lock);
 	for (i = 0; i < VG_NUM_BARS; i++)
 		pv->bars[i] = (struct pv_bar){ .pv = pv, .index = i };
 
-	ret = pv_host_open(pv);
+	ret = vg_uldf_open(&pv->u, &pv_host_ops, bdf,
+			   hide_msi ? VG_HIDE_MSI | VG_HIDE_MSIX : 0);
+	if (ret == -EINVAL) {
+		pr_err("uldf_pv: '%s' is not a BDF (DDDD:BB:DD.F)\n", bdf);
+		goto out_free;
+	}
 	if (ret) {
 		pr_err("uldf_pv: cannot open /dev/uldf/%s on the host: %d\n",
 		       bdf, ret);
 		goto out_free;
 	}
-	ret = pv_dev_init_vg(pv);
-	if (ret) {
-		pr_err("uldf_pv: %s: device model set-up failed: %d\n", bdf, ret);
-		goto out_close;
-	}
 	pv_devs[slot] = pv;
 	ret = pv_dma_dev_setup(pv);
 	if (ret)
-		goto out_exit_vg;
+		goto out_close;
 	ret = pv_irq_dev_setup(pv);
 	if (ret) {
 		pr_err("uldf_pv: %s: interrupt set-up failed: %d\n", bdf, ret);
-		goto out_exit_vg;
+		goto out_close;
 	}
 	pr_info("uldf_pv: host %s [%04x:%04x] is 0000:%02x:%02x.0%s\n", bdf,
-		pv->info.vendor, pv->info.device, PV_BUS, slot,
+		pv->u.info.vendor, pv->u.info.device, PV_BUS, slot,
 		hide_msi ? " (MSI and MSI-X hidden)" : "");
 	return 0;
 
-out_exit_vg:
-	vg_dev_exit(&pv->vg);
 out_close:
-	pv_host_close(pv);
+	vg_uldf_close(&pv->u);
 out_free:
 	pv_dev_free(pv);
 	return ret;
 }
 
+/* Interrupt delivery first: it sits on the event fd that closing closes. */
 static void pv_dev_remove(struct pv_dev *pv)
 {
-	vg_dev_exit(&pv->vg);
 	pv_irq_dev_teardown(pv);
-	pv_host_close(pv);
+	vg_uldf_close(&pv->u);
 	pv_dev_free(pv);
 }
 
