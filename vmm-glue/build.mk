@@ -1,15 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The hosted guest: the User-Mode Linux kernel (tools/testbed/uml/build,
-# cached by its config fragment and source), uldf_pv.ko built against it,
-# and the hosted-guest tests.  The kernel is copied next to the module so
-# that the testbed, which shares this tree, can run it.
+# The hosted guest: the User-Mode Linux kernel with uldf's paravirtual PCI
+# host built in (tools/testbed/uml/build: cached by its config fragment and
+# source, uldf_pv's sources rebuilt into it incrementally), the same
+# sources built as uldf_pv.ko against it (from the one Kbuild,
+# vmm-glue/uml/Kbuild; the tests use the built-in one), and the
+# hosted-guest tests.  The kernel is copied to vmm-glue/uml/linux so that
+# the testbed, which shares this tree, can run it.
 #
-## uml-guest           the hosted guest's UML kernel (cached) and uldf_pv.ko
+## uml-guest           the hosted guest's UML kernel, uldf_pv built in (cached), and uldf_pv.ko
 #
 # Not part of 'make': the targets that run the UML kernel (check,
-# check-debug-hosted, uml-cost) or check uldf_pv.ko (lint, sparse) depend
-# on uml-guest; 'make' builds the hosted-guest tests alone.
+# check-debug-hosted, uml-cost) or check uldf_pv (lint, sparse) depend on
+# uml-guest; 'make' builds the hosted-guest tests alone.
 
 .PHONY: uml-guest
 DEPS_GOALS += uml-guest
@@ -17,6 +20,5 @@ SELFTEST_DIRS += selftests/hosted
 CLEAN_FILES += vmm-glue/uml/linux
 
 uml-guest:
-	@d=$$(tools/testbed/uml/build) && \
-	$(MAKE) -s -C $$d ARCH=um M=$(CURDIR)/vmm-glue/uml modules && \
-	{ cmp -s $$d/linux vmm-glue/uml/linux || cp $$d/linux vmm-glue/uml/linux; }
+	@d=$$(tools/testbed/uml/build $(CURDIR)/vmm-glue/uml/linux) && \
+	$(MAKE) -s -C $$d ARCH=um M=$(CURDIR)/vmm-glue/uml CONFIG_ULDF_PV=m modules

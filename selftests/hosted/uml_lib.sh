@@ -38,7 +38,6 @@ uml_require() {
 	[ "${ULDF_IOMMU:-1}" = 1 ] || skip "the guest's DMA needs the host IOMMU (testbed without --no-iommu)"
 	grep -q ' /dev/shm tmpfs ' /proc/mounts || skip "/dev/shm is not a tmpfs (the guest's memory file must be)"
 	[ -x "$UML" ] || skip "no UML kernel at $UML; run 'make uml-guest'"
-	[ -f "$top/vmm-glue/uml/uldf_pv.ko" ] || skip "uldf_pv.ko not built; run 'make uml-guest'"
 	[ -x "$here/uml_blk" ] || skip "uml_blk not built; run 'make'"
 	[ -r "$IMG" ] || skip "the controller's backing image $IMG is not visible"
 }

@@ -3,7 +3,7 @@
 # Static checks of the kernel code (included by the top-level Makefile);
 # 'make check' runs them first, as test cases of its summary.
 #
-## sparse              sparse on uldf.ko and the UML guest's uldf_pv.ko
+## sparse              sparse on uldf.ko and the UML guest's uldf_pv
 ## checkpatch          checkpatch.pl --strict on both modules' sources
 ## lint                sparse and checkpatch
 #

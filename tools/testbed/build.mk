@@ -22,7 +22,7 @@ deps:
 	@tools/testbed/deps.sh
 
 DEPS_GOALS += check
-# The hosted-guest tests run the UML kernel and uldf_pv.ko (uml-guest).
+# The hosted-guest tests run the UML kernel, uldf_pv built in (uml-guest).
 check: all uml-guest
 	tools/testbed/check $(SELFTEST_DIRS)
 

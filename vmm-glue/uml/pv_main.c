@@ -3,8 +3,9 @@
  * uldf_pv: a paravirtual PCI host for User-Mode Linux that gives the
  * guest's native drivers real PCI functions lent by the host through uldf.
  *
- * Given uldf_pv.devices=0000:00:05.0[,...] (host BDFs of functions bound
- * to uldf on the host), it opens each through vmm-glue's uldf backend
+ * Given uldf_pv.devices=0000:00:05.0[,...] on the kernel command line
+ * (host BDFs of functions bound to uldf on the host; devices= when it is
+ * loaded as a module), it opens each through vmm-glue's uldf backend
  * (vg_uldf_open(): /dev/uldf/<BDF> on the host, its BARs mapped into this
  * process), has iommu/ map guest RAM for its DMA and irqchip/ set up its
  * interrupt delivery, and presents the functions on one root bus of their
@@ -20,17 +21,19 @@
  * the BAR, and its reads and writes become loads and stores on the host
  * mapping of the BAR (no host call per access) except for the emulated
  * MSI-X table and PBA and any part the host does not let us map, which go
- * through vmm-glue and its backend's pread()/pwrite() on the device fd.  The guest's
- * Memory Space Enable and power state are virtual (vmm-glue): while it has
- * them off, its BAR accesses read all ones and drop writes, and the host's
- * decoding, and so its mapping, stays on.  Interrupts are in
+ * through vmm-glue and its backend's pread()/pwrite() on the device fd.
+ * The guest's Memory Space Enable and power state are virtual (vmm-glue):
+ * while it has them off, its BAR accesses read all ones and drop writes,
+ * and the host's decoding, and so its mapping, stays on.  Interrupts are in
  * irqchip/uldf_pv_irq.c, DMA in iommu/uldf_pv_dma.c.
  *
  * With uldf_pv.hide_msi=1 the guest sees neither MSI nor MSI-X and its
  * drivers fall back to INTx, served by the EOI loop.
  *
- * logic_iomem regions cannot be unregistered, so the module cannot be
- * unloaded once it has set up its window.  Killing the UML process
+ * Built into the UML kernel (CONFIG_ULDF_PV=y) it sets up at boot, and
+ * does nothing if the command line names no device.  logic_iomem regions
+ * cannot be unregistered, so as a module it cannot be unloaded once it has
+ * set up its window.  Killing the UML process
  * releases the devices on the host: the host module turns bus mastering
  * off, frees the interrupts, unmaps and unpins DMA, and resets them.
  */
@@ -396,8 +399,12 @@ static int __init pv_init(void)
 	int ret;
 
 	if (!devices || !*devices) {
-		pr_err("uldf_pv: no devices; give uldf_pv.devices=BDF[,BDF...]\n");
+#ifdef MODULE
+		pr_err("uldf_pv: no devices; give devices=BDF[,BDF...]\n");
 		return -ENODEV;
+#else
+		return 0;	/* built in, and no device on the command line */
+#endif
 	}
 	if (__pa(end_iomem) > PV_MMIO_START) {
 		pr_err("uldf_pv: guest memory reaches the MMIO window at %#lx\n",
