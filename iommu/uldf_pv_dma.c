@@ -31,7 +31,7 @@
  * FOLL_LONGTERM, which works for tmpfs (shmem) files but not for files on
  * disk file systems: run UML with TMPDIR=/dev/shm (or another tmpfs).
  * Mapping it (vg_dma_add_ram()) goes down through vmm-glue to the host's
- * ULDF_DMA_MAP, in pieces, letting the guest run in between: the whole
+ * DMA mapping call, in pieces, letting the guest run in between: the whole
  * UML kernel waits in each host call, and under emulation a mapping of all
  * guest RAM in one call can outlast the guest's RCU stall timeout.  This
  * file makes no host call of its own.

@@ -4,10 +4,11 @@
  * PCI function that the host lends through uldf.
  *
  * It is independent of who the VMM is.  The same files build into the
- * User-Mode Linux guest's paravirtual PCI host (a kernel module) and into
+ * User-Mode Linux guest's paravirtual PCI host (in its kernel) and into
  * user-space programs; everything that reaches the host goes through a
- * small table of host calls (struct vg_ops) that the VMM fills in, for
- * uldf with the device fd's pread/pwrite and ioctls.
+ * small table of host calls (struct vg_ops).  For uldf, the backend in
+ * vg_uldf.c fills it in, once for every VMM, with the device fd's
+ * pread/pwrite and ioctls.
  *
  * What it does for one device (struct vg_dev):
  *  - config space as the guest sees it: BARs at guest addresses with
