@@ -19,6 +19,10 @@ DEPS_GOALS += uml-guest
 SELFTEST_DIRS += selftests/hosted
 CLEAN_FILES += vmm-glue/uml/linux
 
+# The module builds under a shared hold of the kernel build's lock, so that
+# no other tree's rebuild of the kernel (tools/testbed/uml/build) runs
+# meanwhile.
 uml-guest:
 	@d=$$(tools/testbed/uml/build $(CURDIR)/vmm-glue/uml/linux) && \
-	$(MAKE) -s -C $$d ARCH=um M=$(CURDIR)/vmm-glue/uml CONFIG_ULDF_PV=m modules
+	flock -s $$d.lock $(MAKE) -s -C $$d ARCH=um M=$(CURDIR)/vmm-glue/uml \
+		CONFIG_ULDF_PV=m modules
