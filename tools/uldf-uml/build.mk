@@ -42,3 +42,9 @@ install-uldf-uml: $(ULDF_UML).install $(ULDF_UML_INIT)
 	else \
 		echo "install-uldf-uml: no UML kernel built ('make uml-guest' first); uldf-uml needs --kernel"; \
 	fi
+
+## demo-uml            the stock nvme driver in a UML guest on the testbed's NVMe, via uldf-uml
+.PHONY: demo-uml
+DEPS_GOALS += demo-uml
+demo-uml: all uml-guest
+	tools/uldf-uml/demo.sh
