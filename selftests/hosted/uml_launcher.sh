@@ -56,6 +56,17 @@ grep -q 'Power down' "$OUT" && fail "the guest's power-off message reached the o
 	fail "$BDF is left bound to $(basename "$(readlink "/sys/bus/pci/devices/$BDF/driver")")"
 note "an unbound function: bound for the guest, its nvme driver bound, status 7 passed through, unbound again"
 
+launch -d "$BDF,nomsi,nomsix" -- sh -c 'i=0; while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; head -c 1048576 /dev/nvme0n1 | wc -c; grep nvme /proc/interrupts'
+sed 's/^/#   /' "$OUT"
+[ $rc = 0 ] || fail "--device $BDF,nomsi,nomsix: status $rc"
+grep -q '^1048576$' "$OUT" || fail "the guest read no MiB of the namespace with MSI and MSI-X hidden"
+grep -q 'uldf-pv-INTx.*nvme' "$OUT" || fail "with MSI and MSI-X hidden the guest's nvme driver is not on INTx"
+grep -q 'PCI-MSI.*nvme' "$OUT" && fail "MSI or MSI-X used while hidden"
+note "--device $BDF,nomsi,nomsix: the guest's nvme driver ran on INTx"
+
+launch -d "$BDF,nomsi,msi" -- true
+[ $rc = 2 ] && grep -q "unknown option 'msi'" "$OUT" || fail "a bad device option: status $rc: $(cat "$OUT")"
+
 launch -- sh -c 'kill -TERM $$'
 [ $rc = $((128 + 15)) ] || fail "a command killed by SIGTERM: status $rc, not 143"
 launch -- /nonexistent/command

@@ -27,8 +27,10 @@
  * and the host's decoding, and so its mapping, stays on.  Interrupts are in
  * irqchip/uldf_pv_irq.c, DMA in iommu/uldf_pv_dma.c.
  *
- * With uldf_pv.hide_msi=1 the guest sees neither MSI nor MSI-X and its
- * drivers fall back to INTx, served by the EOI loop.
+ * A device's BDF may be followed by options, each after a '/': "nomsi"
+ * and "nomsix" hide its MSI or MSI-X capability from the guest, so that
+ * its driver falls back to what is left (INTx, served by the EOI loop,
+ * once both are hidden).  uldf_pv.hide_msi=1 hides both on every device.
  *
  * Built into the UML kernel (CONFIG_ULDF_PV=y) it sets up at boot, and
  * does nothing if the command line names no device.  logic_iomem regions
@@ -56,7 +58,7 @@
 static char *devices;
 module_param(devices, charp, 0444);
 MODULE_PARM_DESC(devices,
-		 "Host PCI functions bound to uldf to pass through, by BDF, comma-separated (e.g. 0000:00:05.0)");
+		 "Host PCI functions bound to uldf to pass through, by BDF, comma-separated, each with /nomsi or /nomsix to hide a capability (e.g. 0000:00:05.0/nomsix,0000:00:03.0)");
 
 static bool hide_msi;
 module_param(hide_msi, bool, 0444);
@@ -279,12 +281,42 @@ static void pv_dev_free(struct pv_dev *pv)
 	kfree(pv);
 }
 
-/* Open host function @bdf and give it guest slot @slot. */
-static int pv_dev_add(const char *bdf, unsigned int slot)
+/*
+ * The options after a device's BDF: VG_HIDE_* flags, or -EINVAL for an
+ * unknown one.  @opts is NULL or "opt[/opt...]" and is cut up.
+ */
+static int pv_dev_flags(const char *bdf, char *opts)
 {
+	int flags = hide_msi ? VG_HIDE_MSI | VG_HIDE_MSIX : 0;
+	char *opt;
+
+	while ((opt = strsep(&opts, "/"))) {
+		if (!strcmp(opt, "nomsi")) {
+			flags |= VG_HIDE_MSI;
+		} else if (!strcmp(opt, "nomsix")) {
+			flags |= VG_HIDE_MSIX;
+		} else {
+			pr_err("uldf_pv: %s: unknown option '%s' (nomsi, nomsix)\n",
+			       bdf, opt);
+			return -EINVAL;
+		}
+	}
+	return flags;
+}
+
+/* Open host function @bdf ("BDF[/option...]") and give it guest slot @slot. */
+static int pv_dev_add(char *bdf, unsigned int slot)
+{
+	char *opts = strchr(bdf, '/');
 	struct pv_dev *pv;
 	unsigned int i;
-	int ret;
+	int flags, ret;
+
+	if (opts)
+		*opts++ = '\0';
+	flags = pv_dev_flags(bdf, opts);
+	if (flags < 0)
+		return flags;
 
 	pv = kzalloc(sizeof(*pv), GFP_KERNEL);
 	if (!pv)
@@ -295,8 +327,7 @@ static int pv_dev_add(const char *bdf, unsigned int slot)
 	for (i = 0; i < VG_NUM_BARS; i++)
 		pv->bars[i] = (struct pv_bar){ .pv = pv, .index = i };
 
-	ret = vg_uldf_open(&pv->u, &pv_host_ops, bdf,
-			   hide_msi ? VG_HIDE_MSI | VG_HIDE_MSIX : 0);
+	ret = vg_uldf_open(&pv->u, &pv_host_ops, bdf, flags);
 	if (ret == -EINVAL) {
 		pr_err("uldf_pv: '%s' is not a BDF (DDDD:BB:DD.F)\n", bdf);
 		goto out_free;
@@ -315,9 +346,10 @@ static int pv_dev_add(const char *bdf, unsigned int slot)
 		pr_err("uldf_pv: %s: interrupt set-up failed: %d\n", bdf, ret);
 		goto out_close;
 	}
-	pr_info("uldf_pv: host %s [%04x:%04x] is 0000:%02x:%02x.0%s\n", bdf,
+	pr_info("uldf_pv: host %s [%04x:%04x] is 0000:%02x:%02x.0%s%s\n", bdf,
 		pv->u.info.vendor, pv->u.info.device, PV_BUS, slot,
-		hide_msi ? " (MSI and MSI-X hidden)" : "");
+		flags & VG_HIDE_MSI ? " (MSI hidden)" : "",
+		flags & VG_HIDE_MSIX ? " (MSI-X hidden)" : "");
 	return 0;
 
 out_close:
