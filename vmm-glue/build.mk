@@ -21,8 +21,9 @@ CLEAN_FILES += vmm-glue/uml/linux
 
 # The module builds under a shared hold of the kernel build's lock, so that
 # no other tree's rebuild of the kernel (tools/testbed/uml/build) runs
-# meanwhile.
+# meanwhile.  The KUnit suite is built in only (it DMAs to a page of the
+# kernel image): not in the module.
 uml-guest:
 	@d=$$(tools/testbed/uml/build $(CURDIR)/vmm-glue/uml/linux) && \
 	flock -s $$d.lock $(MAKE) -s -C $$d ARCH=um M=$(CURDIR)/vmm-glue/uml \
-		CONFIG_ULDF_PV=m modules
+		CONFIG_ULDF_PV=m CONFIG_ULDF_PV_KUNIT_TEST= modules

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -101,6 +102,7 @@ static int usage(FILE *f)
 		"  -a, --append ARGS   more guest kernel command line\n"
 		"  -l, --log FILE      write the UML process's own output to FILE\n"
 		"  -v, --verbose       show the guest kernel's log on the console\n"
+		"  -A, --aslr          keep the UML process's address space randomised\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: COMMAND's; 2 bad usage; 124 timeout; 125 the launcher\n"
@@ -119,7 +121,7 @@ static struct {
 	struct device dev[MAX_DEVICES];
 	int nr_dev;
 	const char *root, *init, *mem, *kernel, *append, *log;
-	bool writable, no_bind, keep_bound, verbose;
+	bool writable, no_bind, keep_bound, verbose, aslr;
 	int timeout, settle;
 } opt = { .mem = "256M", .settle = 10 };
 
@@ -570,6 +572,7 @@ int main(int argc, char **argv)
 		{ "append", required_argument, NULL, 'a' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "aslr", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -582,7 +585,7 @@ int main(int argc, char **argv)
 	struct stat st;
 	pid_t uml;
 
-	while ((c = getopt_long(argc, argv, "+d:r:wi:m:k:t:s:nKa:l:vh",
+	while ((c = getopt_long(argc, argv, "+d:r:wi:m:k:t:s:nKa:l:vAh",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -611,6 +614,7 @@ int main(int argc, char **argv)
 		case 'a': opt.append = optarg; break;
 		case 'l': opt.log = optarg; break;
 		case 'v': opt.verbose = true; break;
+		case 'A': opt.aslr = true; break;
 		case 'h': return usage(stdout);
 		default: return usage(stderr);
 		}
@@ -758,6 +762,14 @@ int main(int argc, char **argv)
 			fcntl(uml_in, F_SETFD, 0);
 		fcntl(uml_out, F_SETFD, 0);
 		setenv("TMPDIR", ram, 1);
+		/*
+		 * Guest physical addresses are offsets in UML's address space
+		 * from its image; with the heap randomised, guest RAM starts
+		 * up to a GiB higher, beyond devices with narrow DMA masks,
+		 * and moves from run to run.
+		 */
+		if (!opt.aslr)
+			personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE);
 		uml_argv[0] = kernel;
 		for (char *w = strtok(cmdline, " "); w && n < MAX_WORDS;
 		     w = strtok(NULL, " "))
