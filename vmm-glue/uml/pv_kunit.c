@@ -314,7 +314,7 @@ static struct pv_kunit_edu *pv_kunit_edu(struct kunit *test,
 	e->claimed = true;
 	KUNIT_ASSERT_EQ(test, pci_enable_device(pdev), 0);
 	e->bar = pci_iomap(pdev, 0, 0);
-	KUNIT_ASSERT_NOT_NULL(test, e->bar);
+	KUNIT_ASSERT_TRUE(test, e->bar);
 	KUNIT_ASSERT_EQ(test, ioread32(e->bar + EDU_ID), EDU_ID_VALUE);
 	iowrite32(~0U, e->bar + EDU_IRQ_ACK);
 	if (!irq_type)
@@ -640,7 +640,7 @@ static void pv_kunit_remove_rescan(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, edu->devfn, devfn);
 	KUNIT_ASSERT_EQ(test, pci_enable_device(edu), 0);
 	bar = pci_iomap(edu, 0, 0);
-	KUNIT_EXPECT_NOT_NULL(test, bar);
+	KUNIT_EXPECT_TRUE(test, bar);
 	if (bar) {
 		KUNIT_EXPECT_EQ(test, ioread32(bar + EDU_ID), EDU_ID_VALUE);
 		pci_iounmap(edu, bar);
