@@ -154,15 +154,20 @@ static int uldf_dma_report(struct uldf_device *udev,
 
 /*
  * Fault in what uldf_dma_report() writes for @count entries at @uent, so
- * that it finds the pages there.
+ * that it finds the pages there.  Each entry's iova field is written back
+ * with the value read from it (still in @maps[i]->iova): the page was just
+ * read, so this only makes it writable, for much less than a walk of the
+ * page tables by fault_in_safe_writeable() costs a single map.
  */
 static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
 			     struct uldf_dma_mapping **maps)
 {
 	u32 i;
 
-	if (fault_in_safe_writeable((char __user *)uent, count * sizeof(*uent)))
-		return -EFAULT;
+	for (i = 0; i < count; i++) {
+		if (put_user(maps[i]->iova, &uent[i].iova))
+			return -EFAULT;
+	}
 	for (i = 0; i < count; i++) {
 		char __user *segs = u64_to_user_ptr(maps[i]->segs_ptr);
 		size_t len = maps[i]->room * sizeof(struct uldf_dma_seg);

@@ -132,7 +132,15 @@ void uldf_irq_deliver(struct uldf_irq *v)
 		else
 			schedule_work(&v->inject);
 	} else {
-		wake_up_poll(&v->wq, EPOLLIN | EPOLLRDNORM);
+		/*
+		 * A reader that found no count put itself on the queue under
+		 * v->lock, which this call took after it, so an empty queue
+		 * here has no sleeper to miss (poll checks the count under
+		 * v->lock too).  The common case of an interrupt that beats
+		 * the read then costs no wait-queue lock.
+		 */
+		if (wq_has_sleeper(&v->wq))
+			wake_up_poll(&v->wq, EPOLLIN | EPOLLRDNORM);
 		kill_fasync(&v->fasync, SIGIO, POLL_IN);
 	}
 	rcu_read_unlock();

@@ -248,8 +248,8 @@ TEST_F_TIMEOUT(report, builds_table, 120)
 	bool goals = false, intx = false;
 	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "%s/Documentation/benchmarks/data/raw.txt",
-		 self->top);
+	snprintf(cmd, sizeof(cmd),
+		 "%s/Documentation/benchmarks/data/icount/raw.txt", self->top);
 	if (access(cmd, R_OK))
 		SKIP(return, "no committed figures at %.200s", cmd);
 	if (system("command -v python3 >/dev/null"))
@@ -269,7 +269,7 @@ TEST_F_TIMEOUT(report, builds_table, 120)
 	fclose(f);
 	EXPECT_TRUE(goals);
 	EXPECT_TRUE(intx);
-	snprintf(cmd, sizeof(cmd), "%s/data/intx.dat", dir);
+	snprintf(cmd, sizeof(cmd), "%s/data/icount/intx.dat", dir);
 	EXPECT_EQ(0, access(cmd, R_OK));
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	EXPECT_EQ(0, system(cmd));
