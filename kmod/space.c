@@ -29,6 +29,9 @@
  *    are all closed;
  *  - mappings in the joining device's own space, or a space it already
  *    shares (EBUSY): they would be lost, or taken from the others;
+ *  - MSI or MSI-X vectors allocated for the joining device (EBUSY): with
+ *    a software-managed MSI window their messages hold a doorbell IOVA of
+ *    the device's own domain, which the join frees;
  *  - no IOMMU domain (EOPNOTSUPP): no-IOMMU mode has nothing to share;
  *  - an IOMMU that cannot use the domain (EXDEV): the IOMMU driver refuses
  *    the attach, or the two differ in cache coherency (the device's No
@@ -195,6 +198,27 @@ static int uldf_dma_own_idle(struct uldf_device *udev)
 }
 
 /*
+ * Whether @udev has no MSI or MSI-X vector allocated.  Where the IOMMU maps
+ * the MSI doorbell through a software-managed window (an ARM SMMU with a
+ * GIC ITS), allocating a vector mapped the doorbell in the domain the
+ * device had then, and wrote that IOVA into the vector's message
+ * (iommu_dma_prepare_msi()); a join frees that domain, and the vector's
+ * interrupts would be lost.  Opening a vector needs @udev->lock, which
+ * the join holds for write; closing one (an IRQ fd's release) needs only
+ * irq.lock.
+ */
+static int uldf_dma_msi_idle(struct uldf_device *udev)
+{
+	int ret = 0;
+
+	mutex_lock(&udev->irq.lock);
+	if (udev->irq.vec)
+		ret = -EBUSY;
+	mutex_unlock(&udev->irq.lock);
+	return ret;
+}
+
+/*
  * @udev joins @other's space; @udev->lock held for write, @other->lock for
  * read, both live.  @udev's own space is freed on success.
  */
@@ -210,6 +234,8 @@ static int uldf_dma_join(struct uldf_device *udev, struct uldf_device *other)
 	if (own == space)
 		return -EALREADY;
 	ret = uldf_dma_own_idle(udev);
+	if (!ret)
+		ret = uldf_dma_msi_idle(udev);
 	if (ret)
 		return ret;
 
@@ -258,7 +284,8 @@ static void uldf_dma_lock_pair(struct uldf_device *a, struct uldf_device *b)
  * not a uldf device fd, or @udev's own; -EBADF not an open fd; -EPERM
  * either device was opened by another process than the caller; -EALREADY
  * the two already share a space; -EOPNOTSUPP either has no IOMMU domain;
- * -EBUSY @udev has mappings or already shares its space; -EXDEV the IOMMUs
+ * -EBUSY @udev has mappings, already shares its space, or has MSI or MSI-X
+ * vectors allocated; -EXDEV the IOMMUs
  * cannot share one domain; -EADDRINUSE a reserved region of @udev's group
  * covers a mapping of the space; -ENOMEM out of memory; -ENODEV either
  * device was removed; another errno from iommu_attach_group().

@@ -476,7 +476,10 @@ struct uldf_dma_batch {
  * DMA at all); EPERM either device fd was opened by another process than
  * the caller (every device of a space is opened by the process whose
  * memory it pins); EALREADY the two devices already share one space; EBUSY this
- * device has mappings, or already shares its space with other devices;
+ * device has mappings, already shares its space with other devices, or has
+ * MSI or MSI-X vectors open (join before opening them: where the IOMMU maps
+ * the MSI doorbell, as an ARM SMMU does, a vector's message holds an IOVA
+ * of the device's own space);
  * EXDEV the IOMMUs cannot share one domain: the IOMMU driver refuses to
  * attach this device's group to it (another kind of IOMMU, too few
  * address bits for what the space maps, no snoop control where the domain

@@ -95,7 +95,8 @@ int uldf_dma_get_info(struct uldf_dev *dev, uint32_t *flags,
  * -EPERM either device was opened by another process (uldf_open_fd() of
  * a received fd); -EALREADY the two already share a space; -EOPNOTSUPP
  * either device's DMA is not translated by an IOMMU; -EBUSY @dev has
- * mappings or already shares its space; -EXDEV the two devices' IOMMUs
+ * mappings, already shares its space, or has MSI or MSI-X interrupts
+ * open (join before opening them); -EXDEV the two devices' IOMMUs
  * cannot share one address space; -EADDRINUSE a reserved region of
  * @dev's IOMMU group covers a mapping of the space; -ENOMEM; -ENODEV
  * either device was removed; -ENOTTY a uldf module without
