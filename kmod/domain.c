@@ -349,21 +349,26 @@ static int uldf_dma_attach_errno(int ret)
  *	  mapping; @udev->lock held for write.
  * @space: the space to join, with a domain; its lock held.
  *
- * Detaches the group from the device's own domain and attaches it to
- * @space's, then reserves in @space's IOVA tree what the group may not use
- * (uldf_dma_join_iova()).  On failure the group is given its own domain
+ * Reserves in @space's IOVA tree the group's reserved regions first,
+ * refusing if a mapping lies there, so that the group never reaches such
+ * a mapping; then detaches the group from the device's own domain,
+ * attaches it to @space's and reserves the outside of the aperture as the
+ * group's IOMMU left it (uldf_dma_join_reserve(), uldf_dma_join_commit()).
+ * On failure the tree is as it was and the group is given its own domain
  * back; should the IOMMU refuse that too, the group stays blocked (it
  * reaches nothing, and its own domain is empty) and the log says so.
  *
  * Return: 0; -EXDEV the IOMMU cannot use @space's domain, or differs from
  * it in cache coherency; -EADDRINUSE the group's reserved regions, or the
  * aperture as its IOMMU narrows it, cover a mapping of @space; -ENOMEM
- * out of memory; another errno from iommu_attach_group().
+ * out of memory; another errno from iommu_attach_group(),
+ * iommu_get_group_resv_regions() or iommu_get_msi_cookie().
  */
 int uldf_dma_join_domain(struct uldf_device *udev,
 			 struct uldf_dma_state *space)
 {
 	struct iommu_domain *own = udev->dma->domain;
+	struct uldf_dma_join_resv jr;
 	int ret;
 
 	/*
@@ -373,13 +378,17 @@ int uldf_dma_join_domain(struct uldf_device *udev,
 	if (udev->dma->coherent != space->coherent ||
 	    udev->dma->cache_prot != space->cache_prot)
 		return -EXDEV;
+	ret = uldf_dma_join_reserve(space, udev->group, &jr);
+	if (ret)
+		return ret;
 	iommu_detach_group(own, udev->group);
 	ret = iommu_attach_group(space->domain, udev->group);
 	if (ret) {
 		ret = uldf_dma_attach_errno(ret);
+		uldf_dma_join_abort(space, &jr);
 		goto out_restore;
 	}
-	ret = uldf_dma_join_iova(space, udev->group);
+	ret = uldf_dma_join_commit(space, &jr);
 	if (!ret)
 		return 0;
 	iommu_detach_group(space->domain, udev->group);

@@ -8,8 +8,10 @@
  * one found (mas_empty_area) with one walk of one tree.  The ranges left
  * free are the usable ranges that ULDF_DMA_GET_INFO reports and a fixed
  * IOVA must lie in.  A device that joins the space adds the reserved
- * regions of its group, and the aperture as its IOMMU narrows it, unless
- * a mapping lies there; the usable ranges are then those of every member.
+ * regions of its group, before its group is attached, and the aperture as
+ * its IOMMU narrows it, after, unless a mapping lies there; the usable
+ * ranges are then those of every member.  They are not given back when a
+ * member leaves: the ranges of a space only shrink.
  * An allocated IOVA goes right after the previous
  * entry of the call where that is free (else to the lowest free place),
  * aligned like the user address to the largest IOMMU page that fits, so a
@@ -471,21 +473,17 @@ static unsigned long uldf_dma_resv_last(const struct iommu_resv_region *r)
 }
 
 /*
- * What a joining group may not reach, as reserved regions: the group's
- * own, and the outside of the domain's aperture, which its IOMMU may have
- * narrowed at the attach.
+ * The outside of the domain's aperture, as reserved regions: a joining
+ * group's IOMMU may have narrowed it at the attach.
  */
-static int uldf_dma_join_regions(struct uldf_dma_state *dma,
-				 struct iommu_group *group,
-				 struct list_head *resv)
+static int uldf_dma_aperture_regions(struct uldf_dma_state *dma,
+				     struct list_head *resv)
 {
 	const struct iommu_domain_geometry *geo = &dma->domain->geometry;
 	struct iommu_resv_region *r;
-	int ret;
 
-	ret = iommu_get_group_resv_regions(group, resv);
-	if (ret || !geo->force_aperture)
-		return ret;
+	if (!geo->force_aperture)
+		return 0;
 	if (geo->aperture_start) {
 		r = iommu_alloc_resv_region(0, geo->aperture_start, 0,
 					    IOMMU_RESV_RESERVED, GFP_KERNEL);
@@ -550,6 +548,39 @@ static int uldf_dma_resv_pieces(struct uldf_dma_state *dma,
 	return 0;
 }
 
+/*
+ * Reserve in the tree the free pieces of the regions on @resv, each noted
+ * in @jr as it is reserved, so that uldf_dma_join_abort() frees exactly
+ * those.
+ */
+static int uldf_dma_reserve_resv(struct uldf_dma_state *dma,
+				 struct list_head *resv,
+				 struct uldf_dma_join_resv *jr)
+{
+	struct uldf_iova_range *pieces;
+	unsigned int n = 0, i;
+	int ret;
+
+	ret = uldf_dma_resv_pieces(dma, resv, NULL, &n);
+	if (ret || !n)
+		return ret;
+	pieces = krealloc_array(jr->pieces, jr->n + n, sizeof(*pieces),
+				GFP_KERNEL);
+	if (!pieces)
+		return -ENOMEM;
+	jr->pieces = pieces;
+	/* The same walk over the same tree: it cannot fail now. */
+	n = jr->n;
+	uldf_dma_resv_pieces(dma, resv, pieces, &n);
+	for (i = jr->n; i < n; i++) {
+		ret = uldf_dma_reserve(dma, pieces[i].start, pieces[i].last);
+		if (ret)
+			return ret;
+		jr->n++;
+	}
+	return 0;
+}
+
 /* A software-managed MSI window of the group: the domain's cookie. */
 static int uldf_dma_join_msi(struct iommu_domain *domain,
 			     struct list_head *resv)
@@ -567,64 +598,109 @@ static int uldf_dma_join_msi(struct iommu_domain *domain,
 	return 0;
 }
 
-/**
- * uldf_dma_join_iova() - make room in a space for a joining group.
- * @dma: the space, with a domain, which the group was just attached to;
- *	 dma->lock held.
- * @group: the joining device's IOMMU group.
- *
- * Reserves in the space's tree the group's reserved regions and the
- * outside of the aperture as the group's IOMMU left it, where they are
- * not reserved yet, and publishes the usable ranges left: those of every
- * member.  All or nothing: on failure the tree is as it was.
- *
- * Return: 0; -EADDRINUSE one of those regions covers a mapping; -ENOMEM
- * out of memory; another errno from iommu_get_group_resv_regions() or
- * iommu_get_msi_cookie().
- */
-int uldf_dma_join_iova(struct uldf_dma_state *dma, struct iommu_group *group)
+/* Free what @jr holds, leaving the tree as it is. */
+static void uldf_dma_join_free(struct uldf_dma_join_resv *jr)
 {
-	struct uldf_dma_ranges *usable = NULL;
-	struct uldf_iova_range *pieces = NULL;
-	unsigned int n = 0, i = 0;
-	LIST_HEAD(resv);
+	kfree(jr->pieces);
+	jr->pieces = NULL;
+	jr->n = 0;
+	uldf_dma_free_resv(&jr->regions);
+	INIT_LIST_HEAD(&jr->regions);
+}
+
+/**
+ * uldf_dma_join_abort() - undo uldf_dma_join_reserve().
+ * @dma: the space; dma->lock held since uldf_dma_join_reserve().
+ * @jr: what it reserved; freed here.
+ *
+ * Each piece was free before the join: it is free again.
+ */
+void uldf_dma_join_abort(struct uldf_dma_state *dma,
+			 struct uldf_dma_join_resv *jr)
+{
+	lockdep_assert_held(&dma->lock);
+	while (jr->n) {
+		MA_STATE(mas, &dma->mappings, jr->pieces[jr->n - 1].start,
+			 jr->pieces[jr->n - 1].last);
+
+		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
+		jr->n--;
+	}
+	uldf_dma_join_free(jr);
+}
+
+/**
+ * uldf_dma_join_reserve() - make room in a space for a joining group,
+ *	before the group is attached.
+ * @dma: the space, with a domain; dma->lock held until
+ *	 uldf_dma_join_commit() or uldf_dma_join_abort().
+ * @group: the joining device's IOMMU group, not attached to the domain.
+ * @jr: out: what was reserved, for the commit or the abort.
+ *
+ * Reserves in the space's tree the group's reserved regions where they
+ * are not reserved yet, but refuses if one of them covers a mapping: this
+ * runs before the attach, so that the group never reaches a mapping over
+ * its own reserved regions (an MSI window, an RMRR).  On failure the tree
+ * is as it was and @jr holds nothing.
+ *
+ * Return: 0; -EADDRINUSE a reserved region of the group covers a mapping;
+ * -ENOMEM out of memory; another errno from iommu_get_group_resv_regions().
+ */
+int uldf_dma_join_reserve(struct uldf_dma_state *dma,
+			  struct iommu_group *group,
+			  struct uldf_dma_join_resv *jr)
+{
 	int ret;
 
 	lockdep_assert_held(&dma->lock);
-	ret = uldf_dma_join_regions(dma, group, &resv);
+	INIT_LIST_HEAD(&jr->regions);
+	jr->pieces = NULL;
+	jr->n = 0;
+	ret = iommu_get_group_resv_regions(group, &jr->regions);
 	if (!ret)
-		ret = uldf_dma_resv_pieces(dma, &resv, NULL, &n);
-	if (!ret && n) {
-		pieces = kcalloc(n, sizeof(*pieces), GFP_KERNEL);
-		if (!pieces)
-			ret = -ENOMEM;
-	}
-	if (!ret) {
-		/* The same walk over the same tree: it cannot fail now. */
-		n = 0;
-		uldf_dma_resv_pieces(dma, &resv, pieces, &n);
-	}
-	for (; !ret && i < n; i++)
-		ret = uldf_dma_reserve(dma, pieces[i].start, pieces[i].last);
+		ret = uldf_dma_reserve_resv(dma, &jr->regions, jr);
+	if (ret)
+		uldf_dma_join_abort(dma, jr);
+	return ret;
+}
+
+/**
+ * uldf_dma_join_commit() - finish making room for a group just attached.
+ * @dma: the space, which the group was just attached to; dma->lock held.
+ * @jr: what uldf_dma_join_reserve() reserved; freed here.
+ *
+ * Reserves the outside of the aperture as the group's IOMMU left it, gives
+ * a software-managed MSI window of the group its cookie and publishes the
+ * usable ranges left: those of every member.  On failure everything the
+ * join reserved is freed again, as by uldf_dma_join_abort().
+ *
+ * Return: 0; -EADDRINUSE the narrowed aperture leaves out a mapping;
+ * -ENOMEM out of memory; another errno from iommu_get_msi_cookie().
+ */
+int uldf_dma_join_commit(struct uldf_dma_state *dma,
+			 struct uldf_dma_join_resv *jr)
+{
+	struct uldf_dma_ranges *usable = NULL;
+	LIST_HEAD(aperture);
+	int ret;
+
+	lockdep_assert_held(&dma->lock);
+	ret = uldf_dma_aperture_regions(dma, &aperture);
+	if (!ret)
+		ret = uldf_dma_reserve_resv(dma, &aperture, jr);
 	if (!ret) {
 		usable = uldf_dma_collect_ranges(dma);
 		ret = usable ? 0 : -ENOMEM;
 	}
 	if (!ret)
-		ret = uldf_dma_join_msi(dma->domain, &resv);
+		ret = uldf_dma_join_msi(dma->domain, &jr->regions);
+	uldf_dma_free_resv(&aperture);
 	if (ret) {
-		/* Each piece was free before: free it again. */
-		while (i--) {
-			MA_STATE(mas, &dma->mappings, pieces[i].start,
-				 pieces[i].last);
-
-			mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
-		}
 		kfree(usable);
-	} else {
-		uldf_dma_publish_ranges(dma, usable);
+		uldf_dma_join_abort(dma, jr);
+		return ret;
 	}
-	kfree(pieces);
-	uldf_dma_free_resv(&resv);
-	return ret;
+	uldf_dma_publish_ranges(dma, usable);
+	uldf_dma_join_free(jr);
+	return 0;
 }

@@ -36,7 +36,9 @@
  *  - an IOMMU that cannot use the domain (EXDEV): the IOMMU driver refuses
  *    the attach, or the two differ in cache coherency (the device's No
  *    Snoop bit was set up for its own domain);
- *  - a reserved region of the joining group over a mapping (EADDRINUSE).
+ *  - a reserved region of the joining group over a mapping (EADDRINUSE),
+ *    found before the group is attached, so that it never reaches such a
+ *    mapping; the aperture, which the attach may narrow, after it.
  *
  * Locks: a join holds the joining device's lock for write, so that none of
  * its ioctls runs while its space changes, and the other device's for

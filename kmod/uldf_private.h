@@ -330,6 +330,20 @@ struct uldf_dma_state {
 	struct uldf_dma_ranges __rcu *ranges;
 };
 
+/**
+ * struct uldf_dma_join_resv - what a join reserved in a space's IOVA tree
+ *	(iova.c), between uldf_dma_join_reserve() and the commit or abort.
+ * @regions:	the joining group's reserved regions (struct
+ *		iommu_resv_region).
+ * @pieces:	the ranges the join reserved, free in the tree before.
+ * @n:		entries of @pieces reserved so far.
+ */
+struct uldf_dma_join_resv {
+	struct list_head regions;
+	struct uldf_iova_range *pieces;
+	unsigned int n;
+};
+
 /* A map entry's access flags (dma.c, domain.c). */
 #define ULDF_DMA_MAP_RW		(ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE)
 
@@ -580,7 +594,13 @@ void uldf_dma_list_all(struct uldf_dma_state *dma, struct list_head *list);
 void uldf_dma_take_all(struct uldf_dma_state *dma, struct list_head *list);
 int uldf_dma_setup_iova(struct uldf_dma_state *dma,
 			struct iommu_domain *domain, struct iommu_group *group);
-int uldf_dma_join_iova(struct uldf_dma_state *dma, struct iommu_group *group);
+int uldf_dma_join_reserve(struct uldf_dma_state *dma,
+			  struct iommu_group *group,
+			  struct uldf_dma_join_resv *jr);
+int uldf_dma_join_commit(struct uldf_dma_state *dma,
+			 struct uldf_dma_join_resv *jr);
+void uldf_dma_join_abort(struct uldf_dma_state *dma,
+			 struct uldf_dma_join_resv *jr);
 
 /* noiommu.c */
 int uldf_dma_noiommu_prepare(struct uldf_device *udev,
