@@ -110,7 +110,7 @@ dev_check_irqs() {
 
 # The slot's lines of the guest's /proc/interrupts: "NAME COUNT, ...".
 dev_irq_lines() {
-	local l=""
+	local l="" chip
 
 	for chip in uldf-pv-PCI-MSI uldf-pv-INTx; do
 		l="$l$(grep '^GUEST irq ' "$OUT" | awk -v s="$1" -v chip="$chip" '
