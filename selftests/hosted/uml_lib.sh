@@ -72,14 +72,15 @@ trap uml_unbind EXIT
 
 # uml_start ARGS...: boot the guest in the background (pid in UML_PID),
 # output in $OUT; ARGS are extra kernel command-line words.  The guest
-# gets the controller, or the functions in UML_DEVICES (BDF,BDF...).
+# gets the controller, or the functions in UML_DEVICES (BDF,BDF...); its
+# init is uml_guest.sh, or UML_INIT.
 uml_start() {
 	# The subshell outlives a killed guest, so the test's shell reports
 	# nothing; the subshell's own "Killed" notice goes to /dev/null (the
 	# guest's output is in $OUT).
 	(cd /tmp && TMPDIR=/dev/shm timeout -s KILL "$UML_TIMEOUT" \
 		"$UML" mem="$UML_MEM" root=/dev/root rootfstype=hostfs \
-		rootflags=/ rw init="$here/uml_guest.sh" con=null \
+		rootflags=/ rw init="${UML_INIT:-$here/uml_guest.sh}" con=null \
 		con0=null,fd:1 uldf_pv.devices="${UML_DEVICES:-$BDF}" "$@" \
 		</dev/null >"$OUT" 2>&1; true) 2>/dev/null &
 	UML_PID=$!
