@@ -36,6 +36,13 @@
  * guest RAM in one call can outlast the guest's RCU stall timeout.  This
  * file makes no host call of its own.
  *
+ * With several devices, the first maps guest RAM and each of the others
+ * joins its DMA space on the host (vg_uldf_dma_join(), uldf's
+ * ULDF_DMA_JOIN), so that RAM is pinned and charged to the host's
+ * locked_vm once, not once per device; a device whose IOMMU cannot share
+ * (another IOMMU, other reserved regions) maps it on its own.  The devices
+ * leave in the reverse order, the first last.
+ *
  * Pinning all of guest RAM is the price of having no hook: UML 6.12 has
  * no per-device DMA operations (ARCH_HAS_DMA_OPS), so nothing runs when a
  * driver maps a buffer.  vmm-glue also implements on-demand mapping
@@ -63,9 +70,22 @@
  */
 int pv_dma_dev_setup(struct pv_dev *pv)
 {
+	struct pv_dev *owner = pv->slot ? pv_devs[0] : NULL;
 	struct vg_range ram;
 	u64 gpa, last;
 	int ret;
+
+	if (owner && !owner->dma_joined) {
+		ret = vg_uldf_dma_join(&pv->u, &owner->u);
+		if (!ret) {
+			pv->dma_joined = true;
+			pr_info("uldf_pv: %s: shares %s's DMA space (guest RAM mapped and pinned once)\n",
+				pv->bdf, owner->bdf);
+			return 0;
+		}
+		pr_info("uldf_pv: %s: cannot share %s's DMA space (%d); mapping guest RAM for it too\n",
+			pv->bdf, owner->bdf, ret);
+	}
 
 	ret = vg_uldf_find_mapping(pv->u.host, high_physmem - 1, &ram, &gpa);
 	/* The file offset is the guest-physical address. */

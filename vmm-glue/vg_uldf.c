@@ -571,6 +571,31 @@ int vg_uldf_dma_check(struct vg_uldf *u, u64 iova, u64 size)
 }
 
 /**
+ * vg_uldf_dma_join() - put a device in another's DMA space.
+ * @u:		the device that joins; it has mapped nothing yet and opened
+ *		no MSI or MSI-X vector.
+ * @owner:	an open device of this process whose DMA space @u joins.
+ *
+ * ULDF_DMA_JOIN: from then on the two share one set of mappings, so guest
+ * RAM that @owner mapped is reached by @u at the same IOVA, pinned and
+ * charged once.  A VMM with several devices maps its RAM through the first
+ * and has the others join it.  May sleep.
+ *
+ * Return: 0; -EXDEV or -EADDRINUSE if the host's IOMMU cannot put the two
+ * in one space (the VMM then maps for @u on its own); -EOPNOTSUPP without
+ * an IOMMU; or another error of the host's ULDF_DMA_JOIN.
+ */
+int vg_uldf_dma_join(struct vg_uldf *u, struct vg_uldf *owner)
+{
+	struct uldf_dma_join join = {
+		.argsz = sizeof(join),
+		.fd = owner->fd,
+	};
+
+	return u_ioctl(u, ULDF_DMA_JOIN, &join);
+}
+
+/**
  * struct vg_uldf_map - one line of the host's /proc/self/maps.
  * @start:	first address.
  * @end:	address after the last.

@@ -156,6 +156,7 @@ int vg_uldf_irq_fd(const struct vg_uldf *u, int type, unsigned int index);
 int vg_uldf_irq_service(struct vg_uldf *u, int type, unsigned int index,
 			struct vg_msg *msg);
 int vg_uldf_dma_check(struct vg_uldf *u, u64 iova, u64 size);
+int vg_uldf_dma_join(struct vg_uldf *u, struct vg_uldf *owner);
 int vg_uldf_find_mapping(const struct vg_host_ops *host, u64 addr,
 			 struct vg_range *range, u64 *file_off);
 

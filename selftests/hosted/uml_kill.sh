@@ -8,30 +8,6 @@
 # works.
 . "$(dirname "$0")/uml_lib.sh"
 
-# The UML kernel process: the tracer of the guest's user-space processes.
-uml_kernel_pid() {
-	local p t
-
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$UML" ] || continue
-		t=$(awk '/^TracerPid:/ { print $2 }' "$p/status" 2>/dev/null)
-		[ -n "$t" ] && [ "$t" != 0 ] && { echo "$t"; return; }
-	done
-}
-
-uml_procs() {
-	local p n=0
-
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$UML" ] && n=$((n + 1))
-	done
-	echo $n
-}
-
-device_free() {
-	( exec 3<>"/dev/uldf/$BDF" ) 2>/dev/null
-}
-
 uld_irqs() {
 	grep -c "uldf-.*\[$BDF\]" /proc/interrupts
 }
@@ -42,12 +18,7 @@ pins0=$(pins)
 [ -n "$pins0" ] || skip "no FOLL_PIN counters in /proc/vmstat"
 
 uml_start ULDF_ACTION=busy
-for i in $(seq 120); do
-	grep -q '^GUEST busy' "$OUT" && break
-	grep -q '^GUEST done' "$OUT" && break
-	sleep 1
-done
-grep -q '^GUEST busy' "$OUT" || { guest_show .; fail "the guest did not start reading"; }
+uml_wait_busy
 sleep 3
 
 # While it runs: the device is held, memory pinned, interrupts live.
@@ -57,15 +28,11 @@ device_free && fail "the device fd is not held while the guest runs"
 note "running: $(( $(pins) - pins0 )) pages pinned, $(uld_irqs) uldf interrupt(s)"
 
 uml_check_log
-pid=$(uml_kernel_pid)
-[ -n "$pid" ] || fail "cannot find the UML kernel process"
-kill -KILL "$pid"
-for i in $(seq 60); do
-	[ "$(uml_procs)" = 0 ] && device_free && break
+uml_kill_wait
+for i in $(seq 30); do
+	device_free && break
 	sleep 1
 done
-wait "$UML_PID" 2>/dev/null
-[ "$(uml_procs)" = 0 ] || fail "UML processes survive the kill"
 device_free || fail "the device fd is still held after the kill"
 
 cmd=$(od -An -tx2 -j4 -N2 "/sys/bus/pci/devices/$BDF/config" | tr -d ' ')

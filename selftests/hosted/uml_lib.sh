@@ -72,14 +72,15 @@ trap uml_unbind EXIT
 
 # uml_start ARGS...: boot the guest in the background (pid in UML_PID),
 # output in $OUT; ARGS are extra kernel command-line words.  The guest
-# gets the controller, or the functions in UML_DEVICES (BDF,BDF...).
+# gets the controller, or the functions in UML_DEVICES (BDF,BDF...); its
+# init is uml_guest.sh, or UML_INIT.
 uml_start() {
 	# The subshell outlives a killed guest, so the test's shell reports
 	# nothing; the subshell's own "Killed" notice goes to /dev/null (the
 	# guest's output is in $OUT).
 	(cd /tmp && TMPDIR=/dev/shm timeout -s KILL "$UML_TIMEOUT" \
 		"$UML" mem="$UML_MEM" root=/dev/root rootfstype=hostfs \
-		rootflags=/ rw init="$here/uml_guest.sh" con=null \
+		rootflags=/ rw init="${UML_INIT:-$here/uml_guest.sh}" con=null \
 		con0=null,fd:1 uldf_pv.devices="${UML_DEVICES:-$BDF}" "$@" \
 		</dev/null >"$OUT" 2>&1; true) 2>/dev/null &
 	UML_PID=$!
@@ -197,4 +198,66 @@ uml_io_checks() {
 	"$here/uml_blk" check "$IMG" "$IO_OFF" "$IO_WRITE_LEN" "$IO_SEED" ||
 		fail "the pattern the guest wrote is not in the image"
 	note "a 1 MiB pattern written by the guest at 8 MiB is in the image"
+}
+
+# The UML kernel process: the tracer of the guest's user-space processes.
+uml_kernel_pid() {
+	local p t
+
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$UML" ] || continue
+		t=$(awk '/^TracerPid:/ { print $2 }' "$p/status" 2>/dev/null)
+		[ -n "$t" ] && [ "$t" != 0 ] && { echo "$t"; return; }
+	done
+}
+
+uml_procs() {
+	local p n=0
+
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$UML" ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# device_free [BDF]: whether the function's device fd can be opened (no
+# guest holds it).
+device_free() {
+	( exec 3<>"/dev/uldf/${1:-$BDF}" ) 2>/dev/null
+}
+
+# uml_wait_busy: wait until the guest started (ULDF_ACTION=busy) reading.
+uml_wait_busy() {
+	local i
+
+	for i in $(seq 120); do
+		grep -q '^GUEST busy' "$OUT" && break
+		grep -q '^GUEST done' "$OUT" && break
+		sleep 1
+	done
+	grep -q '^GUEST busy' "$OUT" || { guest_show .; fail "the guest did not start reading"; }
+}
+
+# uml_kill_wait: SIGKILL the UML kernel process, wait for every UML
+# process to be gone.
+uml_kill_wait() {
+	local pid i
+
+	pid=$(uml_kernel_pid)
+	[ -n "$pid" ] || fail "cannot find the UML kernel process"
+	kill -KILL "$pid"
+	for i in $(seq 60); do
+		[ "$(uml_procs)" = 0 ] && break
+		sleep 1
+	done
+	wait "$UML_PID" 2>/dev/null
+	[ "$(uml_procs)" = 0 ] || fail "UML processes survive the kill"
+}
+
+# bus_master BDF: whether the function has Bus Master Enable on.
+bus_master() {
+	local cmd
+
+	cmd=$(od -An -tx2 -j4 -N2 "/sys/bus/pci/devices/$1/config" | tr -d ' ')
+	(( (0x$cmd & 0x4) != 0 ))
 }

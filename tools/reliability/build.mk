@@ -98,7 +98,7 @@ check-debug-main: all debug-kernel
 
 check-debug-hosted: all debug-kernel uml-guest
 	ULDF_TCG_THREAD=multi $(REL_DIR)/run check-debug-hosted \
-		--kernel $$($(REL_DIR)/debug-kernel/build) \
+		--kernel $$($(REL_DIR)/debug-kernel/build) --profile hosted \
 		--timeout $(HOSTED_DEBUG_VM_TIMEOUT) -- \
 		SELFTEST_DIRS="$(HOSTED_DIRS)"
 

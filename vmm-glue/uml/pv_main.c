@@ -367,11 +367,12 @@ static void pv_dev_remove(struct pv_dev *pv)
 	pv_dev_free(pv);
 }
 
+/* Last first: slot 0 holds the DMA space the others may share. */
 static void pv_remove_all(void)
 {
 	unsigned int s;
 
-	for (s = 0; s < PV_MAX_DEVS; s++)
+	for (s = PV_MAX_DEVS; s-- > 0;)
 		if (pv_devs[s])
 			pv_dev_remove(pv_devs[s]);
 }

@@ -69,6 +69,8 @@ struct pv_bar {
  * @sigio_irq:	the UML interrupt that @u's event fd raises.
  * @intx_virq:	the guest's INTx interrupt, or 0.
  * @sigio_name:	name of @sigio_irq.
+ * @dma_joined:	@u shares the DMA space of the device in slot 0 (which
+ *		mapped guest RAM for both) instead of mapping it again.
  */
 struct pv_dev {
 	char bdf[16];
@@ -79,6 +81,7 @@ struct pv_dev {
 	int sigio_irq;
 	unsigned int intx_virq;
 	char sigio_name[32];
+	bool dma_joined;
 };
 
 extern struct pv_dev *pv_devs[PV_MAX_DEVS];
