@@ -231,6 +231,8 @@ static int uldf_dma_join(struct uldf_device *udev, struct uldf_device *other)
 
 	if (!own->domain || !space->domain)
 		return -EOPNOTSUPP;
+	if (own->blocked || space->blocked)
+		return -EIO;
 	if (current->mm != own->mm || current->mm != space->mm)
 		return -EPERM;
 	if (own == space)
@@ -287,7 +289,8 @@ static void uldf_dma_lock_pair(struct uldf_device *a, struct uldf_device *b)
  * either device was opened by another process than the caller; -EALREADY
  * the two already share a space; -EOPNOTSUPP either has no IOMMU domain;
  * -EBUSY @udev has mappings, already shares its space, or has MSI or MSI-X
- * vectors allocated; -EXDEV the IOMMUs
+ * vectors allocated; -EIO either device's DMA is blocked since a failed
+ * join (the IOMMU refused its group its own domain back); -EXDEV the IOMMUs
  * cannot share one domain; -EADDRINUSE a reserved region of @udev's group
  * covers a mapping of the space; -ENOMEM out of memory; -ENODEV either
  * device was removed; another errno from iommu_attach_group().

@@ -271,7 +271,8 @@ struct uldf_irq_open {
  * ULDF_DMA_INFO_SHARED: the space is shared with at least one other
  * device (ULDF_DMA_JOIN); the ranges are those usable by every one of them.
  *
- * A device that cannot do DMA (no IOMMU, and no-IOMMU mode off) reports
+ * A device that cannot do DMA (no IOMMU, and no-IOMMU mode off), or whose
+ * DMA is blocked after a failed ULDF_DMA_JOIN (see there), reports
  * @flags, @pgsize_bitmap and @nr_ranges 0.
  *
  * Return: 0.
@@ -340,8 +341,9 @@ struct uldf_dma_info {
  * needed access, or a bad @segs_ptr; E2BIG no-IOMMU segments do not fit
  * in @nr_segs (which is set to the count needed); EPERM the caller is not
  * in the process that opened the device fd; EINTR a fatal signal while
- * pinning; ENODEV the device has no IOMMU and no-IOMMU mode is off, or it
- * was removed.
+ * pinning; EIO the device's DMA is blocked after a failed ULDF_DMA_JOIN
+ * (see there); ENODEV the device has no IOMMU and no-IOMMU mode is off, or
+ * it was removed.
  */
 struct uldf_dma_seg {
 	__aligned_u64 addr;
@@ -486,10 +488,12 @@ struct uldf_dma_batch {
  * enforces coherency), or the two differ in cache coherency;
  * EADDRINUSE a reserved region of this device's IOMMU group, or the
  * aperture as its IOMMU narrows it, covers a mapping of the space; ENOMEM
- * out of memory; ENODEV either device was removed.  On failure this device
- * keeps its own space (should the IOMMU then refuse to give its group its
- * own domain back, its DMA stays blocked until it is closed, and the
- * kernel log says so).
+ * out of memory; EIO either device's DMA is blocked (below); ENODEV either
+ * device was removed.  On failure this device keeps its own space.  Should
+ * the IOMMU then refuse to give its group its own domain back, its DMA
+ * stays blocked until it is closed: the kernel log says so, ULDF_DMA_MAP
+ * and ULDF_DMA_JOIN (either way) fail with EIO, and ULDF_DMA_GET_INFO
+ * reports no DMA.
  */
 struct uldf_dma_join {
 	__u32 argsz;
