@@ -472,12 +472,16 @@ struct uldf_dma_batch {
  * @pad:	in: 0.
  *
  * Return: 0.
- * Errors: EINVAL unknown flags, @pad not 0, @fd not a uldf device fd, or
- * the fd of this very device; EBADF @fd is not an open file; EOPNOTSUPP
- * either device's DMA is not translated by an IOMMU (no-IOMMU mode, or no
- * DMA at all); EPERM either device fd was opened by another process than
- * the caller (every device of a space is opened by the process whose
- * memory it pins); EALREADY the two devices already share one space; EBUSY this
+ * Errors: EFAULT bad argument pointer; EINVAL @argsz smaller than
+ * struct uldf_dma_join, unknown flags, @pad not 0, @fd not a uldf device
+ * fd, or the fd of this very device; EBADF @fd is not an open file;
+ * EOPNOTSUPP either device's DMA is not translated by an IOMMU (no-IOMMU
+ * mode, or no DMA at all); EPERM either device fd was opened with another
+ * address space (mm) than the caller's: every device of a space is
+ * opened by the process whose memory it pins.  The test is the mm, not
+ * the process: a forked child, or the opener itself after an execve(),
+ * is refused; a thread, or a sibling created with CLONE_VM, is allowed;
+ * EALREADY the two devices already share one space; EBUSY this
  * device has mappings, already shares its space with other devices, or has
  * MSI or MSI-X vectors open (join before opening them: where the IOMMU maps
  * the MSI doorbell, as an ARM SMMU does, a vector's message holds an IOVA
@@ -489,11 +493,13 @@ struct uldf_dma_batch {
  * EADDRINUSE a reserved region of this device's IOMMU group, or the
  * aperture as its IOMMU narrows it, covers a mapping of the space; ENOMEM
  * out of memory; EIO either device's DMA is blocked (below); ENODEV either
- * device was removed.  On failure this device keeps its own space.  Should
- * the IOMMU then refuse to give its group its own domain back, its DMA
- * stays blocked until it is closed: the kernel log says so, ULDF_DMA_MAP
- * and ULDF_DMA_JOIN (either way) fail with EIO, and ULDF_DMA_GET_INFO
- * reports no DMA.
+ * device was removed; another errno from the IOMMU driver when it
+ * attaches the group or reserves its MSI window (e.g. ENOSPC, ENOMEM).
+ * On failure this device keeps its own space.  Should the IOMMU then
+ * refuse to give its group its own domain back, its DMA stays blocked
+ * until it is closed: the kernel log says so, ULDF_DMA_MAP and
+ * ULDF_DMA_JOIN (either way) fail with EIO, and ULDF_DMA_GET_INFO reports
+ * no DMA.
  */
 struct uldf_dma_join {
 	__u32 argsz;
