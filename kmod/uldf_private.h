@@ -318,8 +318,9 @@ struct uldf_dma_ranges {
  *		ULDF_DMA_GET_INFO reports no DMA; set under the device's lock
  *		held for write, read under it.
  * @ranges:	usable IOVA ranges: the domain's aperture minus the reserved
- *		regions of every member's group; replaced under @lock when a
- *		device joins, read under @lock or RCU.
+ *		regions of the group of every device that joined, also of
+ *		those that left since (the ranges only shrink); replaced
+ *		under @lock when a device joins, read under @lock or RCU.
  */
 struct uldf_dma_state {
 	struct kref kref;

@@ -268,8 +268,10 @@ struct uldf_irq_open {
  * Control register, written through the config region, reach the device;
  * without it the bit is virtual and the device keeps No Snoop off.
  *
- * ULDF_DMA_INFO_SHARED: the space is shared with at least one other
- * device (ULDF_DMA_JOIN); the ranges are those usable by every one of them.
+ * ULDF_DMA_INFO_SHARED: the space has other members now: this device
+ * joined another's space, or another device joined this one's
+ * (ULDF_DMA_JOIN), and not all of the others have left.  The ranges are
+ * those usable by every device that ever was a member (ULDF_DMA_JOIN).
  *
  * A device that cannot do DMA (no IOMMU, and no-IOMMU mode off), or whose
  * DMA is blocked after a failed ULDF_DMA_JOIN (see there), reports
@@ -289,7 +291,7 @@ struct uldf_dma_info {
 #define ULDF_DMA_INFO_IOMMU	(1 << 0) /* translated by an IOMMU */
 #define ULDF_DMA_INFO_NOIOMMU	(1 << 1) /* no IOMMU: IOVA = physical */
 #define ULDF_DMA_INFO_COHERENT	(1 << 2) /* the IOMMU snoops every DMA */
-#define ULDF_DMA_INFO_SHARED	(1 << 3) /* other devices joined the space */
+#define ULDF_DMA_INFO_SHARED	(1 << 3) /* the space has other members */
 	__aligned_u64 pgsize_bitmap;
 	__u32 nr_ranges;
 	__u32 pad;
@@ -460,8 +462,10 @@ struct uldf_dma_batch {
  * of its own again.
  *
  * The usable IOVA ranges of a shared space are the domain's aperture minus
- * the reserved regions of every member's IOMMU group; ULDF_DMA_GET_INFO
- * on any member reports them, with ULDF_DMA_INFO_SHARED.  Map and unmap
+ * the reserved regions of the IOMMU group of every device that joined it,
+ * including those that have left since: the ranges of a space only
+ * shrink.  ULDF_DMA_GET_INFO on any member reports them, with
+ * ULDF_DMA_INFO_SHARED while it has other members.  Map and unmap
  * through any member act on the whole space; the opener's rules of
  * ULDF_DMA_MAP and ULDF_DMA_UNMAP hold for each member.
  *
@@ -487,9 +491,10 @@ struct uldf_dma_batch {
  * the MSI doorbell, as an ARM SMMU does, a vector's message holds an IOVA
  * of the device's own space);
  * EXDEV the IOMMUs cannot share one domain: the IOMMU driver refuses to
- * attach this device's group to it (another kind of IOMMU, too few
- * address bits for what the space maps, no snoop control where the domain
- * enforces coherency), or the two differ in cache coherency;
+ * attach this device's group to it (another kind of IOMMU, one with
+ * fewer address bits than the IOMMU the domain was made for, which VT-d
+ * refuses even when the space maps nothing, no snoop control where the
+ * domain enforces coherency), or the two differ in cache coherency;
  * EADDRINUSE a reserved region of this device's IOMMU group, or the
  * aperture as its IOMMU narrows it, covers a mapping of the space; ENOMEM
  * out of memory; EIO either device's DMA is blocked (below); ENODEV either
