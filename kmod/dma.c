@@ -285,6 +285,8 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	dma = udev->dma;	/* a join changes it under the device lock */
 	if (!dma->domain && !dma->noiommu)
 		ret = -ENODEV;
+	else if (dma->blocked)
+		ret = -EIO;
 	else if (current->mm != dma->mm)
 		ret = -EPERM;
 	for (checked = 0; !ret && checked < charged; checked++)
@@ -531,7 +533,9 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 	dma = udev->dma;
 	memset(&info, 0, sizeof(info));
 	mutex_lock(&dma->lock);
-	usable = rcu_dereference_protected(dma->ranges,
+	/* A blocked device reaches nothing: it reports no DMA at all. */
+	usable = dma->blocked ? NULL :
+		 rcu_dereference_protected(dma->ranges,
 					   lockdep_is_held(&dma->lock));
 	if (usable) {
 		room = min(room, usable->nr);
@@ -547,7 +551,7 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 		return -ENOMEM;
 	}
 	info.argsz = sizeof(info) + info.nr_ranges * sizeof(*ranges);
-	if (dma->domain) {
+	if (dma->domain && !dma->blocked) {
 		info.flags |= ULDF_DMA_INFO_IOMMU;
 		if (dma->coherent)
 			info.flags |= ULDF_DMA_INFO_COHERENT;
@@ -583,7 +587,9 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
  * memory above the caller's limit; -E2BIG (no-IOMMU) too little room for
  * the segments; -ENOENT no mapping starts at the IOVA to unmap; -EBUSY the
  * range to unmap cuts through a mapping; -EPERM a map from a process other
- * than the opener; -EINTR a fatal signal while pinning; -ENODEV the device
+ * than the opener; -EINTR a fatal signal while pinning; -EIO a map while
+ * the device's DMA is blocked (the IOMMU refused its group its own domain
+ * back after a failed ULDF_DMA_JOIN); -ENODEV the device
  * has no IOMMU and no-IOMMU mode is off, or was removed; -ENOTTY another
  * @cmd.
  */

@@ -356,7 +356,8 @@ static int uldf_dma_attach_errno(int ret)
  * group's IOMMU left it (uldf_dma_join_reserve(), uldf_dma_join_commit()).
  * On failure the tree is as it was and the group is given its own domain
  * back; should the IOMMU refuse that too, the group stays blocked (it
- * reaches nothing, and its own domain is empty) and the log says so.
+ * reaches nothing, and its own domain is empty), the log says so, and the
+ * own space is marked blocked (map and join then fail with -EIO).
  *
  * Return: 0; -EXDEV the IOMMU cannot use @space's domain, or differs from
  * it in cache coherency; -EADDRINUSE the group's reserved regions, or the
@@ -393,7 +394,9 @@ int uldf_dma_join_domain(struct uldf_device *udev,
 		return 0;
 	iommu_detach_group(space->domain, udev->group);
 out_restore:
-	if (iommu_attach_group(own, udev->group))
+	if (iommu_attach_group(own, udev->group)) {
 		pci_err(udev->pdev, "uldf: the IOMMU refused the device its own domain back; its DMA is blocked until it is closed\n");
+		udev->dma->blocked = true;
+	}
 	return ret;
 }

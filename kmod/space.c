@@ -231,6 +231,8 @@ static int uldf_dma_join(struct uldf_device *udev, struct uldf_device *other)
 
 	if (!own->domain || !space->domain)
 		return -EOPNOTSUPP;
+	if (own->blocked || space->blocked)
+		return -EIO;
 	if (current->mm != own->mm || current->mm != space->mm)
 		return -EPERM;
 	if (own == space)
@@ -284,13 +286,15 @@ static void uldf_dma_lock_pair(struct uldf_device *a, struct uldf_device *b)
  *
  * Return: 0; -EFAULT bad user pointer; -EINVAL bad argsz, flags or pad,
  * not a uldf device fd, or @udev's own; -EBADF not an open fd; -EPERM
- * either device was opened by another process than the caller; -EALREADY
+ * either device was opened with another mm than the caller's; -EALREADY
  * the two already share a space; -EOPNOTSUPP either has no IOMMU domain;
  * -EBUSY @udev has mappings, already shares its space, or has MSI or MSI-X
- * vectors allocated; -EXDEV the IOMMUs
+ * vectors allocated; -EIO either device's DMA is blocked since a failed
+ * join (the IOMMU refused its group its own domain back); -EXDEV the IOMMUs
  * cannot share one domain; -EADDRINUSE a reserved region of @udev's group
  * covers a mapping of the space; -ENOMEM out of memory; -ENODEV either
- * device was removed; another errno from iommu_attach_group().
+ * device was removed; another errno from iommu_attach_group(),
+ * iommu_get_group_resv_regions() or iommu_get_msi_cookie().
  */
 long uldf_dma_join_ioctl(struct uldf_device *udev, void __user *arg)
 {

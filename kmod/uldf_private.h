@@ -312,9 +312,15 @@ struct uldf_dma_ranges {
  * @cache_prot:	IOMMU_CACHE if the IOMMU keeps the devices' DMA coherent.
  * @coherent:	the domain enforces cache coherency: the IOMMU snoops every
  *		DMA, even one with the No Snoop attribute; fixed at open.
+ * @blocked:	the device's own space, after a failed join in which the
+ *		IOMMU refused its group this domain back: the group reaches
+ *		nothing, so map and join fail with -EIO and
+ *		ULDF_DMA_GET_INFO reports no DMA; set under the device's lock
+ *		held for write, read under it.
  * @ranges:	usable IOVA ranges: the domain's aperture minus the reserved
- *		regions of every member's group; replaced under @lock when a
- *		device joins, read under @lock or RCU.
+ *		regions of the group of every device that joined, also of
+ *		those that left since (the ranges only shrink); replaced
+ *		under @lock when a device joins, read under @lock or RCU.
  */
 struct uldf_dma_state {
 	struct kref kref;
@@ -327,6 +333,7 @@ struct uldf_dma_state {
 	unsigned long locked_pages;
 	int cache_prot;
 	bool coherent;
+	bool blocked;
 	struct uldf_dma_ranges __rcu *ranges;
 };
 

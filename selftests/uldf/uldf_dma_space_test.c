@@ -11,9 +11,12 @@
  *  - one set of mappings: unmapped through one device, an IOVA is blocked
  *    for both (a DMAR fault, and the bytes in memory unchanged, after the
  *    same copy was seen to land before);
- *  - leaving: closing or unbinding one device keeps the other's mappings
- *    working; closing both, or SIGKILL of the process holding them,
- *    leaves nothing locked or pinned, and the devices open again;
+ *  - leaving: closing, unbinding (the first device or the one that
+ *    joined) or hot-unplugging one device keeps the other's mappings
+ *    working; an unbound device, driven again through sysfs, reaches
+ *    nothing of the space; closing both, or SIGKILL of the process
+ *    holding them, leaves nothing locked or pinned, and the devices open
+ *    again;
  *  - refusals: another process's device (a forked child; a device fd
  *    passed over SCM_RIGHTS, the attack that would keep the victim's
  *    memory pinned for the attacker's device after the victim closed its
@@ -35,6 +38,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "edu.h"
@@ -169,7 +173,9 @@ FIXTURE_TEARDOWN(space)
 /*
  * A buffer mapped through one device is charged and pinned once, and both
  * devices copy through it; a mapping made through the other is reached
- * by the first.  The joined space reports the ranges of both.
+ * by the first.  The joined space reports the usable ranges each device
+ * had before: the testbed's two groups sit behind one IOMMU with the same
+ * reserved regions, so a join that took any away (or lost one) is a bug.
  */
 TEST_F(space, one_pin_for_two_devices)
 {
@@ -212,7 +218,7 @@ TEST_F(space, one_pin_for_two_devices)
 				  iova + 2 * PAGE, small + 8 * PAGE,
 				  small_iova + 8 * PAGE));
 
-	/* One space: both report it shared, with the ranges usable by both. */
+	/* One space: both report it shared, the ranges as they were. */
 	for (i = 0; i < 2; i++) {
 		shared = get_dma_info(self->fd[i]);
 		ASSERT_NE(NULL, shared);
@@ -302,44 +308,175 @@ TEST_F(space, close_one_keeps_the_other)
 	}
 }
 
-/* An unbind revokes one device; the other's DMA goes on; unbind completes. */
-TEST_F(space, unbind_one_keeps_the_other)
+/* Unbind @bdf from another process (unbind runs there); 0 on success. */
+static int unbind_from_child(const char *bdf)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(uldf_test_unbind(bdf) ? 1 : 0);
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
+/*
+ * An unbind revokes device @gone (the first of the space, or the one that
+ * joined it); the other's DMA goes on through the mappings, which stay
+ * charged and pinned; the unbind completes.
+ */
+static void unbind_one(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(space) *self, int gone)
 {
 	const size_t size = 1UL << 20;
 	long base = vmlck_kb(getpid()), pins = pinned_pages();
 	uint8_t *buf = map_anon(size), *more = map_anon(PAGE);
 	uint64_t iova = 0, more_iova = 0;
-	int status;
-	pid_t pid;
+	int other = !gone;
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_NE(NULL, more);
 	ASSERT_EQ(0, dma_join(self->fd[1], self->fd[0]));
-	ASSERT_EQ(0, dma_map(self->fd[0], buf, size, RW, &iova, EDU_DMA_MASK));
+	ASSERT_EQ(0, dma_map(self->fd[gone], buf, size, RW, &iova,
+			     EDU_DMA_MASK));
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(uldf_test_unbind(self->bdf[0]) ? 1 : 0);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
-
-	EXPECT_EQ(-ENODEV, dma_map(self->fd[0], more, PAGE, RW, &more_iova,
+	ASSERT_EQ(0, unbind_from_child(self->bdf[gone]));
+	EXPECT_EQ(-ENODEV, dma_map(self->fd[gone], more, PAGE, RW, &more_iova,
 				   EDU_DMA_MASK));
 	EXPECT_EQ(base + (long)(size >> 10), vmlck_kb(getpid()));
 	EXPECT_EQ(pins + (long)(size / PAGE), pinned_pages());
-	EXPECT_EQ(0, copy_through(_metadata, &self->edu[1], buf, iova,
+	EXPECT_EQ(0, copy_through(_metadata, &self->edu[other], buf, iova,
 				  buf + size / 2, iova + size / 2));
-	EXPECT_EQ(0, dma_map(self->fd[1], more, PAGE, RW, &more_iova,
+	EXPECT_EQ(0, dma_map(self->fd[other], more, PAGE, RW, &more_iova,
 			     EDU_DMA_MASK));
-	EXPECT_EQ(0, copy_through(_metadata, &self->edu[1], buf, iova, more,
-				  more_iova));
+	EXPECT_EQ(0, copy_through(_metadata, &self->edu[other], buf, iova,
+				  more, more_iova));
 
 	close_edu(self, 0);
 	close_edu(self, 1);
 	EXPECT_EQ(base, vmlck_kb(getpid()));
 	EXPECT_EQ(pins, pinned_pages());
+}
+
+TEST_F(space, unbind_first_keeps_the_joiner)
+{
+	unbind_one(_metadata, self, 0);
+}
+
+TEST_F(space, unbind_joiner_keeps_the_first)
+{
+	unbind_one(_metadata, self, 1);
+}
+
+/* The IOMMU group of @bdf translates (DMA, DMA-FQ): no identity map. */
+static bool group_translates(const char *bdf)
+{
+	char path[256], type[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
+		 bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(type, sizeof(type), f))
+		type[0] = '\0';
+	fclose(f);
+	return !strncmp(type, "DMA", 3);
+}
+
+/* Set @bits in the command register of @bdf through sysfs: 0 or -errno. */
+static int sysfs_command_set(const char *bdf, uint16_t bits, uint16_t *old)
+{
+	char path[256];
+	uint16_t cmd;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &cmd, 2, PCI_COMMAND) != 2) {
+		ret = -EIO;
+	} else {
+		if (old)
+			*old = cmd;
+		cmd |= bits;
+		if (pwrite(fd, &cmd, 2, PCI_COMMAND) != 2)
+			ret = -EIO;
+	}
+	close(fd);
+	return ret;
+}
+
+static int sysfs_command_put(const char *bdf, uint16_t cmd)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pwrite(fd, &cmd, 2, PCI_COMMAND) != 2)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/*
+ * An unbound member leaves the space: driven again through sysfs (BAR0
+ * mapped from resource0, bus mastering on), outside uldf, its DMA to an
+ * IOVA of the space faults and leaves the memory as it was, while the
+ * other member still writes there.  Only where the group's default
+ * domain translates: with an identity domain the IOVA would be taken as
+ * a physical address.
+ */
+TEST_F(space, unbound_member_cannot_reach_the_space)
+{
+	const size_t size = 64 * PAGE;
+	uint8_t *buf = map_anon(size);
+	struct uldf_test_dev raw;
+	uint64_t iova = 0;
+	uint16_t cmd = 0;
+	char path[256];
+	void *bar0;
+	int res;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, dma_join(self->fd[1], self->fd[0]));
+	ASSERT_EQ(0, dma_map(self->fd[0], buf, size, RW, &iova, EDU_DMA_MASK));
+	EXPECT_EQ(0, copy_through(_metadata, &self->edu[1], buf, iova,
+				  buf + PAGE, iova + PAGE));
+
+	ASSERT_EQ(0, unbind_from_child(self->bdf[1]));
+	if (!group_translates(self->bdf[1]))
+		SKIP(return, "%s's default domain does not translate", self->bdf[1]);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
+		 self->bdf[1]);
+	res = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, res);
+	bar0 = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    res, 0);
+	close(res);
+	ASSERT_NE(MAP_FAILED, bar0);
+	ASSERT_EQ(0, sysfs_command_set(self->bdf[1],
+				       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+				       &cmd));
+	ASSERT_EQ(0, uldf_test_dev_attach_mmio(&raw, bar0, &uldf_test_edu_ops));
+
+	expect_blocked(_metadata, &raw, self->bdf[1], buf, iova, buf + PAGE,
+		       iova + PAGE);
+	/* The member still bound reaches it. */
+	EXPECT_EQ(0, copy_through(_metadata, &self->edu[0], buf, iova,
+				  buf + PAGE, iova + PAGE));
+
+	sysfs_command_put(self->bdf[1], cmd);
+	munmap(bar0, EDU_BAR0_SIZE);
 }
 
 /*
@@ -649,6 +786,73 @@ TEST_F(space, third_device_joins_through_a_member)
 	EXPECT_EQ(0, copy_through(_metadata, &self->edu[0], a, a_iova, b,
 				  b_iova));
 	uldf_test_unbind(hp);
+}
+
+static bool wait_present(const char *bdf, bool present)
+{
+	int i;
+
+	for (i = 0; i < 1200; i++) {
+		if (uldf_test_device_exists(bdf) == present)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/*
+ * The hot-plug edu joins the space, maps through it, and is hot-unplugged
+ * with its fd open: the removal revokes it, the mappings stay for the
+ * edu still there, charged and pinned, and it copies through them.  The
+ * edu is plugged back in afterwards.  Hot-unplug takes QEMU and the
+ * guest's PCIe hotplug several seconds: a long timeout.
+ */
+TEST_F_TIMEOUT(space, hot_unplug_of_a_member_keeps_the_other, 300)
+{
+	const char *hp = uldf_test_bdf("ULDF_HP_EDU_BDF", ULDF_DEFAULT_HP_EDU);
+	const size_t size = 1UL << 20;
+	long base = vmlck_kb(getpid()), pins = pinned_pages();
+	uint8_t *buf = map_anon(size);
+	struct uldf_test_dev edu;
+	uint64_t iova = 0;
+	int fd;
+
+	if (!getenv("ULDF_QMP") || !uldf_test_device_exists(hp))
+		SKIP(return, "no QMP channel or no hot-plug edu at %s", hp);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, uldf_test_bind(hp, "uldf"));
+	fd = uldf_test_open(hp);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_bus_master(fd));
+	ASSERT_EQ(0, edu_attach(&edu, fd));
+	ASSERT_EQ(0, dma_join(fd, self->fd[0]));
+	ASSERT_EQ(0, dma_map(fd, buf, size, RW, &iova, EDU_DMA_MASK));
+	EXPECT_EQ(0, copy_through(_metadata, &edu, buf, iova, buf + PAGE,
+				  iova + PAGE));
+
+	ASSERT_EQ(0, uldf_test_write_param("release_timeout_ms", "200"));
+	ASSERT_EQ(0, uldf_test_qmp("{\"execute\":\"device_del\","
+				   "\"arguments\":{\"id\":\"hpedu\"}}"));
+	EXPECT_TRUE(wait_present(hp, false));
+	uldf_test_write_param("release_timeout_ms", "1000");
+
+	EXPECT_EQ(-ENODEV, dma_map(fd, buf, PAGE, RW, &iova, EDU_DMA_MASK));
+	EXPECT_EQ(base + (long)(size >> 10), vmlck_kb(getpid()));
+	EXPECT_EQ(pins + (long)(size / PAGE), pinned_pages());
+	EXPECT_EQ(0, copy_through(_metadata, &self->edu[0], buf, iova,
+				  buf + size / 2, iova + size / 2));
+	close(fd);
+	EXPECT_EQ(0, copy_through(_metadata, &self->edu[0], buf + PAGE,
+				  iova + PAGE, buf + 2 * PAGE, iova + 2 * PAGE));
+	close_edu(self, 0);
+	EXPECT_EQ(base, vmlck_kb(getpid()));
+	EXPECT_EQ(pins, pinned_pages());
+
+	ASSERT_EQ(0, uldf_test_qmp_retry("{\"execute\":\"device_add\","
+					 "\"arguments\":{\"driver\":\"edu\","
+					 "\"id\":\"hpedu\",\"bus\":\"hp\"}}",
+					 60));
+	EXPECT_TRUE(wait_present(hp, true));
 }
 
 /* ---- no IOMMU: nothing to share --------------------------------------- */

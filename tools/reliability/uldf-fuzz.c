@@ -6,8 +6,10 @@
  * call the device fd's ioctls with random and boundary arguments and
  * argsz, pread/pwrite/mmap with random offsets and sizes, open IRQ fds and
  * read, write, poll and ioctl them, map and unmap DMA (also in batches and
- * with bad pointers), fork, and close the fd while another thread is inside
- * a call.  The first thread of each worker also turns the device's decode
+ * with bad pointers), join one device's DMA space to another's (a second
+ * device the worker opens now and then, the device itself, other fds of
+ * its own and junk), fork, and close the fd while another thread is
+ * inside a call.  The first thread of each worker also turns the device's decode
  * and power off and on again (Memory Space Enable, PMCSR D3hot) while the
  * others access the BARs and map DMA; a touch of a BAR mapping that meets
  * decode off is a SIGBUS, caught and counted.  The parent SIGKILLs workers
@@ -65,6 +67,7 @@ static unsigned int nr_bdfs;
 static const char *bdf;		/* this worker's device */
 static bool is_edu;
 static atomic_int dev_fd = -1;
+static atomic_int peer_fd = -1;	/* a second device, for ULDF_DMA_JOIN */
 static char *pool;		/* memory for DMA maps */
 static __thread uint64_t seed;
 static __thread bool toggler;	/* this thread turns decode and power off */
@@ -358,6 +361,84 @@ static void op_dma(int fd)
 }
 
 /*
+ * Open a second device (any of the list; another worker's is busy) to
+ * join spaces with; the one already open if there is one.
+ */
+static int peer_open(void)
+{
+	char path[64];
+	int fd, old = -1;
+
+	fd = atomic_load(&peer_fd);
+	if (fd >= 0 || nr_bdfs < 2)
+		return fd;
+	snprintf(path, sizeof(path), "/dev/uldf/%s", bdfs[rnd() % nr_bdfs]);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	count(fd);
+	if (fd < 0)
+		return -1;
+	if (!atomic_compare_exchange_strong(&peer_fd, &old, fd)) {
+		close(fd);
+		return old;
+	}
+	return fd;
+}
+
+/*
+ * ULDF_DMA_JOIN: the device joins the second device's space or the other
+ * way round (with or without mappings, IRQs open, or after either joined
+ * a third), or is given itself, another fd of ours, an eventfd, a closed
+ * or negative fd; with bad flags, pad, argsz or pointer now and then.  The
+ * second device is closed again now and then, so that other workers get
+ * their devices.
+ */
+static void op_join(int fd)
+{
+	struct uldf_dma_join j = { .argsz = sizeof(j), .fd = -1 };
+	int dev = fd, peer, junk = -1;
+
+	switch (rnd() % 8) {
+	case 0:
+	case 1:
+		j.fd = peer_open();
+		break;
+	case 2:
+		peer = peer_open();
+		if (peer < 0)
+			return;
+		dev = peer;
+		j.fd = fd;
+		break;
+	case 3:
+		peer = atomic_exchange(&peer_fd, -1);
+		if (peer >= 0)
+			count(close(peer));
+		return;
+	case 4:
+		j.fd = fd;
+		break;
+	case 5:
+		j.fd = rnd() % 64;	/* IRQ fds, eventfds, whatever is open */
+		break;
+	case 6:
+		junk = eventfd(0, EFD_CLOEXEC);
+		j.fd = junk;
+		break;
+	default:
+		j.fd = rnd() % 2 ? -1 : (int)rnd();
+	}
+	if (rnd() % 8 == 0) {
+		j.flags = rnd() % 2 ? 1u << (rnd() % 32) : rnd();
+		j.pad = rnd() % 2 ? 0 : rnd();
+		j.argsz = rand_argsz(sizeof(j));
+	}
+	count(ioctl(dev, ULDF_DMA_JOIN,
+		    rnd() % 16 ? (void *)&j : (void *)(uintptr_t)rnd()));
+	if (junk >= 0)
+		close(junk);
+}
+
+/*
  * Attach real eventfds as the trigger and (for INTx) the resample, fire the
  * vector by software loopback, EOI through the resample eventfd, and leave
  * them attached or detach them; our copies are closed either way (the
@@ -542,8 +623,10 @@ static void one_op(void)
 		op_mmap(fd);
 	else if (r < 60)
 		op_info(fd);
-	else if (r < 82)
+	else if (r < 79)
 		op_dma(fd);
+	else if (r < 82)
+		op_join(fd);
 	else if (r < 96)
 		op_irq(fd);
 	else if (r < 98)

@@ -98,7 +98,9 @@ int uldf_dma_get_info(struct uldf_dev *dev, uint32_t *flags,
  * mappings, already shares its space, or has MSI or MSI-X interrupts
  * open (join before opening them); -EXDEV the two devices' IOMMUs
  * cannot share one address space; -EADDRINUSE a reserved region of
- * @dev's IOMMU group covers a mapping of the space; -ENOMEM; -ENODEV
+ * @dev's IOMMU group covers a mapping of the space; -ENOMEM; -EIO either
+ * device's DMA is blocked since a failed join (the IOMMU refused its
+ * group its own domain back; it stays so until closed); -ENODEV
  * either device was removed; -ENOTTY a uldf module without
  * ULDF_DMA_JOIN.
  */
@@ -125,6 +127,7 @@ int uldf_dma_join(struct uldf_dev *dev, struct uldf_dev *other);
  * -ENOSPC no free IOVA range below the mask; -ENOMEM out of memory or
  * RLIMIT_MEMLOCK exceeded; -EFAULT @vaddr not mapped with the access
  * needed; -E2BIG the device is in no-IOMMU mode (use uldf_dma_map_segs());
+ * -EIO the device's DMA is blocked after a failed uldf_dma_join();
  * -ENODEV removed, or no IOMMU and no-IOMMU mode is off.
  */
 int uldf_dma_map(struct uldf_dev *dev, void *vaddr, size_t size,
