@@ -91,8 +91,10 @@ static int pv_kunit_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 }
 
+/* What a driver frees before its device goes (removal in use). */
 static void pv_kunit_remove(struct pci_dev *pdev)
 {
+	pci_free_irq_vectors(pdev);
 }
 
 static struct pci_driver pv_kunit_driver = {
@@ -374,11 +376,25 @@ static void pv_kunit_intx_disable(struct kunit *test)
 {
 	struct pv_kunit_edu *e = pv_kunit_edu(test, PCI_IRQ_INTX);
 
+	struct pv_dev *pv = pv_kunit_pv(e->pdev);
+	unsigned long flags;
+	bool masked;
+
 	disable_irq(e->irq);
 	iowrite32(EDU_FACT_IRQ, e->bar + EDU_IRQ_RAISE);
 	msleep(QUIET_MS);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&e->count), 0,
 			    "handler ran while disabled");
+	/*
+	 * The interrupt that came while disabled masked the line on the
+	 * chip (the kernel's lazy disable): the mask must have reached the
+	 * device model, or the host would keep delivering it.
+	 */
+	raw_spin_lock_irqsave(&pv->lock, flags);
+	masked = pv->u.vg.intx.guest_masked;
+	raw_spin_unlock_irqrestore(&pv->lock, flags);
+	KUNIT_EXPECT_TRUE_MSG(test, masked,
+			      "the guest's mask of the pending line did not reach vmm-glue");
 	enable_irq(e->irq);
 	KUNIT_EXPECT_EQ_MSG(test, pv_kunit_edu_count(e, 1), 1,
 			    "the pending interrupt after enable_irq()");
@@ -539,6 +555,15 @@ static void pv_kunit_dma_not_dmaable(struct kunit *test)
 			      &target);
 	kunit_info(test, "device write to guest physical %pad (kernel image) refused\n",
 		   &target);
+	/* The engine did write: the same buffer lands in RAM that is mapped. */
+	src = dma_alloc_coherent(dev, PAGE_SIZE, &src_dma, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	memset(src, 0, EDU_XFER);
+	KUNIT_EXPECT_EQ(test, pv_kunit_edu_dma(e, EDU_DMA_BUF, src_dma,
+					       EDU_XFER, EDU_DMA_TO_RAM), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(src, 0xa5, EDU_XFER),
+			      "control: edu's buffer did not reach mapped RAM");
+	dma_free_coherent(dev, PAGE_SIZE, src, src_dma);
 	/* ...and past the end of RAM, where the guest has nothing. */
 	target = __pa(high_physmem);
 	if (target + EDU_XFER - 1 <= EDU_DMA_MASK) {
@@ -624,7 +649,18 @@ static void pv_kunit_remove_rescan(struct kunit *test)
 	struct pci_dev *edu = pv_kunit_get(test, EDU_VENDOR, EDU_DEVICE, "edu");
 	struct pci_bus *bus = edu->bus;
 	unsigned int devfn = edu->devfn;
+	struct pv_kunit_edu *e;
 	void __iomem *bar;
+
+	/* Removed in use: bound, enabled, bus master, MSI on, BAR mapped. */
+	pv_kunit_claim(test, edu);
+	KUNIT_ASSERT_EQ(test, pci_enable_device(edu), 0);
+	pci_set_master(edu);
+	KUNIT_EXPECT_EQ(test, pci_alloc_irq_vectors(edu, 1, 1, PCI_IRQ_MSI), 1);
+	bar = pci_iomap(edu, 0, 0);
+	KUNIT_EXPECT_TRUE(test, bar);
+	if (bar)
+		pci_iounmap(edu, bar);
 
 	pci_lock_rescan_remove();
 	pci_stop_and_remove_bus_device(edu);
@@ -638,15 +674,15 @@ static void pv_kunit_remove_rescan(struct kunit *test)
 	edu = pv_kunit_find(EDU_VENDOR, EDU_DEVICE);
 	KUNIT_ASSERT_NOT_NULL(test, edu);
 	KUNIT_EXPECT_EQ(test, edu->devfn, devfn);
-	KUNIT_ASSERT_EQ(test, pci_enable_device(edu), 0);
-	bar = pci_iomap(edu, 0, 0);
-	KUNIT_EXPECT_TRUE(test, bar);
-	if (bar) {
-		KUNIT_EXPECT_EQ(test, ioread32(bar + EDU_ID), EDU_ID_VALUE);
-		pci_iounmap(edu, bar);
-	}
-	pci_disable_device(edu);
+	KUNIT_EXPECT_FALSE(test, edu->msi_enabled);
+	pv_kunit_config_one(test, edu);
 	pci_dev_put(edu);
+
+	/* The new device works as a fresh one: MMIO and INTx. */
+	e = pv_kunit_edu(test, PCI_IRQ_INTX);
+	iowrite32(EDU_FACT_IRQ, e->bar + EDU_IRQ_RAISE);
+	KUNIT_EXPECT_EQ_MSG(test, pv_kunit_edu_count(e, 1), 1,
+			    "INTx after the rescan");
 }
 
 static struct kunit_case pv_kunit_cases[] = {
