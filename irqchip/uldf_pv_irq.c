@@ -12,10 +12,16 @@
  * program carries the interrupt's hardware number, the guest's PCI core
  * writes it to the (emulated) MSI-X table or MSI capability, and masking
  * is the PCI core's own table or mask-bit write, which vmm-glue mirrors on
- * the host vector.  Host vectors are opened when the guest's PCI core
- * prepares an MSI/MSI-X allocation (the domain's prepare step, which may
- * sleep, and knows how many vectors the driver wants) and closed after it
- * frees them; INTx is open otherwise.
+ * the host vector.  MSI may have several vectors (MSI_FLAG_MULTI_PCI_MSI):
+ * the PCI core allocates them as one block of consecutive interrupts and
+ * programs the first one's message; the block's hardware numbers are
+ * consecutive from one whose low bits are zero, so that the data vmm-glue
+ * delivers for vector i (the programmed data with i in its low bits, as a
+ * function sends it) is vector i's hardware number.  Host vectors are
+ * opened when the guest's PCI core prepares an MSI/MSI-X allocation (the
+ * domain's prepare step, which may sleep, and knows how many vectors the
+ * driver wants: one per guest vector) and closed after it frees them;
+ * INTx is open otherwise.
  *
  * Delivery: vmm-glue's uldf backend keeps every open host IRQ fd of a
  * device in the device's event fd (a host epoll fd), and has the host send
@@ -146,16 +152,22 @@ static int pv_inner_alloc(struct irq_domain *domain, unsigned int virq,
 	struct msi_desc *desc = info->desc;
 	struct pv_dev *pv;
 
-	if (nr_irqs != 1 || !desc)
+	unsigned int i;
+	bool msix;
+
+	if (!desc || (desc->pci.msi_attrib.is_msix && nr_irqs != 1) ||
+	    desc->msi_index + nr_irqs > PV_HWIRQ_MSIX)
 		return -EINVAL;
 	pv = pv_from_pdev(msi_desc_to_pci_dev(desc));
 	if (!pv)
 		return -ENODEV;
-	irq_domain_set_info(domain, virq,
-			    pv_hwirq(pv, desc->pci.msi_attrib.is_msix,
-				     desc->msi_index),
-			    &pv_msi_bottom_chip, pv, handle_simple_irq,
-			    NULL, NULL);
+	msix = desc->pci.msi_attrib.is_msix;
+	/* Multiple MSI: vector i of the block is hardware number base + i. */
+	for (i = 0; i < nr_irqs; i++)
+		irq_domain_set_info(domain, virq + i,
+				    pv_hwirq(pv, msix, desc->msi_index + i),
+				    &pv_msi_bottom_chip, pv, handle_simple_irq,
+				    NULL, NULL);
 	return 0;
 }
 
@@ -188,7 +200,8 @@ static int pv_msi_prepare(struct irq_domain *domain, struct device *dev,
 	if (!pv)
 		return -ENODEV;
 	msi_for_each_desc(desc, dev, MSI_DESC_NOTASSOCIATED) {
-		count = max(count, desc->msi_index + 1);
+		/* Multiple MSI is one descriptor for the whole block. */
+		count = max(count, desc->msi_index + desc->nvec_used);
 		msix = desc->pci.msi_attrib.is_msix;
 	}
 	if (!count)
@@ -229,7 +242,7 @@ static struct irq_chip pv_msi_chip = {
 
 static struct msi_domain_info pv_msi_info = {
 	.flags	= MSI_FLAG_USE_DEF_DOM_OPS | MSI_FLAG_USE_DEF_CHIP_OPS |
-		  MSI_FLAG_PCI_MSIX,
+		  MSI_FLAG_MULTI_PCI_MSI | MSI_FLAG_PCI_MSIX,
 	.ops	= &pv_msi_ops,
 	.chip	= &pv_msi_chip,
 };

@@ -22,9 +22,10 @@
  *    rest go straight to a host mapping of the BAR where there is one,
  *    else through the host calls;
  *  - interrupts: the guest's MSI/MSI-X programming (enable, function mask,
- *    per-vector masks, messages) drives host vectors; INTx follows the EOI
- *    loop (a host interrupt masks the line until the guest's EOI unmasks
- *    it; the host re-fires a line that is still asserted);
+ *    per-vector masks, messages; for MSI the number of vectors, up to what
+ *    the function offers) drives host vectors, one per guest vector; INTx
+ *    follows the EOI loop (a host interrupt masks the line until the
+ *    guest's EOI unmasks it; the host re-fires a line still asserted);
  *  - DMA: guest RAM registered with the host IOMMU at IOVA = guest
  *    physical, either whole or on demand (vg_dma.c).
  *
@@ -47,6 +48,7 @@
 #define VG_CFG		(VG_NUM_BARS + 1) /* struct vg_ops.rw: config space */
 #define VG_MAX_DIRECT	3
 #define VG_MAX_RAM	8
+#define VG_MSI_MAX_VECS	32	/* MSI: Multiple Message Capable at most 5 */
 
 /* Interrupt mechanisms (the host's, one at a time). */
 enum vg_irq_type {
@@ -205,19 +207,22 @@ struct vg_msix {
 };
 
 /**
- * struct vg_msi - MSI capability emulation, one vector.
+ * struct vg_msi - MSI capability emulation.
  * @cap:	capability offset, 0 if absent or hidden.
  * @len:	capability length.
  * @is64:	64-bit address.
  * @pvm:	per-vector masking.
- * @vec:	VG_VEC_* of vector 0.
+ * @nvec:	vectors the function offers (its Multiple Message Capable:
+ *		1, 2, 4, 8, 16 or 32).
+ * @vec:	VG_VEC_* per vector.
  */
 struct vg_msi {
 	u8 cap;
 	u8 len;
 	bool is64;
 	bool pvm;
-	u8 vec;
+	u8 nvec;
+	u8 vec[VG_MSI_MAX_VECS];
 };
 
 /**

@@ -29,7 +29,10 @@
  *   header	the multi-function bit reads as 0: every function is alone
  *		in its slot on the guest's bus.
  *   line	the interrupt line register is the guest's.
- *   MSI	emulated with one vector (vg_irq.c), or hidden.
+ *   MSI	emulated (vg_irq.c), with the host's Multiple Message
+ *		Capable, 64-bit and Per-Vector Masking bits; Enable,
+ *		Multiple Message Enable (at most Capable), the message and
+ *		the mask bits are the guest's; or hidden.
  *   MSI-X	Enable and Function Mask are emulated (vg_irq.c), the table
  *		size and the table/PBA locations are the host's; or hidden.
  *   hidden	a hidden capability is unlinked from the list (its
@@ -66,6 +69,7 @@
 #include "vg.h"
 
 #define VG_CAP_TTL	48	/* capabilities that fit in 192 bytes */
+#define VG_MSI_MMC_MAX	5	/* Multiple Message Capable: 32 vectors */
 
 #define VG_DECODE	(PCI_COMMAND_MEMORY | PCI_COMMAND_IO)
 #define VG_D0		0	/* PMCSR power states */
@@ -247,7 +251,7 @@ static void vg_init_pm(struct vg_dev *d, const u8 *hcfg, unsigned int pos)
 static bool vg_init_cap(struct vg_dev *d, const u8 *hcfg, unsigned int pos)
 {
 	u16 flags = vg_bytes_get(hcfg, pos + PCI_CAP_FLAGS, 2);
-	unsigned int len;
+	unsigned int len, mmc;
 	u32 table, pba;
 
 	switch (hcfg[pos + PCI_CAP_LIST_ID]) {
@@ -265,11 +269,16 @@ static bool vg_init_cap(struct vg_dev *d, const u8 *hcfg, unsigned int pos)
 		d->msi.len = len;
 		d->msi.is64 = flags & PCI_MSI_FLAGS_64BIT;
 		d->msi.pvm = flags & PCI_MSI_FLAGS_MASKBIT;
-		/* One vector (Multiple Message Capable 0), disabled. */
+		mmc = (flags & PCI_MSI_FLAGS_QMASK) >> 1;
+		if (mmc > VG_MSI_MMC_MAX)	/* reserved encodings */
+			mmc = VG_MSI_MMC_MAX;
+		d->msi.nvec = 1U << mmc;
+		/* The host's vectors, disabled, one allocated, all unmasked. */
 		vg_virt_zero(d, pos, len);
 		vg_bytes_put(d->vval, pos, 2, vg_bytes_get(hcfg, pos, 2));
 		vg_bytes_put(d->vval, pos + PCI_MSI_FLAGS, 2,
-			     flags & (PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT));
+			     (flags & (PCI_MSI_FLAGS_64BIT |
+				       PCI_MSI_FLAGS_MASKBIT)) | mmc << 1);
 		return true;
 	case PCI_CAP_ID_MSIX:
 		if (d->flags & VG_HIDE_MSIX) {

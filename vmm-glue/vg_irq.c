@@ -21,6 +21,17 @@
  * replayed through the host when the guest unmasks it.  The message used
  * for delivery is the one the guest wrote, read at delivery time.
  *
+ * Multiple MSI vectors: the guest sees the function's Multiple Message
+ * Capable and writes Multiple Message Enable, which is kept at most that
+ * (a larger value reads back as the capable one).  Guest vector i is host
+ * vector i; it is delivered with the guest's one message whose data has
+ * its low-order bits, as many as Multiple Message Enable allocates,
+ * replaced by i, as a function does (PCI Local Bus 3.0, 6.8.3.4).  Each
+ * vector has its own mask and pending bit where the capability has
+ * Per-Vector Masking.  A host vector beyond the guest's allocation counts
+ * as masked (the host keeps it quiet) and one that fires is dropped: the
+ * guest has no message for it.
+ *
  * INTx is level-triggered; the EOI loop is:
  *	host interrupt: the host masks the line; vg_irq_fire() notes it and
  *	the VMM asserts the guest's line;
@@ -34,6 +45,14 @@
 static bool vg_msi_enabled(const struct vg_dev *d)
 {
 	return d->vval[d->msi.cap + PCI_MSI_FLAGS] & PCI_MSI_FLAGS_ENABLE;
+}
+
+/* Vectors the guest allocated (Multiple Message Enable). */
+static unsigned int vg_msi_allocated(const struct vg_dev *d)
+{
+	u8 flags = d->vval[d->msi.cap + PCI_MSI_FLAGS];
+
+	return 1U << ((flags & PCI_MSI_FLAGS_QSIZE) >> 4);
 }
 
 static unsigned int vg_msi_mask_reg(const struct vg_dev *d)
@@ -54,15 +73,22 @@ static u32 vg_cfg_dword(const struct vg_dev *d, unsigned int off)
 
 static u8 *vg_vec(struct vg_dev *d, int type, unsigned int index)
 {
-	return type == VG_IRQ_MSI ? &d->msi.vec : &d->msix.vec[index];
+	return type == VG_IRQ_MSI ? &d->msi.vec[index] : &d->msix.vec[index];
+}
+
+static bool vg_msi_masked(const struct vg_dev *d, unsigned int index)
+{
+	if (!vg_msi_enabled(d) || index >= vg_msi_allocated(d))
+		return true;
+	return d->msi.pvm &&
+	       (vg_cfg_dword(d, vg_msi_mask_reg(d)) & BIT(index));
 }
 
 static bool vg_vec_masked(const struct vg_dev *d, int type,
 			  unsigned int index)
 {
 	if (type == VG_IRQ_MSI)
-		return !vg_msi_enabled(d) ||
-		       (d->msi.pvm && (d->vval[vg_msi_mask_reg(d)] & 1));
+		return vg_msi_masked(d, index);
 	return !d->msix.enabled || d->msix.fmask ||
 	       (d->msix.table[index].ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT);
 }
@@ -71,13 +97,19 @@ static void vg_set_pending(struct vg_dev *d, int type, unsigned int index,
 			   bool pending)
 {
 	u8 *v = vg_vec(d, type, index);
+	u8 *p;
 
 	if (pending)
 		*v |= VG_VEC_PENDING;
 	else
 		*v &= ~VG_VEC_PENDING;
-	if (type == VG_IRQ_MSI && d->msi.pvm)
-		d->vval[vg_msi_pending_reg(d)] = pending;
+	if (type != VG_IRQ_MSI || !d->msi.pvm)
+		return;
+	p = &d->vval[vg_msi_pending_reg(d) + index / 8];
+	if (pending)
+		*p |= BIT(index % 8);
+	else
+		*p &= ~BIT(index % 8);
 }
 
 /*
@@ -130,7 +162,7 @@ static void vg_intx_close(struct vg_dev *d)
 static unsigned int vg_num_vectors(const struct vg_dev *d, int type)
 {
 	if (type == VG_IRQ_MSI)
-		return d->msi.cap ? 1 : 0;
+		return d->msi.cap ? d->msi.nvec : 0;
 	return d->msix.cap ? d->msix.nvec : 0;
 }
 
@@ -138,8 +170,10 @@ static unsigned int vg_num_vectors(const struct vg_dev *d, int type)
  * vg_irq_open() - enable host vectors for the guest.
  * @d:		the device.
  * @type:	VG_IRQ_INTX, VG_IRQ_MSI or VG_IRQ_MSIX.
- * @first:	first vector (0 for INTx and MSI).
- * @count:	vectors (1 for INTx and MSI).
+ * @first:	first vector (0 for INTx).
+ * @count:	vectors (1 for INTx; for MSI up to the function's Multiple
+ *		Message Capable, whatever the guest's Multiple Message Enable
+ *		says now).
  *
  * Opening MSI or MSI-X closes INTx on the host first (the host offers one
  * mechanism at a time); INTx comes back when they are closed.  Opening
@@ -226,9 +260,12 @@ void vg_irq_close(struct vg_dev *d, int type)
 		vg_intx_open(d);
 }
 
-static void vg_msi_msg(const struct vg_dev *d, struct vg_msg *msg)
+/* Vector @index's message: the guest's, @index in the data's low bits. */
+static void vg_msi_msg(const struct vg_dev *d, unsigned int index,
+		       struct vg_msg *msg)
 {
 	unsigned int cap = d->msi.cap;
+	u32 low = vg_msi_allocated(d) - 1;
 
 	msg->addr = vg_cfg_dword(d, cap + PCI_MSI_ADDRESS_LO);
 	if (d->msi.is64) {
@@ -237,6 +274,7 @@ static void vg_msi_msg(const struct vg_dev *d, struct vg_msg *msg)
 	} else {
 		msg->data = vg_cfg_dword(d, cap + PCI_MSI_DATA_32) & 0xffff;
 	}
+	msg->data = (msg->data & ~low) | index;
 }
 
 /**
@@ -244,14 +282,16 @@ static void vg_msi_msg(const struct vg_dev *d, struct vg_msg *msg)
  * @d:		the device.
  * @type:	VG_IRQ_*.
  * @index:	vector.
- * @msg:	out, for MSI and MSI-X: the message the guest programmed.
+ * @msg:	out, for MSI and MSI-X: the message the guest programmed
+ *		(for MSI, with @index in the low bits of the data).
  *
  * For INTx the host has masked the line; it stays masked until the
  * guest's EOI.
  *
  * Return: true if the VMM must deliver the interrupt to the guest now
- * (for INTx: assert the guest's line); false if it is not open, or is
- * held pending because the guest masks it.
+ * (for INTx: assert the guest's line); false if it is not open, is an MSI
+ * vector beyond those the guest allocated, or is held pending because the
+ * guest masks it.
  */
 bool vg_irq_fire(struct vg_dev *d, int type, unsigned int index,
 		 struct vg_msg *msg)
@@ -268,12 +308,14 @@ bool vg_irq_fire(struct vg_dev *d, int type, unsigned int index,
 	    index >= vg_num_vectors(d, type) ||
 	    !(*vg_vec(d, type, index) & VG_VEC_OPEN))
 		return false;
+	if (type == VG_IRQ_MSI && index >= vg_msi_allocated(d))
+		return false;
 	if (vg_vec_masked(d, type, index)) {
 		vg_set_pending(d, type, index, true);
 		return false;
 	}
 	if (type == VG_IRQ_MSI) {
-		vg_msi_msg(d, msg);
+		vg_msi_msg(d, index, msg);
 		return true;
 	}
 	e = &d->msix.table[index];
@@ -313,6 +355,12 @@ void vg_intx_mask(struct vg_dev *d, bool mask)
 		d->intx.host_masked = mask;
 }
 
+/* A bit per vector the function offers. */
+static u32 vg_msi_all(const struct vg_dev *d)
+{
+	return (u32)((1ULL << d->msi.nvec) - 1);
+}
+
 /* Bits of the MSI capability byte at @rel the guest may write. */
 static u8 vg_msi_wmask(const struct vg_dev *d, unsigned int rel)
 {
@@ -320,24 +368,37 @@ static u8 vg_msi_wmask(const struct vg_dev *d, unsigned int rel)
 	unsigned int mask = d->msi.is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32;
 
 	if (rel == PCI_MSI_FLAGS)
-		return PCI_MSI_FLAGS_ENABLE;
+		return PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE;
 	if (rel == PCI_MSI_ADDRESS_LO)
 		return 0xfc;
 	if (rel > PCI_MSI_ADDRESS_LO && rel < data)
 		return 0xff;		/* rest of the address */
 	if (rel == data || rel == data + 1)
 		return 0xff;
-	if (d->msi.pvm && rel == mask)
-		return 1;		/* one vector: one mask bit */
+	if (d->msi.pvm && rel >= mask && rel < mask + 4)
+		/* a mask bit per vector the function offers */
+		return (u8)(vg_msi_all(d) >> (8 * (rel - mask)));
 	return 0;
 }
 
+/* Multiple Message Enable beyond Multiple Message Capable reads as it. */
+static void vg_msi_clamp_mme(struct vg_dev *d)
+{
+	u8 *flags = &d->vval[d->msi.cap + PCI_MSI_FLAGS];
+	u8 mmc = (*flags & PCI_MSI_FLAGS_QMASK) >> 1;
+
+	if (((*flags & PCI_MSI_FLAGS_QSIZE) >> 4) > mmc)
+		*flags = (*flags & ~PCI_MSI_FLAGS_QSIZE) | (mmc << 4);
+}
+
+/* MSI opens the vectors the guest allocated, MSI-X its whole table. */
 static void vg_auto_irq(struct vg_dev *d, int type, bool was, bool now)
 {
 	if (!(d->flags & VG_AUTO_IRQ) || was == now)
 		return;
 	if (now && d->mode != type)
-		vg_irq_open(d, type, 0, vg_num_vectors(d, type));
+		vg_irq_open(d, type, 0, type == VG_IRQ_MSI ?
+			    vg_msi_allocated(d) : vg_num_vectors(d, type));
 	else if (!now)
 		vg_irq_close(d, type);
 }
@@ -366,9 +427,12 @@ void vg_msi_cfg_write(struct vg_dev *d, unsigned int off, unsigned int len,
 		w = vg_msi_wmask(d, rel);
 		d->vval[off + i] = (d->vval[off + i] & ~w) | ((val >> (8 * i)) & w);
 	}
+	vg_msi_clamp_mme(d);
 	vg_auto_irq(d, VG_IRQ_MSI, was, vg_msi_enabled(d));
-	if (d->mode == VG_IRQ_MSI)
-		vg_vec_sync(d, VG_IRQ_MSI, 0);
+	if (d->mode != VG_IRQ_MSI)
+		return;
+	for (i = 0; i < d->msi.nvec; i++)
+		vg_vec_sync(d, VG_IRQ_MSI, i);
 }
 
 /**

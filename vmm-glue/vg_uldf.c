@@ -11,11 +11,13 @@
  * (the BAR minus the pages of the MSI-X table and PBA), so that vmm-glue
  * reaches it with plain loads and stores.  Host vectors are IRQ fds,
  * opened non-blocking with ULDF_DEVICE_IRQ_OPEN and closed to disable
- * them; each open one sits in the device's epoll fd (and, where the VMM
- * asks, makes the host signal it); masks, EOIs and replays are the IRQ
- * fds' ioctls.  Guest RAM is mapped with ULDF_DMA_MAP at a fixed IOVA (the
- * guest-physical address), in pieces of VG_ULDF_DMA_CHUNK: the host pins
- * while the caller waits, and the UML guest's whole kernel waits with it.
+ * them, one per guest vector (for MSI as many as the guest allocates, up
+ * to the host function's Multiple Message Capable); each open one sits in
+ * the device's epoll fd (and, where the VMM asks, makes the host signal
+ * it); masks, EOIs and replays are the IRQ fds' ioctls.  Guest RAM is
+ * mapped with ULDF_DMA_MAP at a fixed IOVA (the guest-physical address),
+ * in pieces of VG_ULDF_DMA_CHUNK: the host pins while the caller waits,
+ * and the UML guest's whole kernel waits with it.
  */
 #ifdef __KERNEL__
 #include <linux/ctype.h>
@@ -75,8 +77,8 @@ static struct vg_uldf_vec *u_vec(struct vg_uldf *u, int type,
 {
 	if (type == VG_IRQ_INTX)
 		return index ? NULL : &u->intx;
-	if (type == VG_IRQ_MSI)
-		return index ? NULL : &u->msi;
+	if (type == VG_IRQ_MSI && index < u->nr_msi)
+		return &u->msi[index];
 	if (type == VG_IRQ_MSIX && index < u->nr_msix)
 		return &u->msix[index];
 	return NULL;
@@ -144,7 +146,18 @@ static int u_irq_open(void *host, int type, unsigned int first,
 static void u_irq_close(void *host, int type)
 {
 	struct vg_uldf *u = host;
-	unsigned int i, n = type == VG_IRQ_MSIX ? u->nr_msix : 1;
+	unsigned int i, n;
+
+	switch (type) {
+	case VG_IRQ_MSI:
+		n = u->nr_msi;
+		break;
+	case VG_IRQ_MSIX:
+		n = u->nr_msix;
+		break;
+	default:
+		n = 1;
+	}
 
 	for (i = 0; i < n; i++) {
 		struct vg_uldf_vec *vec = u_vec(u, type, i);
@@ -322,14 +335,15 @@ static int u_alloc_vecs(struct vg_uldf *u)
 
 	u->nr_msix = min_t(u32, u->info.num_irqs[ULDF_IRQ_TYPE_MSIX],
 			   VG_ULDF_MAX_VECS);
-	n = u->nr_msix ? u->nr_msix : 1;
-	u->msix = vg_zalloc(n * sizeof(*u->msix));
+	u->nr_msi = min_t(u32, u->info.num_irqs[ULDF_IRQ_TYPE_MSI],
+			  VG_MSI_MAX_VECS);
+	n = max(max(u->nr_msix, u->nr_msi), 1U);
+	u->msix = vg_zalloc(max(u->nr_msix, 1U) * sizeof(*u->msix));
 	u->irq_open = vg_zalloc(sizeof(*u->irq_open) +
 				n * sizeof(u->irq_open->fds[0]));
 	if (!u->msix || !u->irq_open)
 		return -ENOMEM;
 	u_vec_init(u, &u->intx, VG_IRQ_INTX, 0);
-	u_vec_init(u, &u->msi, VG_IRQ_MSI, 0);
 	for (i = 0; i < u->nr_msix; i++)
 		u_vec_init(u, &u->msix[i], VG_IRQ_MSIX, i);
 	return 0;
@@ -369,6 +383,7 @@ int vg_uldf_open(struct vg_uldf *u, const struct vg_host_ops *host,
 		 const char *bdf, u32 flags)
 {
 	struct vg_dev_desc desc = { .flags = flags };
+	unsigned int i;
 	char path[32];
 	int ret;
 
@@ -377,7 +392,8 @@ int vg_uldf_open(struct vg_uldf *u, const struct vg_host_ops *host,
 	u->fd = -1;
 	u->epfd = -1;
 	u_vec_init(u, &u->intx, VG_IRQ_INTX, 0);
-	u_vec_init(u, &u->msi, VG_IRQ_MSI, 0);
+	for (i = 0; i < VG_MSI_MAX_VECS; i++)
+		u_vec_init(u, &u->msi[i], VG_IRQ_MSI, i);
 	if (!u_bdf_valid(bdf))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/dev/uldf/%s", bdf);
@@ -428,6 +444,7 @@ void vg_uldf_close(struct vg_uldf *u)
 	u->msix = NULL;
 	u->irq_open = NULL;
 	u->nr_msix = 0;
+	u->nr_msi = 0;
 	if (u->epfd >= 0)
 		u->host->close(u->epfd);
 	if (u->fd >= 0)

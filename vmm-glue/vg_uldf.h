@@ -120,7 +120,8 @@ struct vg_uldf_event {
  * @region:	ULDF_DEVICE_GET_REGION_INFO of the BARs.
  * @map:	mappings of the BARs (NULL where none), @region[i].size long.
  * @intx:	the INTx vector.
- * @msi:	the MSI vector.
+ * @msi:	the MSI vectors (@nr_msi).
+ * @nr_msi:	MSI vectors offered (the host's Multiple Message Capable).
  * @msix:	the MSI-X vectors (@nr_msix).
  * @nr_msix:	MSI-X vectors offered (the host's table size, at most
  *		VG_ULDF_MAX_VECS).
@@ -136,7 +137,8 @@ struct vg_uldf {
 	struct uldf_region_info region[VG_NUM_BARS];
 	void *map[VG_NUM_BARS];
 	struct vg_uldf_vec intx;
-	struct vg_uldf_vec msi;
+	struct vg_uldf_vec msi[VG_MSI_MAX_VECS];
+	unsigned int nr_msi;
 	struct vg_uldf_vec *msix;
 	unsigned int nr_msix;
 	struct uldf_irq_open *irq_open;

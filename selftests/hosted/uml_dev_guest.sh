@@ -5,9 +5,9 @@
 # (uml_dev_*.sh, through uml_dev_lib.sh).  Like uml_guest.sh, its root is
 # the testbed's root over hostfs.  The UML kernel's built-in uldf_pv has
 # set up the functions of uldf_pv.devices= on its command line (they are
-# 0000:01:0S.0 in the guest, S = 0, 1, ... in that order); it waits for what the stock
-# drivers bring up, checks data as its environment (words of the command
-# line) says, reports in lines that start with "GUEST " ("GUEST sS ..."
+# 0000:01:0S.0 in the guest, S = 0, 1, ... in that order); it waits for
+# what the stock drivers bring up, checks data as its environment (words
+# of the command line) says, reports in lines that start with "GUEST " ("GUEST sS ..."
 # for slot S), and powers off.
 #
 #   ULDF_DISKS=S,...	slots with a disk: SHA-256 of the whole of it, then

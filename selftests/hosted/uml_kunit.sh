@@ -4,7 +4,8 @@
 # KUnit in the hosted guest, on real devices: the UML kernel's uldf_pv
 # suite (vmm-glue/uml/pv_kunit.c) runs at boot, with kunit.enable=1, in a
 # guest started by uldf-uml with the testbed's edu and NVMe controller
-# passed through and 192 MiB of RAM (edu's DMA reaches 28 bits, and the kernel image lies below RAM).  Its KTAP
+# passed through (and its NEC xHCI controller, for multiple MSI, when the
+# testbed runs --profile hosted) and 192 MiB of RAM (edu's DMA reaches 28 bits, and the kernel image lies below RAM).  Its KTAP
 # output is parsed by the kernel's own tools/testing/kunit/kunit.py parse,
 # whose report goes to the log; each KUnit case counts in the summary.
 # Afterwards the host holds nothing for the guest: no page pinned, bus
@@ -16,6 +17,7 @@
 
 LAUNCHER=$top/tools/uldf-uml/uldf-uml
 EDU=${ULDF_EDU_BDF:-0000:00:03.0}
+XHCI=${ULDF_XHCI_BDF:-0000:00:14.0}
 KUNIT=$here/kunit/tools/testing/kunit/kunit.py
 
 uml_require
@@ -26,11 +28,16 @@ command -v python3 >/dev/null || skip "kunit.py needs python3"
 
 uml_bind "$EDU"
 uml_bind "$BDF"
+devs=(-d "$EDU" -d "$BDF")
+if [ "$(cat "/sys/bus/pci/devices/$XHCI/device" 2>/dev/null)" = 0x0194 ]; then
+	uml_bind "$XHCI"
+	devs+=(-d "$XHCI")
+fi
 pins_before=$(pins)
 dmesg_before=$(dmesg | wc -l)
 rc=0
 timeout -s KILL "$UML_TIMEOUT" "$LAUNCHER" -v -K -m 192M -a kunit.enable=1 \
-	-d "$EDU" -d "$BDF" -- true >"$OUT" 2>&1 </dev/null || rc=$?
+	"${devs[@]}" -- true >"$OUT" 2>&1 </dev/null || rc=$?
 [ $rc = 0 ] || {
 	tail -n 40 "$OUT" | sed 's/^/#   /'
 	fail "the guest failed (status $rc)"
@@ -54,7 +61,7 @@ sleep 1
 pins_after=$(pins)
 [ "$pins_after" -le "$pins_before" ] ||
 	fail "$((pins_after - pins_before)) pages still pinned on the host"
-for b in "$EDU" "$BDF"; do
+for b in $BOUND; do
 	cmd=$(setpci -s "$b" COMMAND)
 	[ $((0x$cmd & 0x4)) = 0 ] || fail "$b: bus mastering still on (COMMAND $cmd)"
 done
@@ -74,6 +81,7 @@ if [ -n "$addr" ]; then
 		note "no host IOMMU fault report for edu's write to 0x$addr (rate-limited or collapsed)"
 	fi
 fi
+grep -o '[0-9a-f:.]*: [0-9]* MSI vectors, interrupts.*' "$OUT" | sed 's/^/# multiple MSI: /'
 note "host: nothing pinned, bus mastering off, no uldf IRQ"
 [ "$failed" = 0 ] || fail "$failed KUnit case(s) failed"
 exit 0

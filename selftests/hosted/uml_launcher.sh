@@ -13,7 +13,7 @@ LAUNCHER=$top/tools/uldf-uml/uldf-uml
 
 uml_require
 [ -x "$LAUNCHER" ] || skip "uldf-uml not built; run 'make'"
-command -v script >/dev/null || skip "no script(1) to give the launcher a terminal"
+command -v python3 >/dev/null || skip "no python3 to give the launcher a terminal"
 
 # launch ARGS...: the launcher's output in $OUT, its exit status in $rc.
 launch() {
@@ -74,21 +74,43 @@ launch -- /nonexistent/command
 note "a command killed by SIGTERM gives 143, a missing one 127"
 
 # Through a terminal: a shell in the guest reads its commands from it, and
-# the terminal is as it was afterwards.  script(1) gives the test a
-# pseudo-terminal; the inner script records the terminal's settings and
-# writes to it after the guest is gone.
+# the terminal is as it was afterwards.  A pseudo-terminal (Python's pty)
+# runs the inner script, which records the terminal's settings and writes
+# to it after the guest is gone; the line is typed once the guest says it
+# is ready (a console's input before the guest opens it is lost).
 uml_bind
 inner=$(mktemp /tmp/uml-tty.XXXXXX)
 cat >"$inner" <<INNER
 stty -g >$inner.before
-"$LAUNCHER" -d "$BDF" -- sh -c 'read -r line; eval "\$line"'
+"$LAUNCHER" -d "$BDF" -- sh -c 'echo guest-ready; read -r line; eval "\$line"'
 echo "status \$?" >$inner.status
 stty -g >$inner.after
 echo still-writable || echo "write failed" >$inner.status
 INNER
 rc=0
-printf 'echo in-guest-$((6 * 7)); exit 5\n' |
-	timeout -s KILL "$UML_TIMEOUT" script -qec "bash $inner" /dev/null >"$OUT" 2>&1 || rc=$?
+timeout -s KILL "$UML_TIMEOUT" python3 - "$inner" >"$OUT" 2>&1 <<'TTY' || rc=$?
+import os, pty, select, sys
+
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("bash", ["bash", sys.argv[1]])
+out, typed = b"", False
+while True:
+    if not select.select([fd], [], [], 1)[0]:
+        continue
+    try:
+        data = os.read(fd, 4096)
+    except OSError:    # EIO: the inner script and all it ran are gone
+        break
+    if not data:
+        break
+    out += data
+    if not typed and b"guest-ready" in out:
+        os.write(fd, b"echo in-guest-$((6 * 7)); exit 5\n")
+        typed = True
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+TTY
 sed -i 's/\r$//' "$OUT"
 sed 's/^/#   /' "$OUT"
 grep -q 'still-writable' "$OUT" || fail "the terminal could not be written after the guest exited"

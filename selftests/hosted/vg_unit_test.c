@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmm-glue's logic against a fake host: a config space laid out like
- * QEMU's NVMe controller (PM, MSI with per-vector masking, MSI-X with 8
- * vectors in BAR0, PCI Express), a BAR backed by plain memory, and host
+ * QEMU's NVMe controller (PM, MSI with 4 vectors and per-vector masking,
+ * MSI-X with 8 vectors in BAR0, PCI Express), a BAR backed by plain memory, and host
  * calls that record what vmm-glue asked for.  Checks what a guest would
  * see (config values, BAR sizing, the capability chain with MSI/MSI-X
  * hidden, the MSI-X table and PBA, BARs that stop decoding when the guest
@@ -24,6 +24,9 @@
 #define CAP_MSI		0x50
 #define CAP_MSIX	0x70
 #define CAP_EXP		0x80
+#define MSI_NVEC	4		/* the MSI capability's vectors */
+#define MMC_4		(2 << 1)	/* Multiple Message Capable: 4 */
+#define MME(n)		((n) << 4)	/* Multiple Message Enable: 2^n */
 
 #define MAX_CALLS	64
 
@@ -84,6 +87,17 @@ static int count_calls(struct fake *f, char what, int type, int index)
 		    (index < 0 || f->calls[i].index == (unsigned int)index))
 			n++;
 	return n;
+}
+
+/* The last call of kind @what on @type (a zeroed one if none). */
+static struct call last_call(struct fake *f, char what, int type)
+{
+	int i;
+
+	for (i = f->ncalls - 1; i >= 0; i--)
+		if (f->calls[i].what == what && f->calls[i].type == type)
+			return f->calls[i];
+	return (struct call){ 0 };
 }
 
 /*
@@ -213,7 +227,7 @@ static void fake_init(struct fake *f)
 	c[CAP_MSI + 1] = CAP_MSIX;
 	/* 64-bit, per-vector mask, 4 vectors capable */
 	put16(c, CAP_MSI + PCI_MSI_FLAGS, PCI_MSI_FLAGS_64BIT |
-	      PCI_MSI_FLAGS_MASKBIT | (2 << 1));
+	      PCI_MSI_FLAGS_MASKBIT | MMC_4);
 	c[CAP_MSIX] = PCI_CAP_ID_MSIX;
 	c[CAP_MSIX + 1] = CAP_EXP;
 	put16(c, CAP_MSIX + PCI_MSIX_FLAGS, NVEC - 1);
@@ -514,8 +528,8 @@ TEST_F(vg, caps_visible)
 	EXPECT_EQ(PCI_CAP_ID_MSI, ids[1]);
 	EXPECT_EQ(PCI_CAP_ID_MSIX, ids[2]);
 	EXPECT_EQ(PCI_CAP_ID_EXP, ids[3]);
-	/* MSI offers one vector; MSI-X the host's table size, disabled. */
-	EXPECT_EQ(PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT,
+	/* MSI and MSI-X offer the host's vectors, disabled. */
+	EXPECT_EQ(PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT | MMC_4,
 		  cfg(&self->d, CAP_MSI + PCI_MSI_FLAGS, 2));
 	EXPECT_EQ(NVEC - 1, cfg(&self->d, CAP_MSIX + PCI_MSIX_FLAGS, 2));
 	EXPECT_EQ(TABLE_OFF, cfg(&self->d, CAP_MSIX + PCI_MSIX_TABLE, 4));
@@ -672,23 +686,29 @@ TEST_F(vg, mechanisms_exclude)
 	EXPECT_EQ(-EINVAL, vg_irq_open(&self->d, 7, 0, 1));
 }
 
+/* The guest's MSI programming: message, then enable with 2^@mme vectors. */
+static void msi_program(struct vg_dev *d, u32 data, unsigned int mme)
+{
+	vg_cfg_write(d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4, 0xfee00003);
+	vg_cfg_write(d, CAP_MSI + PCI_MSI_ADDRESS_HI, 4, 0);
+	vg_cfg_write(d, CAP_MSI + PCI_MSI_DATA_64, 2, data);
+	vg_cfg_write(d, CAP_MSI + PCI_MSI_FLAGS, 2,
+		     PCI_MSI_FLAGS_ENABLE | MME(mme));
+}
+
 TEST_F(vg, msi_one_vector)
 {
 	struct vg_msg msg;
 	unsigned int mask = CAP_MSI + PCI_MSI_MASK_64;
 
-	vg_cfg_write(&self->d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4, 0xfee00003);
-	vg_cfg_write(&self->d, CAP_MSI + PCI_MSI_ADDRESS_HI, 4, 0);
-	vg_cfg_write(&self->d, CAP_MSI + PCI_MSI_DATA_64, 2, 0x4055);
+	msi_program(&self->d, 0x4055, 0);
 	EXPECT_EQ(0xfee00000, cfg(&self->d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4));
-	/* Asking for 4 vectors gets 1. */
-	vg_cfg_write(&self->d, CAP_MSI + PCI_MSI_FLAGS, 2,
-		     PCI_MSI_FLAGS_ENABLE | (2 << 4));
-	EXPECT_EQ(PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT |
+	EXPECT_EQ(PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT | MMC_4 |
 		  PCI_MSI_FLAGS_ENABLE, cfg(&self->d, CAP_MSI + PCI_MSI_FLAGS, 2));
 	if (!(variant->flags & VG_AUTO_IRQ))
 		ASSERT_EQ(0, vg_irq_open(&self->d, VG_IRQ_MSI, 0, 1));
 	EXPECT_EQ(1, count_calls(&self->f, 'o', VG_IRQ_MSI, 0));
+	EXPECT_EQ(1, last_call(&self->f, 'o', VG_IRQ_MSI).count);
 	EXPECT_EQ(0, count_calls(&self->f, 'm', VG_IRQ_MSI, 0));
 	ASSERT_TRUE(vg_irq_fire(&self->d, VG_IRQ_MSI, 0, &msg));
 	EXPECT_EQ(0xfee00000ULL, msg.addr);
@@ -696,7 +716,7 @@ TEST_F(vg, msi_one_vector)
 
 	/* Per-vector mask: held pending, visible, replayed on unmask. */
 	vg_cfg_write(&self->d, mask, 4, 0xffffffff);
-	EXPECT_EQ(1, cfg(&self->d, mask, 4));
+	EXPECT_EQ((1U << MSI_NVEC) - 1, cfg(&self->d, mask, 4));
 	EXPECT_EQ(1, count_calls(&self->f, 'm', VG_IRQ_MSI, 0));
 	EXPECT_FALSE(vg_irq_fire(&self->d, VG_IRQ_MSI, 0, &msg));
 	EXPECT_EQ(1, cfg(&self->d, CAP_MSI + PCI_MSI_PENDING_64, 4));
@@ -709,6 +729,182 @@ TEST_F(vg, msi_one_vector)
 	vg_cfg_write(&self->d, CAP_MSI + PCI_MSI_FLAGS, 2, 0);
 	EXPECT_EQ(variant->flags & VG_AUTO_IRQ ? 1 : 0,
 		  count_calls(&self->f, 'c', VG_IRQ_MSI, -1));
+}
+
+TEST_F(vg, msi_mme_clamped_to_mmc)
+{
+	const unsigned int flags = CAP_MSI + PCI_MSI_FLAGS;
+	const u16 ro = PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT | MMC_4;
+	unsigned int i;
+	int opens;
+
+	/* Each allocation up to the capable one reads back as written... */
+	for (i = 0; i <= 2; i++) {
+		vg_cfg_write(&self->d, flags, 2, MME(i));
+		EXPECT_EQ(ro | MME(i), cfg(&self->d, flags, 2));
+	}
+	/* ... one beyond it (8, 32, the reserved 7) reads as the capable. */
+	for (i = 3; i <= 7; i++) {
+		vg_cfg_write(&self->d, flags, 2, MME(i));
+		EXPECT_EQ(ro | MME(2), cfg(&self->d, flags, 2));
+	}
+	/* Capable, 64-bit and Per-Vector Masking are read-only. */
+	vg_cfg_write(&self->d, flags, 2, 0);
+	EXPECT_EQ(ro, cfg(&self->d, flags, 2));
+	vg_cfg_write(&self->d, flags, 1, 0xff);
+	EXPECT_EQ(ro | MME(2) | PCI_MSI_FLAGS_ENABLE, cfg(&self->d, flags, 2));
+	/* The capability never reaches the host's config space. */
+	EXPECT_EQ(0, host_cfg_writes(&self->f, CAP_MSI, 24));
+
+	/* The host is never asked for more vectors than the function has. */
+	vg_cfg_write(&self->d, flags, 2, 0);
+	opens = count_calls(&self->f, 'o', VG_IRQ_MSI, -1);
+	EXPECT_EQ(-ERANGE, vg_irq_open(&self->d, VG_IRQ_MSI, 0, MSI_NVEC + 1));
+	EXPECT_EQ(-ERANGE, vg_irq_open(&self->d, VG_IRQ_MSI, 3, 2));
+	EXPECT_EQ(opens, count_calls(&self->f, 'o', VG_IRQ_MSI, -1));
+	/* An enable with "8" opens the 4 there are (VG_AUTO_IRQ). */
+	vg_cfg_write(&self->d, flags, 2, PCI_MSI_FLAGS_ENABLE | MME(3));
+	if (variant->flags & VG_AUTO_IRQ) {
+		ASSERT_EQ(opens + 1, count_calls(&self->f, 'o', VG_IRQ_MSI, 0));
+		EXPECT_EQ(MSI_NVEC, last_call(&self->f, 'o', VG_IRQ_MSI).count);
+	}
+}
+
+TEST_F(vg, msi_multi_delivery)
+{
+	struct vg_msg msg;
+	unsigned int i;
+
+	/* Linux's multi-MSI data has zero low bits; two vectors allocated. */
+	msi_program(&self->d, 0x4060, 1);
+	if (!(variant->flags & VG_AUTO_IRQ))
+		ASSERT_EQ(0, vg_irq_open(&self->d, VG_IRQ_MSI, 0, 2));
+	ASSERT_EQ(1, count_calls(&self->f, 'o', VG_IRQ_MSI, 0));
+	EXPECT_EQ(VG_IRQ_MSI, self->d.mode);
+
+	/* Each host vector is delivered as its own guest vector. */
+	for (i = 0; i < 2; i++) {
+		memset(&msg, 0, sizeof(msg));
+		ASSERT_TRUE(vg_irq_fire(&self->d, VG_IRQ_MSI, i, &msg));
+		EXPECT_EQ(0xfee00000ULL, msg.addr);
+		EXPECT_EQ(0x4060 + i, msg.data);
+	}
+	/* The function replaces the allocated low bits, and only those. */
+	vg_cfg_write(&self->d, CAP_MSI + PCI_MSI_DATA_64, 2, 0x4063);
+	ASSERT_TRUE(vg_irq_fire(&self->d, VG_IRQ_MSI, 0, &msg));
+	EXPECT_EQ(0x4062, msg.data);
+	ASSERT_TRUE(vg_irq_fire(&self->d, VG_IRQ_MSI, 1, &msg));
+	EXPECT_EQ(0x4063, msg.data);
+	/* Beyond the guest's allocation or the function: not delivered. */
+	EXPECT_FALSE(vg_irq_fire(&self->d, VG_IRQ_MSI, 2, &msg));
+	EXPECT_FALSE(vg_irq_fire(&self->d, VG_IRQ_MSI, MSI_NVEC, &msg));
+
+	/* All four: vector 3 carries 3 in its low two bits. */
+	vg_cfg_write(&self->d, CAP_MSI + PCI_MSI_FLAGS, 2, 0);
+	vg_irq_close(&self->d, VG_IRQ_MSI);
+	msi_program(&self->d, 0x4070, 2);
+	if (!(variant->flags & VG_AUTO_IRQ))
+		ASSERT_EQ(0, vg_irq_open(&self->d, VG_IRQ_MSI, 0, MSI_NVEC));
+	EXPECT_EQ(2, count_calls(&self->f, 'o', VG_IRQ_MSI, 0));
+	EXPECT_EQ(MSI_NVEC, last_call(&self->f, 'o', VG_IRQ_MSI).count);
+	for (i = 0; i < MSI_NVEC; i++) {
+		ASSERT_TRUE(vg_irq_fire(&self->d, VG_IRQ_MSI, i, &msg));
+		EXPECT_EQ(0x4070 + i, msg.data);
+	}
+}
+
+TEST_F(vg, msi_multi_masks)
+{
+	unsigned int mask = CAP_MSI + PCI_MSI_MASK_64;
+	unsigned int pending = CAP_MSI + PCI_MSI_PENDING_64;
+	struct vg_msg msg;
+
+	/* Opened before the guest enables (the UML guest's order). */
+	if (!(variant->flags & VG_AUTO_IRQ)) {
+		ASSERT_EQ(0, vg_irq_open(&self->d, VG_IRQ_MSI, 0, MSI_NVEC));
+		/* Disabled: every new host vector is masked at once. */
+		EXPECT_EQ(MSI_NVEC, count_calls(&self->f, 'm', VG_IRQ_MSI, -1));
+	}
+	/* Enabled with vector 2 masked: the others unmask on the host. */
+	vg_cfg_write(&self->d, mask, 4, BIT(2));
+	msi_program(&self->d, 0x4080, 2);
+	EXPECT_EQ(1, count_calls(&self->f, 'o', VG_IRQ_MSI, 0));
+	EXPECT_EQ(BIT(2), cfg(&self->d, mask, 4));
+	EXPECT_EQ(variant->flags & VG_AUTO_IRQ ? 1 : MSI_NVEC,
+		  count_calls(&self->f, 'm', VG_IRQ_MSI, -1));
+	EXPECT_EQ(1, count_calls(&self->f, 'm', VG_IRQ_MSI, 2));
+	EXPECT_EQ(0, count_calls(&self->f, 'u', VG_IRQ_MSI, 2));
+	EXPECT_EQ(variant->flags & VG_AUTO_IRQ ? 0 : 1,
+		  count_calls(&self->f, 'u', VG_IRQ_MSI, 3));
+
+	/* Vector 2 fires masked: pending bit 2 only; the others deliver. */
+	EXPECT_FALSE(vg_irq_fire(&self->d, VG_IRQ_MSI, 2, &msg));
+	EXPECT_EQ(BIT(2), cfg(&self->d, pending, 4));
+	ASSERT_TRUE(vg_irq_fire(&self->d, VG_IRQ_MSI, 3, &msg));
+	EXPECT_EQ(0x4083, msg.data);
+	EXPECT_EQ(BIT(2), cfg(&self->d, pending, 4));
+
+	/* Masking vector 1 too touches only vector 1 on the host. */
+	vg_cfg_write(&self->d, mask, 4, BIT(1) | BIT(2));
+	EXPECT_EQ(1, count_calls(&self->f, 'm', VG_IRQ_MSI, 1) -
+		  (variant->flags & VG_AUTO_IRQ ? 0 : 1));
+	EXPECT_FALSE(vg_irq_fire(&self->d, VG_IRQ_MSI, 1, &msg));
+	EXPECT_EQ(BIT(1) | BIT(2), cfg(&self->d, pending, 4));
+	/* The pending register is read-only. */
+	vg_cfg_write(&self->d, pending, 4, 0);
+	EXPECT_EQ(BIT(1) | BIT(2), cfg(&self->d, pending, 4));
+
+	/* Unmasking 2 replays 2 alone, and clears its pending bit alone. */
+	vg_cfg_write(&self->d, mask, 4, BIT(1));
+	EXPECT_EQ(1, count_calls(&self->f, 't', VG_IRQ_MSI, 2));
+	EXPECT_EQ(0, count_calls(&self->f, 't', VG_IRQ_MSI, 1));
+	EXPECT_EQ(BIT(1), cfg(&self->d, pending, 4));
+	/* Mask bits beyond the function's vectors are reserved: read 0. */
+	vg_cfg_write(&self->d, mask, 4, 0xffffffff);
+	EXPECT_EQ((1U << MSI_NVEC) - 1, cfg(&self->d, mask, 4));
+	vg_cfg_write(&self->d, mask, 4, 0);
+	EXPECT_EQ(1, count_calls(&self->f, 't', VG_IRQ_MSI, 1));
+	EXPECT_EQ(0, cfg(&self->d, pending, 4));
+}
+
+TEST(msi_32_vectors)
+{
+	struct vg_dev_desc desc;
+	struct vg_msg msg;
+	struct vg_dev d;
+	struct fake f;
+	unsigned int i;
+
+	/* 32-bit address, no per-vector masking, 32 vectors capable. */
+	fake_init(&f);
+	put16(f.cfg, CAP_MSI + PCI_MSI_FLAGS, 5 << 1);
+	desc_init(&desc, &f, 0);
+	ASSERT_EQ(0, vg_dev_init(&d, &fake_ops, &f, &desc));
+	EXPECT_EQ(5 << 1, cfg(&d, CAP_MSI + PCI_MSI_FLAGS, 2));
+	EXPECT_EQ(32, d.msi.nvec);
+	vg_cfg_write(&d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4, 0xfee00000);
+	vg_cfg_write(&d, CAP_MSI + PCI_MSI_DATA_32, 2, 0x4100);
+	vg_cfg_write(&d, CAP_MSI + PCI_MSI_FLAGS, 2,
+		     PCI_MSI_FLAGS_ENABLE | MME(5));
+	EXPECT_EQ((5 << 1) | MME(5) | PCI_MSI_FLAGS_ENABLE,
+		  cfg(&d, CAP_MSI + PCI_MSI_FLAGS, 2));
+	ASSERT_EQ(0, vg_irq_open(&d, VG_IRQ_MSI, 0, 32));
+	EXPECT_EQ(-ERANGE, vg_irq_open(&d, VG_IRQ_MSI, 0, 33));
+	for (i = 0; i < 32; i++) {
+		ASSERT_TRUE(vg_irq_fire(&d, VG_IRQ_MSI, i, &msg));
+		EXPECT_EQ(0xfee00000ULL, msg.addr);
+		EXPECT_EQ(0x4100 + i, msg.data);
+	}
+	/* No mask register: writes past the data are dropped. */
+	EXPECT_EQ(0, count_calls(&f, 'm', VG_IRQ_MSI, -1));
+	vg_dev_exit(&d);
+
+	/* A reserved Multiple Message Capable (6, 7) offers 32. */
+	fake_init(&f);
+	put16(f.cfg, CAP_MSI + PCI_MSI_FLAGS, 7 << 1);
+	ASSERT_EQ(0, vg_dev_init(&d, &fake_ops, &f, &desc));
+	EXPECT_EQ(5 << 1, cfg(&d, CAP_MSI + PCI_MSI_FLAGS, 2));
+	vg_dev_exit(&d);
 }
 
 TEST(hidden_caps)

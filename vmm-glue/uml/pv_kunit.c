@@ -3,7 +3,8 @@
  * KUnit suite of the hosted guest's kernel side, run in the User-Mode
  * Linux guest against real PCI functions that the host lends through
  * uldf: QEMU's edu (1234:11e8) and NVMe controller (1b36:0010) in the
- * testbed.  It checks, through the guest kernel's own PCI, interrupt and
+ * testbed, and the NEC xHCI controller with MSI-X off (1033:0194) of its
+ * hosted profile.  It checks, through the guest kernel's own PCI, interrupt and
  * DMA APIs, what a driver relies on from uldf_pv (pv_main.c), its
  * interrupt chip (irqchip/) and its DMA path (iommu/):
  *
@@ -15,8 +16,10 @@
  *  - interrupts on the paravirtual chip through request_irq(): INTx (one
  *    raise runs the handler once; disable_irq() holds it back and
  *    enable_irq() delivers the pending one once; a line the handler left
- *    asserted fires again after the EOI), MSI, and MSI-X on the NVMe
- *    function (vectors, pci_irq_vector(), affinity calls);
+ *    asserted fires again after the EOI), MSI, MSI-X on the NVMe
+ *    function (vectors, pci_irq_vector(), affinity calls), and multiple
+ *    MSI on the xHCI function (as many vectors as it offers, each its own
+ *    interrupt and its own host vector);
  *  - DMA: dma_alloc_coherent() and dma_map_single() buffers round-tripped
  *    through edu's DMA engine, and a device write to guest memory that is
  *    not DMA-able (the kernel image, below uml_reserved) faults on the host
@@ -51,6 +54,8 @@
 
 #define NVME_VENDOR	0x1b36
 #define NVME_DEVICE	0x0010
+#define XHCI_VENDOR	0x1033		/* QEMU's nec-usb-xhci */
+#define XHCI_DEVICE	0x0194
 #define WAIT_MS		2000	/* for an interrupt or a DMA */
 #define QUIET_MS	200	/* to see that nothing more comes */
 
@@ -91,8 +96,10 @@ static int pv_kunit_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 }
 
+/* What a driver frees before its device goes (removal in use). */
 static void pv_kunit_remove(struct pci_dev *pdev)
 {
+	pci_free_irq_vectors(pdev);
 }
 
 static struct pci_driver pv_kunit_driver = {
@@ -374,11 +381,25 @@ static void pv_kunit_intx_disable(struct kunit *test)
 {
 	struct pv_kunit_edu *e = pv_kunit_edu(test, PCI_IRQ_INTX);
 
+	struct pv_dev *pv = pv_kunit_pv(e->pdev);
+	unsigned long flags;
+	bool masked;
+
 	disable_irq(e->irq);
 	iowrite32(EDU_FACT_IRQ, e->bar + EDU_IRQ_RAISE);
 	msleep(QUIET_MS);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&e->count), 0,
 			    "handler ran while disabled");
+	/*
+	 * The interrupt that came while disabled masked the line on the
+	 * chip (the kernel's lazy disable): the mask must have reached the
+	 * device model, or the host would keep delivering it.
+	 */
+	raw_spin_lock_irqsave(&pv->lock, flags);
+	masked = pv->u.vg.intx.guest_masked;
+	raw_spin_unlock_irqrestore(&pv->lock, flags);
+	KUNIT_EXPECT_TRUE_MSG(test, masked,
+			      "the guest's mask of the pending line did not reach vmm-glue");
 	enable_irq(e->irq);
 	KUNIT_EXPECT_EQ_MSG(test, pv_kunit_edu_count(e, 1), 1,
 			    "the pending interrupt after enable_irq()");
@@ -539,6 +560,15 @@ static void pv_kunit_dma_not_dmaable(struct kunit *test)
 			      &target);
 	kunit_info(test, "device write to guest physical %pad (kernel image) refused\n",
 		   &target);
+	/* The engine did write: the same buffer lands in RAM that is mapped. */
+	src = dma_alloc_coherent(dev, PAGE_SIZE, &src_dma, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	memset(src, 0, EDU_XFER);
+	KUNIT_EXPECT_EQ(test, pv_kunit_edu_dma(e, EDU_DMA_BUF, src_dma,
+					       EDU_XFER, EDU_DMA_TO_RAM), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(src, 0xa5, EDU_XFER),
+			      "control: edu's buffer did not reach mapped RAM");
+	dma_free_coherent(dev, PAGE_SIZE, src, src_dma);
 	/* ...and past the end of RAM, where the guest has nothing. */
 	target = __pa(high_physmem);
 	if (target + EDU_XFER - 1 <= EDU_DMA_MASK) {
@@ -549,16 +579,16 @@ static void pv_kunit_dma_not_dmaable(struct kunit *test)
 	}
 }
 
-/* ---- the NVMe function: MSI-X, reset ----------------------------------- */
+/* ---- NVMe (MSI-X, reset) and xHCI (multiple MSI) ------------------------ */
 
-struct pv_kunit_nvme {
+struct pv_kunit_fn {
 	struct pci_dev *pdev;
 	bool claimed, had_driver;
 };
 
-static void pv_kunit_nvme_exit(struct kunit_resource *res)
+static void pv_kunit_fn_exit(struct kunit_resource *res)
 {
-	struct pv_kunit_nvme *n = res->data;
+	struct pv_kunit_fn *n = res->data;
 
 	pci_free_irq_vectors(n->pdev);
 	pci_disable_device(n->pdev);
@@ -568,26 +598,31 @@ static void pv_kunit_nvme_exit(struct kunit_resource *res)
 	kfree(n);
 }
 
-/* The NVMe function, taken from its driver and enabled for the case. */
-static struct pv_kunit_nvme *pv_kunit_nvme(struct kunit *test)
+/* A function, taken from its driver and enabled for the case. */
+static struct pv_kunit_fn *pv_kunit_fn(struct kunit *test, unsigned int vendor,
+				       unsigned int device, const char *what)
 {
-	struct pci_dev *pdev = pv_kunit_get(test, NVME_VENDOR, NVME_DEVICE,
-					    "NVMe controller");
-	struct pv_kunit_nvme *n;
+	struct pci_dev *pdev = pv_kunit_get(test, vendor, device, what);
+	struct pv_kunit_fn *n;
 
 	n = kzalloc(sizeof(*n), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, n);
 	n->pdev = pdev;
-	kunit_alloc_resource(test, NULL, pv_kunit_nvme_exit, GFP_KERNEL, n);
+	kunit_alloc_resource(test, NULL, pv_kunit_fn_exit, GFP_KERNEL, n);
 	n->had_driver = pv_kunit_claim(test, pdev);
 	n->claimed = true;
 	KUNIT_ASSERT_EQ(test, pci_enable_device(pdev), 0);
 	return n;
 }
 
+static struct pv_kunit_fn *pv_kunit_nvme(struct kunit *test)
+{
+	return pv_kunit_fn(test, NVME_VENDOR, NVME_DEVICE, "NVMe controller");
+}
+
 static void pv_kunit_msix(struct kunit *test)
 {
-	struct pv_kunit_nvme *n = pv_kunit_nvme(test);
+	struct pv_kunit_fn *n = pv_kunit_nvme(test);
 	struct pci_dev *pdev = n->pdev;
 	int table, nvec, i, j, irq;
 
@@ -609,9 +644,49 @@ static void pv_kunit_msix(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pci_irq_vector(pdev, nvec), -EINVAL);
 }
 
+/*
+ * Multiple MSI: the guest gets every vector the function offers (16 for
+ * nec-usb-xhci), each its own interrupt, and the host opened as many.
+ */
+static void pv_kunit_msi_multi(struct kunit *test)
+{
+	struct pv_kunit_fn *n = pv_kunit_fn(test, XHCI_VENDOR, XHCI_DEVICE,
+					    "xHCI controller (nec-usb-xhci)");
+	struct pci_dev *pdev = n->pdev;
+	struct pv_dev *pv = pv_kunit_pv(pdev);
+	int offered, nvec, i, j, irq;
+
+	offered = pci_msi_vec_count(pdev);
+	KUNIT_ASSERT_GT_MSG(test, offered, 1, "Multiple Message Capable");
+	KUNIT_EXPECT_EQ(test, offered, pv->u.nr_msi);
+	nvec = pci_alloc_irq_vectors(pdev, 1, 32, PCI_IRQ_MSI);
+	KUNIT_ASSERT_EQ(test, nvec, offered);
+	KUNIT_EXPECT_TRUE(test, pdev->msi_enabled);
+	KUNIT_EXPECT_FALSE(test, pdev->msix_enabled);
+	for (i = 0; i < nvec; i++) {
+		irq = pci_irq_vector(pdev, i);
+		KUNIT_EXPECT_GT(test, irq, 0);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_NE(test, irq, pci_irq_vector(pdev, j));
+		KUNIT_EXPECT_GE_MSG(test, vg_uldf_irq_fd(&pv->u, VG_IRQ_MSI, i),
+				    0, "host vector %d open", i);
+	}
+	KUNIT_EXPECT_EQ(test, pci_irq_vector(pdev, nvec), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vg_uldf_irq_fd(&pv->u, VG_IRQ_MSI, nvec), -1);
+	kunit_info(test, "%s: %d MSI vectors, interrupts %d to %d\n",
+		   pci_name(pdev), nvec, pci_irq_vector(pdev, 0),
+		   pci_irq_vector(pdev, nvec - 1));
+
+	/* Freed: the host's vectors close, and INTx is open again. */
+	pci_free_irq_vectors(pdev);
+	KUNIT_EXPECT_FALSE(test, pdev->msi_enabled);
+	for (i = 0; i < nvec; i++)
+		KUNIT_EXPECT_EQ(test, vg_uldf_irq_fd(&pv->u, VG_IRQ_MSI, i), -1);
+}
+
 static void pv_kunit_reset(struct kunit *test)
 {
-	struct pv_kunit_nvme *n = pv_kunit_nvme(test);
+	struct pv_kunit_fn *n = pv_kunit_nvme(test);
 	u32 id;
 
 	KUNIT_EXPECT_EQ(test, pci_reset_function(n->pdev), 0);
@@ -624,7 +699,18 @@ static void pv_kunit_remove_rescan(struct kunit *test)
 	struct pci_dev *edu = pv_kunit_get(test, EDU_VENDOR, EDU_DEVICE, "edu");
 	struct pci_bus *bus = edu->bus;
 	unsigned int devfn = edu->devfn;
+	struct pv_kunit_edu *e;
 	void __iomem *bar;
+
+	/* Removed in use: bound, enabled, bus master, MSI on, BAR mapped. */
+	pv_kunit_claim(test, edu);
+	KUNIT_ASSERT_EQ(test, pci_enable_device(edu), 0);
+	pci_set_master(edu);
+	KUNIT_EXPECT_EQ(test, pci_alloc_irq_vectors(edu, 1, 1, PCI_IRQ_MSI), 1);
+	bar = pci_iomap(edu, 0, 0);
+	KUNIT_EXPECT_TRUE(test, bar);
+	if (bar)
+		pci_iounmap(edu, bar);
 
 	pci_lock_rescan_remove();
 	pci_stop_and_remove_bus_device(edu);
@@ -638,15 +724,15 @@ static void pv_kunit_remove_rescan(struct kunit *test)
 	edu = pv_kunit_find(EDU_VENDOR, EDU_DEVICE);
 	KUNIT_ASSERT_NOT_NULL(test, edu);
 	KUNIT_EXPECT_EQ(test, edu->devfn, devfn);
-	KUNIT_ASSERT_EQ(test, pci_enable_device(edu), 0);
-	bar = pci_iomap(edu, 0, 0);
-	KUNIT_EXPECT_TRUE(test, bar);
-	if (bar) {
-		KUNIT_EXPECT_EQ(test, ioread32(bar + EDU_ID), EDU_ID_VALUE);
-		pci_iounmap(edu, bar);
-	}
-	pci_disable_device(edu);
+	KUNIT_EXPECT_FALSE(test, edu->msi_enabled);
+	pv_kunit_config_one(test, edu);
 	pci_dev_put(edu);
+
+	/* The new device works as a fresh one: MMIO and INTx. */
+	e = pv_kunit_edu(test, PCI_IRQ_INTX);
+	iowrite32(EDU_FACT_IRQ, e->bar + EDU_IRQ_RAISE);
+	KUNIT_EXPECT_EQ_MSG(test, pv_kunit_edu_count(e, 1), 1,
+			    "INTx after the rescan");
 }
 
 static struct kunit_case pv_kunit_cases[] = {
@@ -661,6 +747,7 @@ static struct kunit_case pv_kunit_cases[] = {
 	KUNIT_CASE(pv_kunit_dma_single),
 	KUNIT_CASE(pv_kunit_dma_not_dmaable),
 	KUNIT_CASE(pv_kunit_msix),
+	KUNIT_CASE(pv_kunit_msi_multi),
 	KUNIT_CASE(pv_kunit_reset),
 	KUNIT_CASE(pv_kunit_remove_rescan),
 	{}
