@@ -16,9 +16,11 @@
  * remapping) is refused unless uldf.allow_unsafe_interrupts=1; and in
  * no-IOMMU mode, where the device fd reaches all physical memory by DMA,
  * the opener needs CAP_SYS_RAWIO.  Opening saves the function's config
- * space and gives the file an IOMMU domain; closing, or the death of the
- * process, turns bus mastering off, frees interrupts, unmaps and unpins
- * DMA, resets the function and restores config space as it was found.
+ * space and gives the file a DMA space with an IOMMU domain of its own,
+ * which other open devices of the process may join (space.c); closing, or
+ * the death of the process, turns bus mastering off, frees interrupts,
+ * takes the device out of its DMA space (the last one out unmaps and
+ * unpins), resets the function and restores config space as it was found.
  *
  * Removal (unbind, or a surprise removal) while the device fd is open first
  * signals the REQ notification and waits uldf.release_timeout_ms for the
@@ -198,7 +200,7 @@ static int uldf_claim_dma(struct uldf_device *udev)
 		iommu_group_put(group);
 		return ret;
 	}
-	udev->dma.group = group;
+	udev->group = group;
 	udev->owns_dma = true;
 	return 0;
 }
@@ -208,8 +210,8 @@ static void uldf_release_dma(struct uldf_device *udev)
 	if (!udev->owns_dma)
 		return;
 	iommu_device_release_dma_owner(&udev->pdev->dev);
-	iommu_group_put(udev->dma.group);
-	udev->dma.group = NULL;
+	iommu_group_put(udev->group);
+	udev->group = NULL;
 	udev->owns_dma = false;
 }
 
@@ -255,9 +257,9 @@ static void uldf_device_close(struct uldf_device *udev, bool dev_locked,
  */
 static int uldf_open_check_msi_isolation(struct uldf_device *udev)
 {
-	if (!udev->dma.group || READ_ONCE(uldf_allow_unsafe_interrupts))
+	if (!udev->group || READ_ONCE(uldf_allow_unsafe_interrupts))
 		return 0;
-	if (iommu_group_has_isolated_msi(udev->dma.group))
+	if (iommu_group_has_isolated_msi(udev->group))
 		return 0;
 	pci_notice_ratelimited(udev->pdev,
 			       "uldf: open refused: no interrupt remapping, the device could forge interrupts (uldf.allow_unsafe_interrupts=1 overrides)\n");
@@ -272,7 +274,7 @@ static int uldf_open_check_msi_isolation(struct uldf_device *udev)
  */
 static int uldf_open_check_noiommu(struct uldf_device *udev)
 {
-	if (udev->dma.group || !uldf_enable_noiommu)
+	if (udev->group || !uldf_enable_noiommu)
 		return 0;
 	if (capable(CAP_SYS_RAWIO))
 		return 0;
@@ -368,7 +370,7 @@ static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 	info.argsz = sizeof(info);
 	if (uldf_reset_supported(udev))
 		info.flags |= ULDF_DEVICE_FLAGS_RESET;
-	if (udev->dma.group)
+	if (udev->group)
 		info.flags |= ULDF_DEVICE_FLAGS_IOMMU;
 	else if (uldf_enable_noiommu)
 		info.flags |= ULDF_DEVICE_FLAGS_NOIOMMU;
@@ -385,7 +387,7 @@ static long uldf_get_info(struct uldf_device *udev, void __user *arg)
 	info.num_regions = ULDF_NUM_REGIONS;
 	for (i = 0; i < ULDF_NUM_IRQ_TYPES; i++)
 		info.num_irqs[i] = uldf_irq_num(pdev, i);
-	info.iommu_group = udev->dma.group ? iommu_group_id(udev->dma.group) : -1;
+	info.iommu_group = udev->group ? iommu_group_id(udev->group) : -1;
 	info.config_size = pdev->cfg_size;
 	up_read(&udev->lock);
 
@@ -441,6 +443,8 @@ static long uldf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case ULDF_DMA_UNMAP:
 	case ULDF_DMA_MAP_BATCH:
 		return uldf_dma_ioctl(udev, cmd, argp);
+	case ULDF_DMA_JOIN:
+		return uldf_dma_join_ioctl(udev, argp);
 	}
 	return -ENOTTY;
 }
@@ -514,6 +518,20 @@ static const struct file_operations uldf_fops = {
 	.llseek = default_llseek,
 };
 
+/**
+ * uldf_device_from_file() - the device behind a uldf device fd.
+ * @file: any open file.
+ *
+ * The file's reference on the device lasts as long as the caller holds
+ * the file.
+ *
+ * Return: the device, or NULL if @file is not a uldf device fd.
+ */
+struct uldf_device *uldf_device_from_file(struct file *file)
+{
+	return file->f_op == &uldf_fops ? file->private_data : NULL;
+}
+
 /* ---- binding ----------------------------------------------------------- */
 
 static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -543,7 +561,6 @@ static int uldf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_waitqueue_head(&udev->release_wq);
 	udev->pdev = pci_dev_get(pdev);
 	uldf_irq_init(udev);
-	uldf_dma_init(udev);
 
 	/*
 	 * Everything that can fail comes before the claim of DMA ownership:

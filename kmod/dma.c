@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * uldf DMA: an IOMMU domain per open device, and user memory mapped into it.
+ * uldf DMA: user memory mapped into a device's DMA space.
  *
- * Opening the device fd gives the device a fresh IOMMU paging domain
- * (domain.c), so that the device reaches nothing until the user maps
- * memory.  A map pins the user's pages with FOLL_LONGTERM and charges them
- * to the opener's locked_vm within RLIMIT_MEMLOCK, as VFIO type1 does
- * (pin.c); places them in the device's IOVA space, one maple tree that
- * also holds what may never be mapped (iova.c); and programs them into the
- * domain with iommu_map_sg() (domain.c).  This file drives those steps: the
- * DMA ioctls of the device fd, and the DMA state's open and release.
+ * Opening the device fd gives the device a DMA space with a fresh IOMMU
+ * paging domain (space.c, domain.c), so that the device reaches nothing
+ * until the user maps memory; other devices of the process may join the
+ * space, and then a map or unmap through any of them acts on all.  A map
+ * pins the user's pages with FOLL_LONGTERM and charges them to the
+ * opener's locked_vm within RLIMIT_MEMLOCK, as VFIO type1 does (pin.c);
+ * places them in the space's IOVA space, one maple tree that also holds
+ * what may never be mapped (iova.c); and programs them into the domain
+ * with iommu_map_sg() (domain.c).  This file drives those steps: the DMA
+ * ioctls of the device fd.  The space is read from the device under its
+ * lock, which a join takes for write to change it.
  *
  * Every map is a batch (a single ULDF_DMA_MAP is a batch of one) and runs in
  * steps: pin each entry without dma.lock, since faulting pages in may take
@@ -32,10 +35,11 @@
  * uldf_dma_coherent() tells config.c and config_perm.c.
  *
  * Release (close, process death, or revocation at unbind, which may run in
- * another process) detaches and frees the domain first, so the device
- * reaches nothing, then unpins every page (dirty where the device could
- * write) and credits locked_vm back to the mm stored at open, after the
- * device lock is dropped, and from a work item at unbind (pin.c).
+ * another process; space.c) detaches the device's group first, so the
+ * device reaches nothing; the last device of the space then frees the
+ * domain, unpins every page (dirty where the device could write) and
+ * credits locked_vm back to the mm stored at open, after the device lock
+ * is dropped, and from a work item at unbind (pin.c).
  *
  * No-IOMMU mode (module parameter enable_noiommu, for a device without an
  * IOMMU group; the opener needs CAP_SYS_RAWIO, which core.c checks before
@@ -121,7 +125,7 @@ static int uldf_dma_check_place(struct uldf_device *udev,
 				struct uldf_dma_mapping *m,
 				struct uldf_dma_map __user *uent)
 {
-	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_state *dma = udev->dma;
 
 	if (dma->noiommu) {
 		if (m->flags & ULDF_DMA_MAP_FIXED_IOVA)
@@ -147,7 +151,7 @@ static int uldf_dma_report(struct uldf_device *udev,
 
 	if (copy_to_user_nofault(&uent->iova, &iova, sizeof(iova)))
 		return -EFAULT;
-	if (udev->dma.noiommu)
+	if (udev->dma->noiommu)
 		return uldf_dma_noiommu_report(udev, m, uent);
 	return 0;
 }
@@ -187,7 +191,7 @@ static u32 uldf_dma_place(struct uldf_device *udev,
 			  struct uldf_dma_map __user *uent,
 			  struct uldf_dma_mapping **maps, u32 n, int *err)
 {
-	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_state *dma = udev->dma;
 	unsigned long next = 0;
 	int ret = 0;
 	u32 i;
@@ -231,8 +235,8 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 				struct uldf_dma_map __user *uent, u32 count,
 				bool single, u32 *done)
 {
-	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_mapping *one, **maps;
+	struct uldf_dma_state *dma;
 	u32 n, checked, charged, placed, kept, i;
 	unsigned long credit = 0;
 	struct uldf_dma_acct acct;
@@ -278,8 +282,11 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 		err = ret;
 		goto out_free;
 	}
+	dma = udev->dma;	/* a join changes it under the device lock */
 	if (!dma->domain && !dma->noiommu)
 		ret = -ENODEV;
+	else if (dma->blocked)
+		ret = -EIO;
 	else if (current->mm != dma->mm)
 		ret = -EPERM;
 	for (checked = 0; !ret && checked < charged; checked++)
@@ -339,7 +346,7 @@ static int uldf_dma_check_range(u64 iova, u64 size)
 /* The device can do DMA: -ENODEV if not.  @udev->lock held. */
 static int uldf_dma_check_space(struct uldf_device *udev)
 {
-	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_state *dma = udev->dma;
 
 	if (dma->domain || dma->noiommu)
 		return 0;
@@ -369,7 +376,7 @@ static u64 uldf_dma_put_credit(struct uldf_dma_state *dma,
 static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 {
 	struct uldf_dma_unmap __user *uarg = arg;
-	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_state *dma;
 	struct uldf_dma_credit credit = {};
 	struct uldf_dma_unmap req;
 	LIST_HEAD(list);
@@ -395,6 +402,7 @@ static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 	ret = uldf_dma_check_space(udev);
 	if (ret)
 		goto out_unlock;
+	dma = udev->dma;
 	mutex_lock(&dma->lock);
 	if (req.flags & ULDF_DMA_UNMAP_ALL)
 		uldf_dma_take_all(dma, &list);
@@ -421,8 +429,8 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 				  struct uldf_dma_map __user *uent, u32 count,
 				  u32 *done)
 {
-	struct uldf_dma_state *dma = &udev->dma;
 	struct uldf_dma_credit credit = {};
+	struct uldf_dma_state *dma;
 	struct uldf_dma_map *reqs;
 	LIST_HEAD(list);
 	int ret = 0;
@@ -444,6 +452,7 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 	if (ret)
 		goto out_unlock;
 
+	dma = udev->dma;
 	mutex_lock(&dma->lock);
 	for (i = 0; i < count; i++) {
 		const struct uldf_dma_map *req = &reqs[i];
@@ -502,8 +511,9 @@ static long uldf_dma_batch_ioctl(struct uldf_device *udev, void __user *arg)
 
 static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 {
-	struct uldf_dma_state *dma = &udev->dma;
-	struct uldf_iova_range *ranges;
+	struct uldf_iova_range *ranges = NULL;
+	const struct uldf_dma_ranges *usable;
+	struct uldf_dma_state *dma;
 	struct uldf_dma_info info;
 	u32 argsz, room;
 	int ret;
@@ -511,34 +521,50 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
 	ret = uldf_copy_query(&info, sizeof(info), arg, &argsz);
 	if (ret)
 		return ret;
+	room = (argsz - sizeof(info)) / sizeof(*ranges);
 
-	/* A copy of what to report, taken under the lock, copied out after. */
+	/*
+	 * A copy of what to report, taken under the locks (a join replaces
+	 * the ranges under dma->lock), copied out after.
+	 */
 	ret = uldf_lock_live(udev);
 	if (ret)
 		return ret;
-	room = min_t(u32, (argsz - sizeof(info)) / sizeof(*dma->ranges),
-		     dma->nr_ranges);
-	ranges = kmemdup_array(dma->ranges, room, sizeof(*ranges), GFP_KERNEL);
-	if (room && !ranges) {
+	dma = udev->dma;
+	memset(&info, 0, sizeof(info));
+	mutex_lock(&dma->lock);
+	/* A blocked device reaches nothing: it reports no DMA at all. */
+	usable = dma->blocked ? NULL :
+		 rcu_dereference_protected(dma->ranges,
+					   lockdep_is_held(&dma->lock));
+	if (usable) {
+		room = min(room, usable->nr);
+		info.nr_ranges = usable->nr;
+		ranges = kmemdup_array(usable->r, room, sizeof(*ranges),
+				       GFP_KERNEL);
+	}
+	if (dma->users > 1)
+		info.flags = ULDF_DMA_INFO_SHARED;
+	mutex_unlock(&dma->lock);
+	if (usable && room && !ranges) {
 		up_read(&udev->lock);
 		return -ENOMEM;
 	}
-	memset(&info, 0, sizeof(info));
-	info.argsz = sizeof(info) + dma->nr_ranges * sizeof(*dma->ranges);
-	if (dma->domain) {
-		info.flags = ULDF_DMA_INFO_IOMMU;
+	info.argsz = sizeof(info) + info.nr_ranges * sizeof(*ranges);
+	if (dma->domain && !dma->blocked) {
+		info.flags |= ULDF_DMA_INFO_IOMMU;
 		if (dma->coherent)
 			info.flags |= ULDF_DMA_INFO_COHERENT;
 		info.pgsize_bitmap = dma->domain->pgsize_bitmap;
 	} else if (dma->noiommu) {
-		info.flags = ULDF_DMA_INFO_NOIOMMU;
+		info.flags |= ULDF_DMA_INFO_NOIOMMU;
 		info.pgsize_bitmap = PAGE_SIZE;
 	}
-	info.nr_ranges = dma->nr_ranges;
 	up_read(&udev->lock);
 
 	if (copy_to_user(arg, &info, sizeof(info)) ||
-	    copy_to_user(arg + sizeof(info), ranges, room * sizeof(*ranges)))
+	    (ranges && copy_to_user(arg + sizeof(info), ranges,
+				    room * sizeof(*ranges))))
 		ret = -EFAULT;
 	kfree(ranges);
 	return ret;
@@ -561,7 +587,9 @@ static long uldf_dma_get_info(struct uldf_device *udev, void __user *arg)
  * memory above the caller's limit; -E2BIG (no-IOMMU) too little room for
  * the segments; -ENOENT no mapping starts at the IOVA to unmap; -EBUSY the
  * range to unmap cuts through a mapping; -EPERM a map from a process other
- * than the opener; -EINTR a fatal signal while pinning; -ENODEV the device
+ * than the opener; -EINTR a fatal signal while pinning; -EIO a map while
+ * the device's DMA is blocked (the IOMMU refused its group its own domain
+ * back after a failed ULDF_DMA_JOIN); -ENODEV the device
  * has no IOMMU and no-IOMMU mode is off, or was removed; -ENOTTY another
  * @cmd.
  */
@@ -579,124 +607,4 @@ long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		return uldf_dma_batch_ioctl(udev, arg);
 	}
 	return -ENOTTY;
-}
-
-/* ---- open and release --------------------------------------------------- */
-
-/**
- * uldf_dma_init() - set up the DMA state of a newly bound device.
- * @udev:	the device, at probe.
- */
-void uldf_dma_init(struct uldf_device *udev)
-{
-	mutex_init(&udev->dma.lock);
-	mt_init_flags(&udev->dma.mappings,
-		      MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN);
-	mt_set_external_lock(&udev->dma.mappings, &udev->dma.lock);
-}
-
-/**
- * uldf_dma_open() - give the device its DMA address space at open.
- * @udev:	the device; called with @udev->lock held for write, in the
- *		opening process.
- *
- * With an IOMMU group: allocate a paging domain, attach it, have it
- * enforce cache coherency where the IOMMU can, and reserve in the IOVA
- * tree what may not be mapped.  Without one, in no-IOMMU mode (the opener
- * was found to hold CAP_SYS_RAWIO): taint the kernel and say so.
- * Otherwise DMA stays refused (the map
- * ioctls fail with -ENODEV) but the open succeeds.  The opener's mm is
- * kept to account pinned pages to.
- *
- * Return: 0, or a negative errno: -ENOMEM out of memory; -ENODEV the
- * IOMMU cannot give the device a domain; -EINVAL the IOMMU's smallest page
- * is larger than the CPU's; another errno from iommu_attach_group() (e.g.
- * -EBUSY).
- */
-int uldf_dma_open(struct uldf_device *udev)
-{
-	struct uldf_dma_state *dma = &udev->dma;
-	int ret;
-
-	dma->locked_pages = 0;
-	dma->coherent = false;
-	if (dma->group) {
-		ret = uldf_dma_open_domain(udev);
-		if (ret)
-			return ret;
-	} else if (uldf_enable_noiommu) {
-		uldf_dma_open_noiommu(udev);
-	} else {
-		return 0;
-	}
-	mmgrab(current->mm);
-	dma->mm = current->mm;
-	return 0;
-}
-
-/**
- * uldf_dma_release() - tear the DMA address space down.
- * @udev:	the device; called with @udev->lock held for write, at close
- *		or when unbind revokes the device (then possibly in another
- *		process), after bus mastering was turned off.
- * @credit:	out: the locked_vm to credit back to the opener's mm, with
- *		that mm, for uldf_dma_credit_put() once @udev->lock is
- *		dropped (the opener's mmap_lock must not be waited for under
- *		it).
- *
- * Detaches and frees the domain first, so nothing can reach the pages any
- * more; then unpins every page (marking dirty those the device could
- * write).
- */
-void uldf_dma_release(struct uldf_device *udev, struct uldf_dma_credit *credit)
-{
-	struct uldf_dma_state *dma = &udev->dma;
-	LIST_HEAD(list);
-
-	if (dma->domain) {
-		iommu_detach_group(dma->domain, dma->group);
-		iommu_domain_free(dma->domain);
-		dma->domain = NULL;
-	}
-	mutex_lock(&dma->lock);
-	uldf_dma_list_all(dma, &list);
-	__mt_destroy(&dma->mappings);
-	dma->locked_pages = 0;
-	mutex_unlock(&dma->lock);
-	if (dma->mm) {
-		uldf_dma_put_list(&list, &credit->npages);
-		credit->mm = dma->mm;	/* the open's mmgrab() passes on */
-		dma->mm = NULL;
-	}
-	kfree(dma->ranges);
-	dma->ranges = NULL;
-	dma->nr_ranges = 0;
-	dma->noiommu = false;
-	dma->coherent = false;
-}
-
-/**
- * uldf_dma_allowed() - whether the user may enable bus mastering.
- * @udev:	the device.
- *
- * Return: true if the device's DMA is translated by an IOMMU, or no-IOMMU
- * mode is on; false otherwise.
- */
-bool uldf_dma_allowed(struct uldf_device *udev)
-{
-	return udev->dma.group || uldf_enable_noiommu;
-}
-
-/**
- * uldf_dma_coherent() - whether the IOMMU keeps all of the device's DMA
- * coherent with the CPU caches.
- * @udev:	the open device.
- *
- * Return: true if the domain enforces cache coherency: the IOMMU snoops
- * even the device's No Snoop requests.  False without a domain (no IOMMU,
- * no-IOMMU mode, or the device is not open).
- */
-bool uldf_dma_coherent(struct uldf_device *udev)
-{
-	return udev->dma.coherent;
 }

@@ -275,7 +275,7 @@ void uldf_dma_unmap_list(struct uldf_dma_state *dma, struct list_head *list)
 static void uldf_dma_enforce_coherency(struct uldf_device *udev,
 				       struct iommu_domain *domain)
 {
-	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_state *dma = udev->dma;
 
 	dma->coherent = domain->ops->enforce_cache_coherency &&
 			domain->ops->enforce_cache_coherency(domain);
@@ -298,7 +298,7 @@ static void uldf_dma_enforce_coherency(struct uldf_device *udev,
  */
 int uldf_dma_open_domain(struct uldf_device *udev)
 {
-	struct uldf_dma_state *dma = &udev->dma;
+	struct uldf_dma_state *dma = udev->dma;
 	struct device *dev = &udev->pdev->dev;
 	struct iommu_domain *domain;
 	int ret;
@@ -312,11 +312,11 @@ int uldf_dma_open_domain(struct uldf_device *udev)
 		ret = -EINVAL;
 		goto out_free;
 	}
-	ret = iommu_attach_group(domain, dma->group);
+	ret = iommu_attach_group(domain, udev->group);
 	if (ret)
 		goto out_free;
 	uldf_dma_enforce_coherency(udev, domain);
-	ret = uldf_dma_setup_iova(dma, domain);
+	ret = uldf_dma_setup_iova(dma, domain, udev->group);
 	if (ret)
 		goto out_detach;
 	dma->cache_prot = device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY) ?
@@ -325,8 +325,78 @@ int uldf_dma_open_domain(struct uldf_device *udev)
 	return 0;
 
 out_detach:
-	iommu_detach_group(domain, dma->group);
+	iommu_detach_group(domain, udev->group);
 out_free:
 	iommu_domain_free(domain);
+	return ret;
+}
+
+/* ---- another space's domain, at a join -------------------------------- */
+
+/*
+ * The IOMMU driver refuses a domain the device's IOMMU cannot use with
+ * -EINVAL (the convention of attach_dev) or -EMEDIUMTYPE: the user is told
+ * that the two cannot share, not that its argument was bad.
+ */
+static int uldf_dma_attach_errno(int ret)
+{
+	return ret == -EINVAL || ret == -EMEDIUMTYPE ? -EXDEV : ret;
+}
+
+/**
+ * uldf_dma_join_domain() - move a device's group into another space's domain.
+ * @udev: the device, whose own space (@udev->dma) has a domain and no
+ *	  mapping; @udev->lock held for write.
+ * @space: the space to join, with a domain; its lock held.
+ *
+ * Reserves in @space's IOVA tree the group's reserved regions first,
+ * refusing if a mapping lies there, so that the group never reaches such
+ * a mapping; then detaches the group from the device's own domain,
+ * attaches it to @space's and reserves the outside of the aperture as the
+ * group's IOMMU left it (uldf_dma_join_reserve(), uldf_dma_join_commit()).
+ * On failure the tree is as it was and the group is given its own domain
+ * back; should the IOMMU refuse that too, the group stays blocked (it
+ * reaches nothing, and its own domain is empty), the log says so, and the
+ * own space is marked blocked (map and join then fail with -EIO).
+ *
+ * Return: 0; -EXDEV the IOMMU cannot use @space's domain, or differs from
+ * it in cache coherency; -EADDRINUSE the group's reserved regions, or the
+ * aperture as its IOMMU narrows it, cover a mapping of @space; -ENOMEM
+ * out of memory; another errno from iommu_attach_group(),
+ * iommu_get_group_resv_regions() or iommu_get_msi_cookie().
+ */
+int uldf_dma_join_domain(struct uldf_device *udev,
+			 struct uldf_dma_state *space)
+{
+	struct iommu_domain *own = udev->dma->domain;
+	struct uldf_dma_join_resv jr;
+	int ret;
+
+	/*
+	 * The device's Enable No Snoop bit was set up for its own domain,
+	 * and the mappings' IOMMU_CACHE for the space's first device.
+	 */
+	if (udev->dma->coherent != space->coherent ||
+	    udev->dma->cache_prot != space->cache_prot)
+		return -EXDEV;
+	ret = uldf_dma_join_reserve(space, udev->group, &jr);
+	if (ret)
+		return ret;
+	iommu_detach_group(own, udev->group);
+	ret = iommu_attach_group(space->domain, udev->group);
+	if (ret) {
+		ret = uldf_dma_attach_errno(ret);
+		uldf_dma_join_abort(space, &jr);
+		goto out_restore;
+	}
+	ret = uldf_dma_join_commit(space, &jr);
+	if (!ret)
+		return 0;
+	iommu_detach_group(space->domain, udev->group);
+out_restore:
+	if (iommu_attach_group(own, udev->group)) {
+		pci_err(udev->pdev, "uldf: the IOMMU refused the device its own domain back; its DMA is blocked until it is closed\n");
+		udev->dma->blocked = true;
+	}
 	return ret;
 }

@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * uldf IOVA space: where mappings go in the device's DMA address space.
+ * uldf IOVA space: where mappings go in a DMA space.
  *
- * One maple tree per open device holds the mappings by IOVA together with
+ * One maple tree per DMA space holds the mappings by IOVA together with
  * what may never be mapped (the outside of the domain's aperture, the MSI
  * window, RMRRs), reserved at open, so a fixed IOVA is checked and a free
  * one found (mas_empty_area) with one walk of one tree.  The ranges left
- * free at open are the usable ranges that ULDF_DMA_GET_INFO reports and a
- * fixed IOVA must lie in.  An allocated IOVA goes right after the previous
+ * free are the usable ranges that ULDF_DMA_GET_INFO reports and a fixed
+ * IOVA must lie in.  A device that joins the space adds the reserved
+ * regions of its group, before its group is attached, and the aperture as
+ * its IOMMU narrows it, after, unless a mapping lies there; the usable
+ * ranges are then those of every member.  They are not given back when a
+ * member leaves: the ranges of a space only shrink.
+ * An allocated IOVA goes right after the previous
  * entry of the call where that is free (else to the lowest free place),
  * aligned like the user address to the largest IOMMU page that fits, so a
  * batch forms one run.  An unmap takes out only whole mappings: a range
  * that cuts through one is refused.  In no-IOMMU mode (noiommu.c) the
  * tree holds only the mappings, by the bus address of their first page.
  *
- * The tree's lock is dma.lock (an external lock): everything here runs
- * under it; the usable ranges are fixed at open and read under the
- * device's lock.  This file only keeps the books: the IOMMU's page tables
+ * The tree's lock is dma->lock (an external lock): everything here runs
+ * under it; the usable ranges change only when a device joins, under it
+ * too, and are read under it or RCU.  This file only keeps the books: the
+ * IOMMU's page tables
  * are programmed in domain.c.
  */
 #include <linux/iommu.h>
@@ -37,7 +43,7 @@ static unsigned long uldf_dma_key_last(const struct uldf_dma_state *dma,
 
 /**
  * uldf_dma_iova_usable() - whether an IOVA range may be mapped.
- * @dma: the open device's DMA state; the device's lock held.
+ * @dma: the DMA space of an open device; the device's lock held.
  * @first: first IOVA of the range.
  * @last: last IOVA of the range.
  *
@@ -46,12 +52,16 @@ static unsigned long uldf_dma_key_last(const struct uldf_dma_state *dma,
 bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
 			  u64 last)
 {
+	const struct uldf_dma_ranges *usable;
+	bool found = false;
 	unsigned int i;
 
-	for (i = 0; i < dma->nr_ranges; i++)
-		if (first >= dma->ranges[i].start && last <= dma->ranges[i].last)
-			return true;
-	return false;
+	rcu_read_lock();
+	usable = rcu_dereference(dma->ranges);
+	for (i = 0; usable && i < usable->nr && !found; i++)
+		found = first >= usable->r[i].start && last <= usable->r[i].last;
+	rcu_read_unlock();
+	return found;
 }
 
 /*
@@ -312,7 +322,8 @@ static void uldf_dma_free_resv(struct list_head *resv)
  * for USB and graphics).  A software-managed MSI window gets its cookie.
  */
 static int uldf_dma_reserve_regions(struct uldf_dma_state *dma,
-				    struct iommu_domain *domain)
+				    struct iommu_domain *domain,
+				    struct iommu_group *group)
 {
 	const struct iommu_domain_geometry *geo = &domain->geometry;
 	struct iommu_resv_region *r;
@@ -332,7 +343,7 @@ static int uldf_dma_reserve_regions(struct uldf_dma_state *dma,
 		if (ret)
 			return ret;
 	}
-	ret = iommu_get_group_resv_regions(dma->group, &resv);
+	ret = iommu_get_group_resv_regions(group, &resv);
 	list_for_each_entry(r, &resv, list) {
 		if (ret)
 			break;
@@ -367,8 +378,8 @@ static void uldf_dma_add_range(struct uldf_iova_range *ranges,
 }
 
 /*
- * The gaps of the tree, which holds only reserves yet: into @ranges if not
- * NULL; returns how many.
+ * The gaps between the reserves of the tree, mappings counting as free:
+ * into @ranges if not NULL; returns how many.
  */
 static unsigned int uldf_dma_gaps(struct uldf_dma_state *dma,
 				  struct uldf_iova_range *ranges)
@@ -379,6 +390,8 @@ static unsigned int uldf_dma_gaps(struct uldf_dma_state *dma,
 	void *entry;
 
 	mas_for_each(&mas, entry, ULONG_MAX) {
+		if (!xa_is_value(entry))
+			continue;
 		if (mas.index > next)
 			uldf_dma_add_range(ranges, &n, next, mas.index - 1);
 		if (mas.last == ULONG_MAX)
@@ -389,21 +402,37 @@ static unsigned int uldf_dma_gaps(struct uldf_dma_state *dma,
 	return n;
 }
 
-static int uldf_dma_collect_ranges(struct uldf_dma_state *dma)
+/* The usable ranges as the tree has them now; NULL if out of memory. */
+static struct uldf_dma_ranges *uldf_dma_collect_ranges(struct uldf_dma_state *dma)
 {
 	unsigned int n = uldf_dma_gaps(dma, NULL);
+	struct uldf_dma_ranges *usable;
 
-	dma->ranges = kcalloc(n, sizeof(*dma->ranges), GFP_KERNEL_ACCOUNT);
-	if (!dma->ranges)
-		return -ENOMEM;
-	dma->nr_ranges = uldf_dma_gaps(dma, dma->ranges);
-	return 0;
+	usable = kzalloc(struct_size(usable, r, n), GFP_KERNEL_ACCOUNT);
+	if (!usable)
+		return NULL;
+	usable->nr = n;
+	uldf_dma_gaps(dma, usable->r);
+	return usable;
+}
+
+/* Publish @usable; readers of the ranges it replaces may be under RCU. */
+static void uldf_dma_publish_ranges(struct uldf_dma_state *dma,
+				    struct uldf_dma_ranges *usable)
+{
+	struct uldf_dma_ranges *old;
+
+	old = rcu_replace_pointer(dma->ranges, usable,
+				  lockdep_is_held(&dma->lock));
+	if (old)
+		kfree_rcu(old, rcu);
 }
 
 /**
  * uldf_dma_setup_iova() - lay out a new domain's IOVA space.
- * @dma: the DMA state of the device being opened; takes dma.lock.
+ * @dma: the DMA space of the device being opened; takes dma->lock.
  * @domain: the paging domain, attached to the device's group.
+ * @group: the device's IOMMU group.
  *
  * Reserves in the empty tree what may never be mapped, gives a
  * software-managed MSI window its cookie, and keeps the usable ranges
@@ -413,16 +442,265 @@ static int uldf_dma_collect_ranges(struct uldf_dma_state *dma)
  * iommu_get_group_resv_regions() or iommu_get_msi_cookie().
  */
 int uldf_dma_setup_iova(struct uldf_dma_state *dma,
-			struct iommu_domain *domain)
+			struct iommu_domain *domain, struct iommu_group *group)
 {
+	struct uldf_dma_ranges *usable = NULL;
 	int ret;
 
 	mutex_lock(&dma->lock);
-	ret = uldf_dma_reserve_regions(dma, domain);
-	if (!ret)
-		ret = uldf_dma_collect_ranges(dma);
+	ret = uldf_dma_reserve_regions(dma, domain, group);
+	if (!ret) {
+		usable = uldf_dma_collect_ranges(dma);
+		ret = usable ? 0 : -ENOMEM;
+	}
 	if (ret)
 		__mt_destroy(&dma->mappings);
+	else
+		uldf_dma_publish_ranges(dma, usable);
 	mutex_unlock(&dma->lock);
 	return ret;
+}
+
+/* ---- a device joining the space ----------------------------------------- */
+
+static unsigned long uldf_dma_resv_last(const struct iommu_resv_region *r)
+{
+	u64 last;
+
+	if (check_add_overflow((u64)r->start, (u64)r->length - 1, &last))
+		return ULONG_MAX;
+	return min_t(u64, last, ULONG_MAX);
+}
+
+/*
+ * The outside of the domain's aperture, as reserved regions: a joining
+ * group's IOMMU may have narrowed it at the attach.
+ */
+static int uldf_dma_aperture_regions(struct uldf_dma_state *dma,
+				     struct list_head *resv)
+{
+	const struct iommu_domain_geometry *geo = &dma->domain->geometry;
+	struct iommu_resv_region *r;
+
+	if (!geo->force_aperture)
+		return 0;
+	if (geo->aperture_start) {
+		r = iommu_alloc_resv_region(0, geo->aperture_start, 0,
+					    IOMMU_RESV_RESERVED, GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		list_add_tail(&r->list, resv);
+	}
+	if (geo->aperture_end < ULONG_MAX) {
+		r = iommu_alloc_resv_region(geo->aperture_end + 1,
+					    ULONG_MAX - geo->aperture_end, 0,
+					    IOMMU_RESV_RESERVED, GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		list_add_tail(&r->list, resv);
+	}
+	return 0;
+}
+
+/*
+ * The pieces of [@first, @last] free in the tree, into @pieces from *@n
+ * on (only counted in *@n if @pieces is NULL).  A mapping there makes it
+ * -EADDRINUSE.
+ */
+static int uldf_dma_free_pieces(struct uldf_dma_state *dma,
+				unsigned long first, unsigned long last,
+				struct uldf_iova_range *pieces, unsigned int *n)
+{
+	MA_STATE(mas, &dma->mappings, first, first);
+	unsigned long pos = first;
+	void *entry;
+
+	for (;;) {
+		mas_set(&mas, pos);
+		entry = mas_walk(&mas);
+		if (entry && !xa_is_value(entry))
+			return -EADDRINUSE;
+		if (!entry)
+			uldf_dma_add_range(pieces, n, pos, min(mas.last, last));
+		if (mas.last >= last)
+			return 0;
+		pos = mas.last + 1;
+	}
+}
+
+/* The free pieces of every region of @resv a device may not ignore. */
+static int uldf_dma_resv_pieces(struct uldf_dma_state *dma,
+				struct list_head *resv,
+				struct uldf_iova_range *pieces, unsigned int *n)
+{
+	struct iommu_resv_region *r;
+	int ret;
+
+	list_for_each_entry(r, resv, list) {
+		if (r->type == IOMMU_RESV_DIRECT_RELAXABLE || !r->length ||
+		    r->start > ULONG_MAX)
+			continue;
+		ret = uldf_dma_free_pieces(dma, r->start, uldf_dma_resv_last(r),
+					   pieces, n);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Reserve in the tree the free pieces of the regions on @resv, each noted
+ * in @jr as it is reserved, so that uldf_dma_join_abort() frees exactly
+ * those.
+ */
+static int uldf_dma_reserve_resv(struct uldf_dma_state *dma,
+				 struct list_head *resv,
+				 struct uldf_dma_join_resv *jr)
+{
+	struct uldf_iova_range *pieces;
+	unsigned int n = 0, i;
+	int ret;
+
+	ret = uldf_dma_resv_pieces(dma, resv, NULL, &n);
+	if (ret || !n)
+		return ret;
+	pieces = krealloc_array(jr->pieces, jr->n + n, sizeof(*pieces),
+				GFP_KERNEL);
+	if (!pieces)
+		return -ENOMEM;
+	jr->pieces = pieces;
+	/* The same walk over the same tree: it cannot fail now. */
+	n = jr->n;
+	uldf_dma_resv_pieces(dma, resv, pieces, &n);
+	for (i = jr->n; i < n; i++) {
+		ret = uldf_dma_reserve(dma, pieces[i].start, pieces[i].last);
+		if (ret)
+			return ret;
+		jr->n++;
+	}
+	return 0;
+}
+
+/* A software-managed MSI window of the group: the domain's cookie. */
+static int uldf_dma_join_msi(struct iommu_domain *domain,
+			     struct list_head *resv)
+{
+	struct iommu_resv_region *r;
+	int ret;
+
+	list_for_each_entry(r, resv, list) {
+		if (r->type != IOMMU_RESV_SW_MSI)
+			continue;
+		/* A window the space already has keeps its cookie. */
+		ret = iommu_get_msi_cookie(domain, r->start);
+		return ret == -ENODEV || ret == -EEXIST ? 0 : ret;
+	}
+	return 0;
+}
+
+/* Free what @jr holds, leaving the tree as it is. */
+static void uldf_dma_join_free(struct uldf_dma_join_resv *jr)
+{
+	kfree(jr->pieces);
+	jr->pieces = NULL;
+	jr->n = 0;
+	uldf_dma_free_resv(&jr->regions);
+	INIT_LIST_HEAD(&jr->regions);
+}
+
+/**
+ * uldf_dma_join_abort() - undo uldf_dma_join_reserve().
+ * @dma: the space; dma->lock held since uldf_dma_join_reserve().
+ * @jr: what it reserved; freed here.
+ *
+ * Each piece was free before the join: it is free again.
+ */
+void uldf_dma_join_abort(struct uldf_dma_state *dma,
+			 struct uldf_dma_join_resv *jr)
+{
+	lockdep_assert_held(&dma->lock);
+	while (jr->n) {
+		MA_STATE(mas, &dma->mappings, jr->pieces[jr->n - 1].start,
+			 jr->pieces[jr->n - 1].last);
+
+		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
+		jr->n--;
+	}
+	uldf_dma_join_free(jr);
+}
+
+/**
+ * uldf_dma_join_reserve() - make room in a space for a joining group,
+ *	before the group is attached.
+ * @dma: the space, with a domain; dma->lock held until
+ *	 uldf_dma_join_commit() or uldf_dma_join_abort().
+ * @group: the joining device's IOMMU group, not attached to the domain.
+ * @jr: out: what was reserved, for the commit or the abort.
+ *
+ * Reserves in the space's tree the group's reserved regions where they
+ * are not reserved yet, but refuses if one of them covers a mapping: this
+ * runs before the attach, so that the group never reaches a mapping over
+ * its own reserved regions (an MSI window, an RMRR).  On failure the tree
+ * is as it was and @jr holds nothing.
+ *
+ * Return: 0; -EADDRINUSE a reserved region of the group covers a mapping;
+ * -ENOMEM out of memory; another errno from iommu_get_group_resv_regions().
+ */
+int uldf_dma_join_reserve(struct uldf_dma_state *dma,
+			  struct iommu_group *group,
+			  struct uldf_dma_join_resv *jr)
+{
+	int ret;
+
+	lockdep_assert_held(&dma->lock);
+	INIT_LIST_HEAD(&jr->regions);
+	jr->pieces = NULL;
+	jr->n = 0;
+	ret = iommu_get_group_resv_regions(group, &jr->regions);
+	if (!ret)
+		ret = uldf_dma_reserve_resv(dma, &jr->regions, jr);
+	if (ret)
+		uldf_dma_join_abort(dma, jr);
+	return ret;
+}
+
+/**
+ * uldf_dma_join_commit() - finish making room for a group just attached.
+ * @dma: the space, which the group was just attached to; dma->lock held.
+ * @jr: what uldf_dma_join_reserve() reserved; freed here.
+ *
+ * Reserves the outside of the aperture as the group's IOMMU left it, gives
+ * a software-managed MSI window of the group its cookie and publishes the
+ * usable ranges left: those of every member.  On failure everything the
+ * join reserved is freed again, as by uldf_dma_join_abort().
+ *
+ * Return: 0; -EADDRINUSE the narrowed aperture leaves out a mapping;
+ * -ENOMEM out of memory; another errno from iommu_get_msi_cookie().
+ */
+int uldf_dma_join_commit(struct uldf_dma_state *dma,
+			 struct uldf_dma_join_resv *jr)
+{
+	struct uldf_dma_ranges *usable = NULL;
+	LIST_HEAD(aperture);
+	int ret;
+
+	lockdep_assert_held(&dma->lock);
+	ret = uldf_dma_aperture_regions(dma, &aperture);
+	if (!ret)
+		ret = uldf_dma_reserve_resv(dma, &aperture, jr);
+	if (!ret) {
+		usable = uldf_dma_collect_ranges(dma);
+		ret = usable ? 0 : -ENOMEM;
+	}
+	if (!ret)
+		ret = uldf_dma_join_msi(dma->domain, &jr->regions);
+	uldf_dma_free_resv(&aperture);
+	if (ret) {
+		kfree(usable);
+		uldf_dma_join_abort(dma, jr);
+		return ret;
+	}
+	uldf_dma_publish_ranges(dma, usable);
+	uldf_dma_join_free(jr);
+	return 0;
 }

@@ -116,5 +116,5 @@ void uldf_dma_open_noiommu(struct uldf_device *udev)
 	pci_warn(udev->pdev,
 		 "uldf: no-IOMMU mode: %s[%d] may now make this device read and write any physical memory; kernel tainted\n",
 		 current->comm, task_pid_nr(current));
-	udev->dma.noiommu = true;
+	udev->dma->noiommu = true;
 }

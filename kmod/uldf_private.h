@@ -9,7 +9,9 @@
  *
  * Locking, outermost first:
  *   @lock (rw_semaphore): the ioctls hold it for read and check @removed;
- *	open, release and removal hold it for write.
+ *	open, release and removal hold it for write.  ULDF_DMA_JOIN holds
+ *	the joining device's for write and the other device's for read,
+ *	the two taken in address order (space.c).
  *   irq.lock (mutex): enabling and disabling vectors.
  *   cfg.lock (mutex): the virtual config space.
  *   @memory_lock (rw_semaphore): device access against what can disable
@@ -20,7 +22,9 @@
  *	first when what they do disables access.  Nothing copies to or from
  *	user space, or faults in user pages, while holding it, so neither a
  *	fault nor an unbind can be made to wait on the user.
- *   dma.lock (mutex): the IOVA tree and the IOMMU domain's page tables.
+ *   dma->lock (mutex): the DMA space's IOVA tree, the IOMMU domain's page
+ *	tables and the space's members; one per space, which the devices
+ *	that joined it share.
  *   uldf_unlazy_lock (mutex, intx.c, one for all devices): an exclusive
  *	INTx line's IRQ_DISABLE_UNLAZY test-and-set with its request_irq(),
  *	and its free_irq() with the clear; nothing is taken inside it.
@@ -277,37 +281,74 @@ struct uldf_irq_state {
 /* ---- dma.c, pin.c, iova.c, domain.c, noiommu.c: DMA ----------------- */
 
 /**
- * struct uldf_dma_state - the open device's DMA address space.
- * @lock:	serialises map and unmap; the external lock of @mappings.
- * @domain:	the IOMMU paging domain attached while the device is open,
- *		or NULL (no IOMMU, or not open).
- * @group:	the device's IOMMU group, or NULL.
+ * struct uldf_dma_ranges - the usable IOVA ranges of a DMA space.
+ * @rcu:	frees a set replaced when a device joins.
+ * @nr:		entries in @r.
+ * @r:		the ranges, in increasing order.
+ */
+struct uldf_dma_ranges {
+	struct rcu_head rcu;
+	unsigned int nr;
+	struct uldf_iova_range r[] __counted_by(nr);
+};
+
+/**
+ * struct uldf_dma_state - a DMA address space (space.c): one device's from
+ *	its open, shared with every device that joins it.
+ * @kref:	one reference per member device: the memory only; what the
+ *		space holds goes with its last member (@users).
+ * @lock:	serialises map, unmap, joins and leaves; the external lock of
+ *		@mappings.
+ * @users:	member devices, under @lock.
+ * @domain:	the IOMMU paging domain their groups are attached to, or
+ *		NULL (no IOMMU); fixed for the life of the space.
  * @noiommu:	no IOMMU and no-IOMMU mode is on: IOVA = physical address.
  * @mappings:	maple tree of mappings and reserved ranges, by IOVA (in
  *		no-IOMMU mode, of mappings by the bus address of their first
  *		page).
  * @mm:		the opener's mm (grabbed), charged for pinned pages; NULL
- *		while the device is closed or cannot do DMA.
+ *		if the device cannot do DMA.  Every member was opened by it.
  * @locked_pages: pages of the mappings in @mappings, all charged to @mm.
- * @cache_prot:	IOMMU_CACHE if the IOMMU keeps the device's DMA coherent.
+ * @cache_prot:	IOMMU_CACHE if the IOMMU keeps the devices' DMA coherent.
  * @coherent:	the domain enforces cache coherency: the IOMMU snoops every
  *		DMA, even one with the No Snoop attribute; fixed at open.
- * @nr_ranges:	entries in @ranges.
+ * @blocked:	the device's own space, after a failed join in which the
+ *		IOMMU refused its group this domain back: the group reaches
+ *		nothing, so map and join fail with -EIO and
+ *		ULDF_DMA_GET_INFO reports no DMA; set under the device's lock
+ *		held for write, read under it.
  * @ranges:	usable IOVA ranges: the domain's aperture minus the reserved
- *		regions of the group; fixed at open.
+ *		regions of the group of every device that joined, also of
+ *		those that left since (the ranges only shrink); replaced
+ *		under @lock when a device joins, read under @lock or RCU.
  */
 struct uldf_dma_state {
-	struct mutex lock;	/* map/unmap; the lock of @mappings */
+	struct kref kref;
+	struct mutex lock;	/* map/unmap/join/leave; the lock of @mappings */
+	unsigned int users;
 	struct iommu_domain *domain;
-	struct iommu_group *group;
 	bool noiommu;
 	struct maple_tree mappings;
 	struct mm_struct *mm;
 	unsigned long locked_pages;
 	int cache_prot;
 	bool coherent;
-	unsigned int nr_ranges;
-	struct uldf_iova_range *ranges;
+	bool blocked;
+	struct uldf_dma_ranges __rcu *ranges;
+};
+
+/**
+ * struct uldf_dma_join_resv - what a join reserved in a space's IOVA tree
+ *	(iova.c), between uldf_dma_join_reserve() and the commit or abort.
+ * @regions:	the joining group's reserved regions (struct
+ *		iommu_resv_region).
+ * @pieces:	the ranges the join reserved, free in the tree before.
+ * @n:		entries of @pieces reserved so far.
+ */
+struct uldf_dma_join_resv {
+	struct list_head regions;
+	struct uldf_iova_range *pieces;
+	unsigned int n;
 };
 
 /* A map entry's access flags (dma.c, domain.c). */
@@ -375,6 +416,8 @@ struct uldf_dma_acct {
  * @chrdev:	the class device.
  * @minor:	our minor number.
  * @owns_dma:	DMA ownership of the IOMMU group was claimed at probe.
+ * @group:	the function's IOMMU group, held from probe to removal, or
+ *		NULL.
  * @saved_state: config space as found when the device fd was opened.
  * @bind_state: config space as found at bind, restored at open after a
  *		fatal error while closed (reset.c).
@@ -391,7 +434,11 @@ struct uldf_dma_acct {
  * @bars:	BARs (rdwr.c).
  * @cfg:	virtual config space (config.c, config_perm.c, power.c).
  * @irq:	interrupts (irq.c, intx.c, msi.c, irqfd.c).
- * @dma:	DMA (dma.c, pin.c, iova.c, domain.c, noiommu.c).
+ * @dma:	the DMA space while open, else NULL; changed under @lock
+ *		held for write (space.c; dma.c, pin.c, iova.c, domain.c,
+ *		noiommu.c).
+ * @dma_coherent: @dma->coherent, kept here for the config-space code,
+ *		which does not hold @lock; it cannot change while open.
  */
 struct uldf_device {
 	struct kref kref;
@@ -404,6 +451,7 @@ struct uldf_device {
 	struct device *chrdev;
 	int minor;
 	bool owns_dma;
+	struct iommu_group *group;
 	struct pci_saved_state *saved_state;
 	struct pci_saved_state *bind_state;
 	struct pci_saved_state *pm_state;
@@ -414,7 +462,8 @@ struct uldf_device {
 	struct uldf_bar bars[ULDF_NUM_BARS];
 	struct uldf_config cfg;
 	struct uldf_irq_state irq;
-	struct uldf_dma_state dma;
+	struct uldf_dma_state *dma;
+	bool dma_coherent;
 };
 
 /* Whether @state is D3hot or D3cold, where BARs do not decode. */
@@ -424,6 +473,7 @@ static inline bool uldf_pm_is_d3(pci_power_t state)
 }
 
 void uldf_device_get(struct uldf_device *udev);
+struct uldf_device *uldf_device_from_file(struct file *file);
 int uldf_lock_live(struct uldf_device *udev);
 void uldf_device_put(struct uldf_device *udev);
 
@@ -505,11 +555,13 @@ struct uldf_dma_credit {
 };
 
 /* dma.c */
-void uldf_dma_init(struct uldf_device *udev);
-int uldf_dma_open(struct uldf_device *udev);
-void uldf_dma_release(struct uldf_device *udev, struct uldf_dma_credit *credit);
 long uldf_dma_ioctl(struct uldf_device *udev, unsigned int cmd,
 		    void __user *arg);
+
+/* space.c */
+int uldf_dma_open(struct uldf_device *udev);
+void uldf_dma_release(struct uldf_device *udev, struct uldf_dma_credit *credit);
+long uldf_dma_join_ioctl(struct uldf_device *udev, void __user *arg);
 bool uldf_dma_allowed(struct uldf_device *udev);
 bool uldf_dma_coherent(struct uldf_device *udev);
 
@@ -534,6 +586,8 @@ int uldf_dma_program(struct uldf_dma_state *dma,
 		     struct uldf_dma_mapping **maps, unsigned int n);
 void uldf_dma_unmap_list(struct uldf_dma_state *dma, struct list_head *list);
 int uldf_dma_open_domain(struct uldf_device *udev);
+int uldf_dma_join_domain(struct uldf_device *udev,
+			 struct uldf_dma_state *space);
 
 /* iova.c */
 bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
@@ -546,7 +600,14 @@ int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 void uldf_dma_list_all(struct uldf_dma_state *dma, struct list_head *list);
 void uldf_dma_take_all(struct uldf_dma_state *dma, struct list_head *list);
 int uldf_dma_setup_iova(struct uldf_dma_state *dma,
-			struct iommu_domain *domain);
+			struct iommu_domain *domain, struct iommu_group *group);
+int uldf_dma_join_reserve(struct uldf_dma_state *dma,
+			  struct iommu_group *group,
+			  struct uldf_dma_join_resv *jr);
+int uldf_dma_join_commit(struct uldf_dma_state *dma,
+			 struct uldf_dma_join_resv *jr);
+void uldf_dma_join_abort(struct uldf_dma_state *dma,
+			 struct uldf_dma_join_resv *jr);
 
 /* noiommu.c */
 int uldf_dma_noiommu_prepare(struct uldf_device *udev,

@@ -77,6 +77,17 @@ out:
 	return ret;
 }
 
+int uldf_dma_join(struct uldf_dev *dev, struct uldf_dev *other)
+{
+	ULDFI_KEEP_ERRNO();
+	struct uldf_dma_join j = { .argsz = sizeof(j) };
+
+	if (!dev || !other)
+		return -EINVAL;
+	j.fd = other->fd;
+	return ioctl(dev->fd, ULDF_DMA_JOIN, &j) ? -errno : 0;
+}
+
 /* Fill in a struct uldf_dma_map for the ioctls. */
 static void map_init(struct uldf_dev *dev, struct uldf_dma_map *m,
 		     void *vaddr, size_t size, unsigned int flags, uint64_t iova)

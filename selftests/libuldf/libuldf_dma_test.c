@@ -3,8 +3,9 @@
  * libuldf's DMA functions against uldf.ko and QEMU's edu, whose DMA engine
  * copies between its 4 KiB buffer and an IOVA of 28 bits: allocated and
  * fixed IOVAs under the DMA mask, unmapping, batches, DMA buffers on small
- * pages and on hugepages, locked-memory accounting, and data that really
- * went through the IOMMU both ways.
+ * pages and on hugepages, locked-memory accounting, data that really went
+ * through the IOMMU both ways, and a second edu joining the first's
+ * address space.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +277,49 @@ TEST_F(dma, close_frees_buffers)
 	uldf_close(self->dev);
 	self->dev = NULL;
 	EXPECT_EQ(before, vmlck_kb());
+}
+
+/*
+ * The second edu joins the first's address space: memory mapped through
+ * the first is charged once and reached by both, also after the second
+ * is closed.
+ */
+TEST_F(dma, join_shares_one_space)
+{
+	const char *bdf2 = uldf_test_bdf("ULDF_EDU2_BDF", ULDF_DEFAULT_EDU2);
+	const unsigned int rw = ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE;
+	struct uldf_dev *dev2 = NULL;
+	uint8_t *mem = self->mem;
+	long before = vmlck_kb();
+	uint64_t iova = 0;
+	uint32_t flags = 0;
+	void *bar2;
+
+	if (!uldf_test_device_exists(bdf2))
+		SKIP(return, "no second edu at %s", bdf2);
+	ASSERT_EQ(0, uldf_pci_bind(bdf2, 0));
+	ASSERT_EQ(0, uldf_open(bdf2, &dev2));
+	ASSERT_EQ(0, uldf_bar_map(dev2, 0, 0, &bar2, NULL));
+	ASSERT_EQ(0, uldf_set_bus_master(dev2, 1));
+	EXPECT_EQ(-EINVAL, uldf_dma_join(dev2, NULL));
+	EXPECT_EQ(-EINVAL, uldf_dma_join(dev2, dev2));
+	ASSERT_EQ(0, uldf_dma_join(dev2, self->dev));
+	EXPECT_EQ(-EALREADY, uldf_dma_join(dev2, self->dev));
+	ASSERT_EQ(0, uldf_dma_get_info(dev2, &flags, NULL, NULL, NULL));
+	EXPECT_TRUE(flags & ULDF_DMA_INFO_SHARED);
+
+	ASSERT_EQ(0, uldf_dma_map(self->dev, mem, self->mem_size, rw, &iova));
+	EXPECT_EQ(before + (long)self->mem_size / 1024, vmlck_kb());
+	EXPECT_EQ(0, round_trip(bar2, mem, iova, mem + 8 * PAGE,
+				iova + 8 * PAGE, 5));
+	EXPECT_EQ(0, round_trip(self->bar, mem + PAGE, iova + PAGE,
+				mem + 9 * PAGE, iova + 9 * PAGE, 6));
+	uldf_close(dev2);
+	EXPECT_EQ(0, round_trip(self->bar, mem + 2 * PAGE, iova + 2 * PAGE,
+				mem + 10 * PAGE, iova + 10 * PAGE, 7));
+	EXPECT_EQ(0, uldf_dma_unmap(self->dev, iova, self->mem_size));
+	EXPECT_EQ(before, vmlck_kb());
+	uldf_pci_unbind(bdf2, 0);
 }
 
 TEST_HARNESS_MAIN

@@ -268,7 +268,13 @@ struct uldf_irq_open {
  * Control register, written through the config region, reach the device;
  * without it the bit is virtual and the device keeps No Snoop off.
  *
- * A device that cannot do DMA (no IOMMU, and no-IOMMU mode off) reports
+ * ULDF_DMA_INFO_SHARED: the space has other members now: this device
+ * joined another's space, or another device joined this one's
+ * (ULDF_DMA_JOIN), and not all of the others have left.  The ranges are
+ * those usable by every device that ever was a member (ULDF_DMA_JOIN).
+ *
+ * A device that cannot do DMA (no IOMMU, and no-IOMMU mode off), or whose
+ * DMA is blocked after a failed ULDF_DMA_JOIN (see there), reports
  * @flags, @pgsize_bitmap and @nr_ranges 0.
  *
  * Return: 0.
@@ -285,6 +291,7 @@ struct uldf_dma_info {
 #define ULDF_DMA_INFO_IOMMU	(1 << 0) /* translated by an IOMMU */
 #define ULDF_DMA_INFO_NOIOMMU	(1 << 1) /* no IOMMU: IOVA = physical */
 #define ULDF_DMA_INFO_COHERENT	(1 << 2) /* the IOMMU snoops every DMA */
+#define ULDF_DMA_INFO_SHARED	(1 << 3) /* the space has other members */
 	__aligned_u64 pgsize_bitmap;
 	__u32 nr_ranges;
 	__u32 pad;
@@ -336,8 +343,9 @@ struct uldf_dma_info {
  * needed access, or a bad @segs_ptr; E2BIG no-IOMMU segments do not fit
  * in @nr_segs (which is set to the count needed); EPERM the caller is not
  * in the process that opened the device fd; EINTR a fatal signal while
- * pinning; ENODEV the device has no IOMMU and no-IOMMU mode is off, or it
- * was removed.
+ * pinning; EIO the device's DMA is blocked after a failed ULDF_DMA_JOIN
+ * (see there); ENODEV the device has no IOMMU and no-IOMMU mode is off, or
+ * it was removed.
  */
 struct uldf_dma_seg {
 	__aligned_u64 addr;
@@ -431,6 +439,81 @@ struct uldf_dma_batch {
 };
 
 #define ULDF_DMA_MAP_BATCH	_IOWR(ULDF_TYPE, ULDF_BASE + 7, struct uldf_dma_batch)
+
+/**
+ * ULDF_DMA_JOIN - _IOW(ULDF_TYPE, ULDF_BASE + 8, struct uldf_dma_join)
+ *
+ * Put this device in the DMA address space of another open uldf device of
+ * the same process, so that the two use one set of mappings: what either
+ * maps, both reach at the same IOVA, pinned once and charged to locked_vm
+ * once; what either unmaps, neither reaches any more.  This is the role
+ * of a VFIO container or an iommufd IOAS: a process that drives several
+ * devices (a VMM with guest RAM at IOVA = guest physical, say) pins its
+ * memory once, not once per device.
+ *
+ * This device's IOMMU group is attached to the other device's IOMMU
+ * domain, and its own (empty) address space is freed.  The shared space
+ * lives until the last of its devices leaves it: a device leaves when its
+ * fd is closed (or its process dies) and when an unbind or a hot-unplug
+ * revokes it; its group is then taken off the domain, so it reaches
+ * nothing, while the mappings stay for the others.  The last one to leave
+ * unmaps and unpins everything and gives the charge back.  A reset does
+ * not leave the space.  Nothing but closing the fd gives a device a space
+ * of its own again.
+ *
+ * The usable IOVA ranges of a shared space are the domain's aperture minus
+ * the reserved regions of the IOMMU group of every device that joined it,
+ * including those that have left since: the ranges of a space only
+ * shrink.  ULDF_DMA_GET_INFO on any member reports them, with
+ * ULDF_DMA_INFO_SHARED while it has other members.  Map and unmap
+ * through any member act on the whole space; the opener's rules of
+ * ULDF_DMA_MAP and ULDF_DMA_UNMAP hold for each member.
+ *
+ * @argsz:	in: sizeof(struct uldf_dma_join).
+ * @flags:	in: 0.
+ * @fd:		in: the device fd of the other device, whose DMA space this
+ *		device joins (it may itself have joined another's).
+ * @pad:	in: 0.
+ *
+ * Return: 0.
+ * Errors: EFAULT bad argument pointer; EINVAL @argsz smaller than
+ * struct uldf_dma_join, unknown flags, @pad not 0, @fd not a uldf device
+ * fd, or the fd of this very device; EBADF @fd is not an open file;
+ * EOPNOTSUPP either device's DMA is not translated by an IOMMU (no-IOMMU
+ * mode, or no DMA at all); EPERM either device fd was opened with another
+ * address space (mm) than the caller's: every device of a space is
+ * opened by the process whose memory it pins.  The test is the mm, not
+ * the process: a forked child, or the opener itself after an execve(),
+ * is refused; a thread, or a sibling created with CLONE_VM, is allowed;
+ * EALREADY the two devices already share one space; EBUSY this
+ * device has mappings, already shares its space with other devices, or has
+ * MSI or MSI-X vectors open (join before opening them: where the IOMMU maps
+ * the MSI doorbell, as an ARM SMMU does, a vector's message holds an IOVA
+ * of the device's own space);
+ * EXDEV the IOMMUs cannot share one domain: the IOMMU driver refuses to
+ * attach this device's group to it (another kind of IOMMU, one with
+ * fewer address bits than the IOMMU the domain was made for, which VT-d
+ * refuses even when the space maps nothing, no snoop control where the
+ * domain enforces coherency), or the two differ in cache coherency;
+ * EADDRINUSE a reserved region of this device's IOMMU group, or the
+ * aperture as its IOMMU narrows it, covers a mapping of the space; ENOMEM
+ * out of memory; EIO either device's DMA is blocked (below); ENODEV either
+ * device was removed; another errno from the IOMMU driver when it
+ * attaches the group or reserves its MSI window (e.g. ENOSPC, ENOMEM).
+ * On failure this device keeps its own space.  Should the IOMMU then
+ * refuse to give its group its own domain back, its DMA stays blocked
+ * until it is closed: the kernel log says so, ULDF_DMA_MAP and
+ * ULDF_DMA_JOIN (either way) fail with EIO, and ULDF_DMA_GET_INFO reports
+ * no DMA.
+ */
+struct uldf_dma_join {
+	__u32 argsz;
+	__u32 flags;
+	__s32 fd;
+	__u32 pad;
+};
+
+#define ULDF_DMA_JOIN		_IOW(ULDF_TYPE, ULDF_BASE + 8, struct uldf_dma_join)
 
 /* ---------------------------------------------------------------------- */
 /* IRQ fd                                                                  */

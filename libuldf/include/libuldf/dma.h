@@ -2,7 +2,8 @@
 /*
  * libuldf: DMA through the IOMMU.
  *
- * An open device has its own IOMMU domain: the device reaches exactly the
+ * An open device has its own IOMMU domain, or shares one with other
+ * devices of the process (uldf_dma_join()): the device reaches exactly the
  * memory mapped here, at the I/O virtual addresses (IOVAs) returned.
  * Mapping pins the pages and charges them to the process's locked memory
  * (RLIMIT_MEMLOCK, "ulimit -l"), as VFIO does.
@@ -74,6 +75,38 @@ int uldf_dma_get_info(struct uldf_dev *dev, uint32_t *flags,
 		      unsigned int *nr_ranges);
 
 /**
+ * uldf_dma_join() - put a device in another device's DMA address space.
+ * @dev:	the device that joins; it has no mappings (and no DMA
+ *		buffers) yet, and does not share its space already.
+ * @other:	another device opened by this process, whose address space
+ *		@dev joins (it may itself have joined another's).
+ *
+ * From then on the two devices (and any other that joined) use one IOMMU
+ * address space: memory mapped through either, by uldf_dma_map(),
+ * uldf_dma_map_batch() or uldf_dma_buf_alloc(), both reach at the same
+ * IOVA, and it is pinned and counted against RLIMIT_MEMLOCK once.  What
+ * is unmapped through either, neither reaches; uldf_dma_unmap_all()
+ * empties the whole space.  Each handle keeps its own DMA mask.  A DMA
+ * buffer belongs to the handle it was allocated with: uldf_close() of
+ * that handle unmaps it for every device.  The space lasts until the last
+ * of its devices is closed; closing one leaves the others' mappings.
+ *
+ * Return: 0; -EINVAL NULL @dev or @other, or the same device twice;
+ * -EPERM either device was opened by another process (uldf_open_fd() of
+ * a received fd); -EALREADY the two already share a space; -EOPNOTSUPP
+ * either device's DMA is not translated by an IOMMU; -EBUSY @dev has
+ * mappings, already shares its space, or has MSI or MSI-X interrupts
+ * open (join before opening them); -EXDEV the two devices' IOMMUs
+ * cannot share one address space; -EADDRINUSE a reserved region of
+ * @dev's IOMMU group covers a mapping of the space; -ENOMEM; -EIO either
+ * device's DMA is blocked since a failed join (the IOMMU refused its
+ * group its own domain back; it stays so until closed); -ENODEV
+ * either device was removed; -ENOTTY a uldf module without
+ * ULDF_DMA_JOIN.
+ */
+int uldf_dma_join(struct uldf_dev *dev, struct uldf_dev *other);
+
+/**
  * uldf_dma_map() - pin memory and map it for the device.
  * @dev:	the device.
  * @vaddr:	page-aligned start.
@@ -94,6 +127,7 @@ int uldf_dma_get_info(struct uldf_dev *dev, uint32_t *flags,
  * -ENOSPC no free IOVA range below the mask; -ENOMEM out of memory or
  * RLIMIT_MEMLOCK exceeded; -EFAULT @vaddr not mapped with the access
  * needed; -E2BIG the device is in no-IOMMU mode (use uldf_dma_map_segs());
+ * -EIO the device's DMA is blocked after a failed uldf_dma_join();
  * -ENODEV removed, or no IOMMU and no-IOMMU mode is off.
  */
 int uldf_dma_map(struct uldf_dev *dev, void *vaddr, size_t size,
