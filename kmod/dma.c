@@ -211,18 +211,19 @@ static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
 }
 
 /*
- * Store the run @run in the tree and onto @runs; frees it if it cannot.
+ * Store the run @run in the tree (@mas where its place was found) and onto
+ * @runs; frees it if it cannot.
  * Returns 0, or -ENOMEM.
  */
 static int uldf_dma_close_run(struct uldf_dma_state *dma,
+			      struct ma_state *mas,
 			      struct uldf_dma_mapping *run,
 			      struct list_head *runs)
 {
-	int ret = uldf_dma_store(dma, run);
+	int ret = uldf_dma_store(dma, mas, run);
 
 	if (ret) {
-		uldf_dma_pages_put(run->block);
-		kfree(run);
+		uldf_dma_run_free(run);
 		return ret;
 	}
 	dma->locked_pages += run->npages;
@@ -241,6 +242,7 @@ static u32 uldf_dma_place(struct uldf_device *udev,
 			  struct uldf_dma_mapping *ents, u32 n,
 			  struct list_head *runs, int *err)
 {
+	MA_STATE(mas, &udev->dma->mappings, 0, 0);
 	struct uldf_dma_state *dma = udev->dma;
 	unsigned long next = 0, gap_last = 0;
 	struct uldf_dma_mapping *run = NULL;
@@ -253,7 +255,7 @@ static u32 uldf_dma_place(struct uldf_device *udev,
 						     gap_last);
 
 		if (!joins && run) {
-			ret = uldf_dma_close_run(dma, run, runs);
+			ret = uldf_dma_close_run(dma, &mas, run, runs);
 			run = NULL;
 			if (ret) {
 				i = first;
@@ -261,7 +263,8 @@ static u32 uldf_dma_place(struct uldf_device *udev,
 			}
 		}
 		if (!joins) {
-			ret = uldf_dma_find_place(dma, e, next, &gap_last);
+			ret = uldf_dma_find_place(dma, &mas, e, next,
+						  &gap_last);
 			if (ret)
 				break;
 		}
@@ -283,7 +286,7 @@ static u32 uldf_dma_place(struct uldf_device *udev,
 		}
 		cond_resched();
 	}
-	if (run && uldf_dma_close_run(dma, run, runs)) {
+	if (run && uldf_dma_close_run(dma, &mas, run, runs)) {
 		ret = -ENOMEM;
 		i = first;
 	}

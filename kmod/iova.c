@@ -98,14 +98,13 @@ static void uldf_dma_store_nofail(struct uldf_dma_state *dma,
  * Whether [@first, @last] is free; *@gap_last is then the last IOVA of the
  * free range found there.
  */
-static bool uldf_dma_free_at(struct uldf_dma_state *dma, unsigned long first,
+static bool uldf_dma_free_at(struct ma_state *mas, unsigned long first,
 			     unsigned long last, unsigned long *gap_last)
 {
-	MA_STATE(mas, &dma->mappings, first, first);
-
-	if (mas_walk(&mas) || mas.last < last)
+	mas_set(mas, first);
+	if (mas_walk(mas) || mas->last < last)
 		return false;
-	*gap_last = mas.last;
+	*gap_last = mas->last;
 	return true;
 }
 
@@ -124,19 +123,19 @@ static unsigned long uldf_dma_iova_align(const struct uldf_dma_state *dma,
 }
 
 /* Lowest free IOVA in [@lo, @hi] for @e at @align; -ENOSPC if none. */
-static int uldf_dma_search(struct uldf_dma_state *dma,
-			   struct uldf_dma_mapping *e, unsigned long lo,
-			   unsigned long hi, unsigned long align)
+static int uldf_dma_search(struct ma_state *mas, struct uldf_dma_mapping *e,
+			   unsigned long lo, unsigned long hi,
+			   unsigned long align)
 {
-	MA_STATE(mas, &dma->mappings, 0, 0);
 	unsigned long span;
 
 	if (check_add_overflow(e->size, align - PAGE_SIZE, &span))
 		return -ENOSPC;
-	if (hi < lo || mas_empty_area(&mas, lo, hi, span))
+	mas_reset(mas);
+	if (hi < lo || mas_empty_area(mas, lo, hi, span))
 		return -ENOSPC;
 	/* It goes inside the free range the search stopped at. */
-	e->iova = mas.index + ((e->vaddr - mas.index) & (align - 1));
+	e->iova = mas->index + ((e->vaddr - mas->index) & (align - 1));
 	return 0;
 }
 
@@ -159,6 +158,7 @@ static bool uldf_dma_next_fits(const struct uldf_dma_state *dma,
 /**
  * uldf_dma_find_place() - find where an entry that starts a run goes.
  * @dma: the DMA state; dma.lock held.
+ * @mas: a state of the tree, left where @e goes for uldf_dma_store().
  * @e: the entry, at its fixed IOVA (or no-IOMMU key) or for an IOVA to be
  *     allocated at or below @e->limit, which is then set in @e->iova.
  * @next: where an allocated IOVA is tried first, right after the previous
@@ -174,25 +174,26 @@ static bool uldf_dma_next_fits(const struct uldf_dma_state *dma,
  * Return: 0; -EEXIST the fixed IOVA overlaps a mapping or a reserved
  * range; -ENOSPC no free range below the limit.
  */
-int uldf_dma_find_place(struct uldf_dma_state *dma, struct uldf_dma_mapping *e,
-			unsigned long next, unsigned long *gap_last)
+int uldf_dma_find_place(struct uldf_dma_state *dma, struct ma_state *mas,
+			struct uldf_dma_mapping *e, unsigned long next,
+			unsigned long *gap_last)
 {
 	unsigned long align;
 	int ret;
 
 	if (dma->noiommu || (e->flags & ULDF_DMA_MAP_FIXED_IOVA))
-		return uldf_dma_free_at(dma, e->iova, uldf_dma_key_last(dma, e),
+		return uldf_dma_free_at(mas, e->iova, uldf_dma_key_last(dma, e),
 					gap_last) ? 0 : -EEXIST;
 	if (next && uldf_dma_next_fits(dma, e, next) &&
-	    uldf_dma_free_at(dma, next, next + e->size - 1, gap_last)) {
+	    uldf_dma_free_at(mas, next, next + e->size - 1, gap_last)) {
 		e->iova = next;
 		return 0;
 	}
 	align = uldf_dma_iova_align(dma, e);
-	ret = uldf_dma_search(dma, e, PAGE_SIZE, e->limit, align);
+	ret = uldf_dma_search(mas, e, PAGE_SIZE, e->limit, align);
 	if (ret == -ENOSPC && align > PAGE_SIZE)
-		ret = uldf_dma_search(dma, e, PAGE_SIZE, e->limit, PAGE_SIZE);
-	if (!ret && !uldf_dma_free_at(dma, e->iova, e->iova + e->size - 1,
+		ret = uldf_dma_search(mas, e, PAGE_SIZE, e->limit, PAGE_SIZE);
+	if (!ret && !uldf_dma_free_at(mas, e->iova, e->iova + e->size - 1,
 				      gap_last))
 		ret = -ENOSPC;
 	return ret;
@@ -238,15 +239,18 @@ bool uldf_dma_extends(const struct uldf_dma_state *dma,
 /**
  * uldf_dma_store() - put a run in the tree, where it was placed.
  * @dma: the DMA state; dma.lock held.
+ * @mas: the state uldf_dma_find_place() left at the run's first entry,
+ *	 the tree unchanged since.
  * @m: the run, on free IOVAs (uldf_dma_find_place(), uldf_dma_extends()).
  *
  * Return: 0, or -ENOMEM.
  */
-int uldf_dma_store(struct uldf_dma_state *dma, struct uldf_dma_mapping *m)
+int uldf_dma_store(struct uldf_dma_state *dma, struct ma_state *mas,
+		   struct uldf_dma_mapping *m)
 {
-	MA_STATE(mas, &dma->mappings, m->iova, uldf_dma_key_last(dma, m));
-
-	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+	mas->index = m->iova;
+	mas->last = uldf_dma_key_last(dma, m);
+	return mas_store_gfp(mas, m, GFP_KERNEL_ACCOUNT);
 }
 
 static int uldf_dma_reserve(struct uldf_dma_state *dma, unsigned long first,

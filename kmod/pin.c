@@ -264,6 +264,7 @@ struct uldf_dma_pages *uldf_dma_pages_alloc(struct uldf_dma_mapping *ents,
 	if (!block)
 		return NULL;
 	refcount_set(&block->ref, 1);
+	block->run_used = false;
 	block->npages = total;
 	block->starts = (unsigned long *)&block->pages[total];
 	memset(block->starts, 0, bitmap);
@@ -387,12 +388,33 @@ u32 uldf_dma_pin(struct uldf_dma_mapping *ents, u32 n, int *err)
 struct uldf_dma_mapping *uldf_dma_run_alloc(const struct uldf_dma_mapping *e,
 					    gfp_t gfp)
 {
+	struct uldf_dma_pages *block = e->block;
 	struct uldf_dma_mapping *m;
 
-	m = kmemdup(e, sizeof(*e), gfp);
-	if (m)
-		refcount_inc(&m->block->ref);
+	if (!block->run_used) {
+		block->run_used = true;
+		m = &block->run;
+		*m = *e;
+	} else {
+		m = kmemdup(e, sizeof(*m), gfp);
+		if (!m)
+			return NULL;
+	}
+	refcount_inc(&block->ref);
 	return m;
+}
+
+/**
+ * uldf_dma_run_free() - free a run whose pages are unpinned.
+ * @m: the run, out of the tree.
+ */
+void uldf_dma_run_free(struct uldf_dma_mapping *m)
+{
+	struct uldf_dma_pages *block = m->block;
+
+	if (m != &block->run)
+		kfree(m);
+	uldf_dma_pages_put(block);
 }
 
 /**
@@ -468,8 +490,7 @@ u64 uldf_dma_put_list(struct list_head *list, unsigned long *charged)
 			*charged += m->npages;
 		unpin_user_pages_dirty_lock(m->pages, m->npages,
 					    m->flags & ULDF_DMA_MAP_WRITE);
-		uldf_dma_pages_put(m->block);
-		kfree(m);
+		uldf_dma_run_free(m);
 		cond_resched();
 	}
 	return (u64)pages << PAGE_SHIFT;

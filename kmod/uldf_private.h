@@ -357,21 +357,7 @@ struct uldf_dma_join_resv {
 /* Pages of a run (one iommu_map_sg()): bounds its scatterlist to 2 MiB. */
 #define ULDF_DMA_RUN_PAGES	65536UL
 
-/**
- * struct uldf_dma_pages - the pinned pages of one map call, shared by the
- *	mappings made from it (pin.c).
- * @ref:	the mappings that hold pages of it, and the call while it runs.
- * @starts:	bit i set if an entry of the call starts at page i, and bit
- *		@npages: the boundaries that an unmap may cut a mapping at.
- * @npages:	pages of the call's entries.
- * @pages:	the pages, entry after entry.
- */
-struct uldf_dma_pages {
-	refcount_t ref;
-	unsigned long *starts;
-	unsigned long npages;
-	struct page *pages[] __counted_by(npages);
-};
+struct uldf_dma_pages;
 
 /**
  * struct uldf_dma_mapping - one map entry while a call makes it; in the
@@ -409,6 +395,26 @@ struct uldf_dma_mapping {
 	struct uldf_dma_pages *block;
 	struct page **pages;
 	struct list_head node;
+};
+
+/**
+ * struct uldf_dma_pages - the pinned pages of one map call, shared by the
+ *	mappings made from it (pin.c).
+ * @ref:	the mappings that hold pages of it, and the call while it runs.
+ * @starts:	bit i set if an entry of the call starts at page i, and bit
+ *		@npages: the boundaries that an unmap may cut a mapping at.
+ * @run:	room for the call's first run, saving an allocation.
+ * @run_used:	@run was handed out (under dma.lock).
+ * @npages:	pages of the call's entries.
+ * @pages:	the pages, entry after entry.
+ */
+struct uldf_dma_pages {
+	refcount_t ref;
+	unsigned long *starts;
+	struct uldf_dma_mapping run;
+	bool run_used;
+	unsigned long npages;
+	struct page *pages[] __counted_by(npages);
 };
 
 /**
@@ -609,6 +615,7 @@ void uldf_dma_pages_put(struct uldf_dma_pages *block);
 u32 uldf_dma_pin(struct uldf_dma_mapping *ents, u32 n, int *err);
 struct uldf_dma_mapping *uldf_dma_run_alloc(const struct uldf_dma_mapping *e,
 					    gfp_t gfp);
+void uldf_dma_run_free(struct uldf_dma_mapping *m);
 void uldf_dma_run_split(struct uldf_dma_mapping *m, unsigned long off,
 			struct uldf_dma_mapping *right);
 bool uldf_dma_run_bound(const struct uldf_dma_mapping *m, unsigned long off);
@@ -630,13 +637,15 @@ int uldf_dma_join_domain(struct uldf_device *udev,
 bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
 			  u64 last);
 void uldf_dma_unstore(struct uldf_dma_state *dma, struct uldf_dma_mapping *m);
-int uldf_dma_find_place(struct uldf_dma_state *dma, struct uldf_dma_mapping *e,
-			unsigned long next, unsigned long *gap_last);
+int uldf_dma_find_place(struct uldf_dma_state *dma, struct ma_state *mas,
+			struct uldf_dma_mapping *e, unsigned long next,
+			unsigned long *gap_last);
 bool uldf_dma_extends(const struct uldf_dma_state *dma,
 		      const struct uldf_dma_mapping *run,
 		      struct uldf_dma_mapping *e, unsigned long next,
 		      unsigned long gap_last);
-int uldf_dma_store(struct uldf_dma_state *dma, struct uldf_dma_mapping *m);
+int uldf_dma_store(struct uldf_dma_state *dma, struct ma_state *mas,
+		   struct uldf_dma_mapping *m);
 int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 			struct list_head *list);
 void uldf_dma_list_all(struct uldf_dma_state *dma, struct list_head *list);
