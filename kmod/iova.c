@@ -209,7 +209,9 @@ int uldf_dma_find_place(struct uldf_dma_state *dma, struct ma_state *mas,
  *
  * It does if it goes right after the run (its fixed IOVA, or the next
  * allocated one, which fits it), free, with the same access and within a
- * run's size, and no IOMMU page would cross from the run into it.
+ * run's size, and no IOMMU page would cross from the run into it.  A run
+ * that ends at the top of the IOVA space is never extended: IOVA 0 does
+ * not follow it.
  *
  * Return: true if @e joins @run.
  */
@@ -218,8 +220,11 @@ bool uldf_dma_extends(const struct uldf_dma_state *dma,
 		      struct uldf_dma_mapping *e, unsigned long next,
 		      unsigned long gap_last)
 {
-	unsigned long iova = run->iova + run->size, last;
+	unsigned long iova, last;
 
+	/* A run never wraps: nothing follows one that ends at the top. */
+	if (check_add_overflow(run->iova, run->size, &iova) || !iova)
+		return false;
 	if (dma->noiommu || run->npages >= ULDF_DMA_RUN_PAGES ||
 	    e->npages > ULDF_DMA_RUN_PAGES - run->npages)
 		return false;
@@ -243,13 +248,17 @@ bool uldf_dma_extends(const struct uldf_dma_state *dma,
  *	 the tree unchanged since.
  * @m: the run, on free IOVAs (uldf_dma_find_place(), uldf_dma_extends()).
  *
- * Return: 0, or -ENOMEM.
+ * Return: 0; -ENOMEM; -EINVAL the run wraps past the top of the IOVA space
+ * (a bug: the placement never makes one).
  */
 int uldf_dma_store(struct uldf_dma_state *dma, struct ma_state *mas,
 		   struct uldf_dma_mapping *m)
 {
 	mas->index = m->iova;
 	mas->last = uldf_dma_key_last(dma, m);
+	/* Placed runs never wrap (uldf_dma_extends()). */
+	if (WARN_ON_ONCE(mas->last < mas->index))
+		return -EINVAL;
 	return mas_store_gfp(mas, m, GFP_KERNEL_ACCOUNT);
 }
 
