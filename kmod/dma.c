@@ -309,6 +309,19 @@ static void uldf_dma_unplace(struct uldf_dma_state *dma,
 }
 
 /*
+ * Record that entry @at failed with @ret, unless an earlier entry (or
+ * @at itself, first) already did: the errno returned is the one of the
+ * entry *done points at.
+ */
+static void uldf_dma_failed(int *err, u32 *err_at, int ret, u32 at)
+{
+	if (at < *err_at) {
+		*err = ret;
+		*err_at = at;
+	}
+}
+
+/*
  * Map @count entries at @uent; *@done says how many took effect.  The
  * entries after the first failure are undone.
  */
@@ -319,12 +332,12 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	struct uldf_dma_mapping one, *ents;
 	struct uldf_dma_pages *block = NULL;
 	struct uldf_dma_state *dma;
-	u32 n, checked, charged, placed, kept;
+	u32 n, checked, charged, placed, kept, err_at = count;
 	unsigned long credit = 0;
 	struct uldf_dma_acct acct;
 	LIST_HEAD(runs);
 	LIST_HEAD(undo);
-	int err = 0, ret;
+	int err = 0, step_err = 0, ret;
 
 	*done = 0;
 	ents = count == 1 ? &one :
@@ -334,7 +347,9 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 		return -ENOMEM;
 
 	n = uldf_dma_prepare(udev, uent, count, single, &acct, ents, &block,
-			     &err);
+			     &step_err);
+	if (n < count)
+		uldf_dma_failed(&err, &err_at, step_err, n);
 	/*
 	 * Where the IOVAs cannot be reported, none of them is placed.  The
 	 * charge takes the caller's mmap_lock, before the device lock (see
@@ -343,17 +358,17 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	 */
 	ret = n ? uldf_dma_fault_in(uent, n, ents) : 0;
 	charged = 0;
-	if (ret) {
-		err = ret;
-	} else {
+	if (!ret) {
 		charged = uldf_dma_charge(udev, current->mm, &acct, ents, n,
-					  &err);
+					  &step_err);
+		if (charged < n)
+			uldf_dma_failed(&err, &err_at, step_err, charged);
 		ret = uldf_lock_live(udev);
 	}
 	if (ret) {
 		uldf_dma_put_entries(ents, n, &credit);
 		uldf_dma_credit(current->mm, credit);
-		err = ret;
+		uldf_dma_failed(&err, &err_at, ret, 0);
 		goto out_free;
 	}
 	dma = udev->dma;	/* a join changes it under the device lock */
@@ -367,13 +382,15 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 		ret = uldf_dma_check_place(udev, &ents[checked],
 					   &uent[checked]);
 	if (ret) {
-		err = ret;
 		if (checked)
 			checked--;
+		uldf_dma_failed(&err, &err_at, ret, checked);
 	}
 
 	mutex_lock(&dma->lock);
-	placed = uldf_dma_place(udev, uent, ents, checked, &runs, &err);
+	placed = uldf_dma_place(udev, uent, ents, checked, &runs, &step_err);
+	if (placed < checked)
+		uldf_dma_failed(&err, &err_at, step_err, placed);
 	kept = placed;
 	if (placed && dma->domain) {
 		int ret = uldf_dma_program(dma, &runs);
@@ -382,7 +399,7 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 		if (ret) {
 			uldf_dma_unplace(dma, &runs, &undo);
 			kept = 0;
-			err = ret;
+			uldf_dma_failed(&err, &err_at, ret, 0);
 		}
 	}
 	mutex_unlock(&dma->lock);
