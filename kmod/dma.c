@@ -25,7 +25,11 @@
  * goes right after the previous entry of the call where that is free (else
  * to the lowest free place), so a batch forms one run.  A run is one
  * mapping in the books (one tree entry, one allocation), which keeps its
- * entries' boundaries.  Unmaps gather with iommu_unmap_fast(), sync once
+ * entries' boundaries.  The runs of a call share its page array, sized for
+ * every entry read; when the runs in the tree hold less than half of it,
+ * after a map that stopped early or an unmap, they move to an array of
+ * their size (pin.c), so that the kernel memory a mapping keeps is bounded
+ * by its pinned pages, counted in RLIMIT_MEMLOCK.  Unmaps gather with iommu_unmap_fast(), sync once
  * and only then unpin; a batch unmap takes entries that follow one
  * another in a run as one range.
  *
@@ -226,7 +230,7 @@ static int uldf_dma_close_run(struct uldf_dma_state *dma,
 		uldf_dma_run_free(run);
 		return ret;
 	}
-	dma->locked_pages += run->npages;
+	uldf_dma_run_track(dma, run);
 	list_add_tail(&run->node, runs);
 	return 0;
 }
@@ -295,6 +299,21 @@ static u32 uldf_dma_place(struct uldf_device *udev,
 	return i;
 }
 
+/*
+ * The runs on @list were just taken out of the tree: their blocks may be
+ * left mostly unused by the runs still in it.  dma.lock held.
+ */
+static void uldf_dma_compact_list(struct uldf_dma_state *dma,
+				  struct list_head *list)
+{
+	struct uldf_dma_mapping *m;
+
+	list_for_each_entry(m, list, node) {
+		uldf_dma_pages_compact(dma, m->block);
+		cond_resched();
+	}
+}
+
 /* Take the runs on @runs out of the tree again and onto @list. */
 static void uldf_dma_unplace(struct uldf_dma_state *dma,
 			     struct list_head *runs, struct list_head *list)
@@ -303,7 +322,7 @@ static void uldf_dma_unplace(struct uldf_dma_state *dma,
 
 	list_for_each_entry(m, runs, node) {
 		uldf_dma_unstore(dma, m);
-		dma->locked_pages -= m->npages;
+		uldf_dma_run_untrack(dma, m);
 	}
 	list_splice_tail_init(runs, list);
 }
@@ -402,6 +421,9 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 			uldf_dma_failed(&err, &err_at, ret, 0);
 		}
 	}
+	/* The block was sized for every entry read, not those kept. */
+	if (kept)
+		uldf_dma_pages_compact(dma, block);
 	mutex_unlock(&dma->lock);
 
 	uldf_dma_put_list(&undo, &credit);
@@ -501,6 +523,7 @@ static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 	else
 		ret = uldf_dma_take_range(dma, req.iova, req.size, &list);
 	uldf_dma_unmap_list(dma, &list);
+	uldf_dma_compact_list(dma, &list);
 	mutex_unlock(&dma->lock);
 	unmapped = uldf_dma_put_credit(dma, &list, &credit);
 out_unlock:
@@ -616,6 +639,7 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 		cond_resched();
 	}
 	uldf_dma_unmap_list(dma, &list);
+	uldf_dma_compact_list(dma, &list);
 	mutex_unlock(&dma->lock);
 	uldf_dma_put_credit(dma, &list, &credit);
 	*done = i;

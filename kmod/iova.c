@@ -85,6 +85,22 @@ void uldf_dma_unstore(struct uldf_dma_state *dma, struct uldf_dma_mapping *m)
 		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
 }
 
+/**
+ * uldf_dma_replace() - put another mapping in the place of one in the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @old: the mapping in the tree.
+ * @new: a mapping on the same IOVAs, in its place on success.
+ *
+ * Return: 0, or -ENOMEM (the tree then unchanged).
+ */
+int uldf_dma_replace(struct uldf_dma_state *dma, struct uldf_dma_mapping *old,
+		     struct uldf_dma_mapping *new)
+{
+	MA_STATE(mas, &dma->mappings, old->iova, uldf_dma_key_last(dma, old));
+
+	return mas_store_gfp(&mas, new, GFP_KERNEL_ACCOUNT);
+}
+
 /* Store what must not fail to be stored: the rest of a run cut in two. */
 static void uldf_dma_store_nofail(struct uldf_dma_state *dma,
 				  struct uldf_dma_mapping *m)
@@ -323,7 +339,7 @@ int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 	if (m->iova == iova && m->size == size) {
 		/* The common case, one whole run: erase it where we are. */
 		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
-		dma->locked_pages -= m->npages;
+		uldf_dma_run_untrack(dma, m);
 		list_add_tail(&m->node, list);
 		return 0;
 	}
@@ -358,7 +374,7 @@ int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 				      &found);
 	list_for_each_entry(m, &found, node) {
 		uldf_dma_unstore(dma, m);
-		dma->locked_pages -= m->npages;
+		uldf_dma_run_untrack(dma, m);
 	}
 	list_splice_tail(&found, list);
 	return 0;
@@ -397,7 +413,7 @@ void uldf_dma_take_all(struct uldf_dma_state *dma, struct list_head *list)
 	uldf_dma_list_all(dma, &found);
 	list_for_each_entry(m, &found, node) {
 		uldf_dma_unstore(dma, m);
-		dma->locked_pages -= m->npages;
+		uldf_dma_run_untrack(dma, m);
 	}
 	list_splice_tail(&found, list);
 }

@@ -7,7 +7,14 @@
  * to the opener's locked_vm within RLIMIT_MEMLOCK, as VFIO type1 does;
  * CAP_IPC_LOCK lifts the limit.  A call's pages are one allocation, shared
  * by the runs made from it and freed with the last; entries whose user
- * memory follows on are pinned with the same calls.  Each entry of a call
+ * memory follows on are pinned with the same calls.  That allocation is
+ * sized before pinning, for every entry read; so that what a call leaves
+ * allocated stays bounded by what it keeps pinned (and charged), the runs
+ * of a block that holds more than twice the pages its runs in the tree
+ * still hold, after a map that stopped early or after an unmap, move to
+ * a block of their own size (uldf_dma_pages_compact()): a block is then
+ * at most twice its mapped pages, unless that allocation failed, when the
+ * runs keep sharing the old one.  Each entry of a call
  * is checked against
  * the limit before it is pinned, without the mmap lock, so that a call
  * that cannot fit pins nothing; the charge itself is made once per call,
@@ -236,6 +243,28 @@ void uldf_dma_entry_init(struct uldf_dma_mapping *e,
 	};
 }
 
+/* A block for @total pages, no boundary marked, one reference. */
+static struct uldf_dma_pages *uldf_dma_pages_new(unsigned long total)
+{
+	struct uldf_dma_pages *block;
+	size_t size, bitmap;
+
+	bitmap = BITS_TO_LONGS(total + 1) * sizeof(long);
+	if (check_add_overflow(struct_size(block, pages, total), bitmap, &size))
+		return NULL;
+	block = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!block)
+		return NULL;
+	refcount_set(&block->ref, 1);
+	block->run_used = false;
+	INIT_LIST_HEAD(&block->runs);
+	block->live = 0;
+	block->npages = total;
+	block->starts = (unsigned long *)&block->pages[total];
+	memset(block->starts, 0, bitmap);
+	return block;
+}
+
 /**
  * uldf_dma_pages_alloc() - room for the pages of a call's entries.
  * @ents: the entries, @n of them; each gets its slice of the pages.
@@ -251,23 +280,14 @@ struct uldf_dma_pages *uldf_dma_pages_alloc(struct uldf_dma_mapping *ents,
 {
 	struct uldf_dma_pages *block;
 	unsigned long total = 0, off;
-	size_t size, bitmap;
 	u32 i;
 
 	for (i = 0; i < n; i++)
 		if (check_add_overflow(total, ents[i].npages, &total))
 			return NULL;
-	bitmap = BITS_TO_LONGS(total + 1) * sizeof(long);
-	if (check_add_overflow(struct_size(block, pages, total), bitmap, &size))
-		return NULL;
-	block = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	block = uldf_dma_pages_new(total);
 	if (!block)
 		return NULL;
-	refcount_set(&block->ref, 1);
-	block->run_used = false;
-	block->npages = total;
-	block->starts = (unsigned long *)&block->pages[total];
-	memset(block->starts, 0, bitmap);
 	for (i = 0, off = 0; i < n; off += ents[i].npages, i++) {
 		__set_bit(off, block->starts);
 		ents[i].block = block;
@@ -284,6 +304,92 @@ struct uldf_dma_pages *uldf_dma_pages_alloc(struct uldf_dma_mapping *ents,
 void uldf_dma_pages_put(struct uldf_dma_pages *block)
 {
 	if (block && refcount_dec_and_test(&block->ref))
+		kvfree(block);
+}
+
+/**
+ * uldf_dma_run_track() - count a run just stored in the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @m: the run.
+ *
+ * On its block's list, in the device's locked pages.
+ */
+void uldf_dma_run_track(struct uldf_dma_state *dma, struct uldf_dma_mapping *m)
+{
+	lockdep_assert_held(&dma->lock);
+	list_add_tail(&m->sibling, &m->block->runs);
+	m->block->live += m->npages;
+	dma->locked_pages += m->npages;
+}
+
+/**
+ * uldf_dma_run_untrack() - uncount a run just taken out of the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @m: the run, counted by uldf_dma_run_track().
+ */
+void uldf_dma_run_untrack(struct uldf_dma_state *dma,
+			  struct uldf_dma_mapping *m)
+{
+	lockdep_assert_held(&dma->lock);
+	list_del_init(&m->sibling);
+	m->block->live -= m->npages;
+	dma->locked_pages -= m->npages;
+}
+
+/**
+ * uldf_dma_pages_compact() - give the runs of a mostly unused block their own.
+ * @dma: the DMA state; dma.lock held.
+ * @block: the pages of a call, which a run of @dma's tree held or holds.
+ *
+ * If the runs still in the tree hold less than half of @block's pages
+ * (the rest never mapped, or unmapped since), their pages and entry
+ * boundaries move to a block of their size, and the run kept in @block
+ * itself, if one is in the tree, to the new block, in the tree too.  If
+ * that cannot be allocated they keep sharing @block.  Only the books
+ * change: neither the pins nor the IOMMU's page tables.  The runs' @node
+ * must be unused (on no list being walked).
+ */
+void uldf_dma_pages_compact(struct uldf_dma_state *dma,
+			    struct uldf_dma_pages *block)
+{
+	struct uldf_dma_mapping *m, *tmp, *old_run = &block->run;
+	struct uldf_dma_pages *new;
+	unsigned long off = 0, base, k;
+	unsigned int nruns = 0;
+
+	lockdep_assert_held(&dma->lock);
+	if (list_empty(&block->runs) || block->live >= block->npages / 2)
+		return;
+	new = uldf_dma_pages_new(block->live);
+	if (!new)
+		return;
+	if (block->run_used && !list_empty(&old_run->sibling)) {
+		new->run = *old_run;
+		if (uldf_dma_replace(dma, old_run, &new->run)) {
+			kvfree(new);
+			return;
+		}
+		list_replace_init(&old_run->sibling, &new->run.sibling);
+		new->run_used = true;
+	}
+	list_for_each_entry_safe(m, tmp, &block->runs, sibling) {
+		base = m->pages - block->pages;
+		memcpy(&new->pages[off], m->pages, m->npages * sizeof(*m->pages));
+		__set_bit(off, new->starts);
+		for (k = 1; k < m->npages; k++)
+			if (test_bit(base + k, block->starts))
+				__set_bit(off + k, new->starts);
+		m->pages = &new->pages[off];
+		m->block = new;
+		off += m->npages;
+		list_move_tail(&m->sibling, &new->runs);
+		nruns++;
+	}
+	__set_bit(off, new->starts);
+	new->live = off;
+	block->live = 0;
+	refcount_set(&new->ref, nruns);
+	if (refcount_sub_and_test(nruns, &block->ref))
 		kvfree(block);
 }
 
@@ -444,6 +550,7 @@ void uldf_dma_run_split(struct uldf_dma_mapping *m, unsigned long off,
 	right->npages = m->npages - off;
 	right->size = right->npages << PAGE_SHIFT;
 	right->pages = m->pages + off;
+	list_add(&right->sibling, &m->sibling);
 	m->npages = off;
 	m->size = off << PAGE_SHIFT;
 }

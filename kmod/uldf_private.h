@@ -376,6 +376,7 @@ struct uldf_dma_pages;
  * @block:	the call's pages, which @pages points into.
  * @pages:	the pinned pages.
  * @node:	on a list of mappings being made or torn down.
+ * @sibling:	a run in the tree: on @block's list of runs (dma.lock).
  *
  * The entries of a run are one mapping each for the user: an unmap takes
  * whole entries, and splits a run at an entry boundary (@block->starts).
@@ -395,6 +396,7 @@ struct uldf_dma_mapping {
 	struct uldf_dma_pages *block;
 	struct page **pages;
 	struct list_head node;
+	struct list_head sibling;
 };
 
 /**
@@ -405,6 +407,8 @@ struct uldf_dma_mapping {
  *		@npages: the boundaries that an unmap may cut a mapping at.
  * @run:	room for the call's first run, saving an allocation.
  * @run_used:	@run was handed out (under dma.lock).
+ * @runs:	the runs in the tree that hold pages of it (dma.lock).
+ * @live:	their pages (dma.lock).
  * @npages:	pages of the call's entries.
  * @pages:	the pages, entry after entry.
  */
@@ -413,6 +417,8 @@ struct uldf_dma_pages {
 	unsigned long *starts;
 	struct uldf_dma_mapping run;
 	bool run_used;
+	struct list_head runs;
+	unsigned long live;
 	unsigned long npages;
 	struct page *pages[] __counted_by(npages);
 };
@@ -612,6 +618,12 @@ void uldf_dma_entry_init(struct uldf_dma_mapping *e,
 struct uldf_dma_pages *uldf_dma_pages_alloc(struct uldf_dma_mapping *ents,
 					    u32 n);
 void uldf_dma_pages_put(struct uldf_dma_pages *block);
+void uldf_dma_pages_compact(struct uldf_dma_state *dma,
+			    struct uldf_dma_pages *block);
+void uldf_dma_run_track(struct uldf_dma_state *dma,
+			struct uldf_dma_mapping *m);
+void uldf_dma_run_untrack(struct uldf_dma_state *dma,
+			  struct uldf_dma_mapping *m);
 u32 uldf_dma_pin(struct uldf_dma_mapping *ents, u32 n, int *err);
 struct uldf_dma_mapping *uldf_dma_run_alloc(const struct uldf_dma_mapping *e,
 					    gfp_t gfp);
@@ -637,6 +649,8 @@ int uldf_dma_join_domain(struct uldf_device *udev,
 bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
 			  u64 last);
 void uldf_dma_unstore(struct uldf_dma_state *dma, struct uldf_dma_mapping *m);
+int uldf_dma_replace(struct uldf_dma_state *dma, struct uldf_dma_mapping *old,
+		     struct uldf_dma_mapping *new);
 int uldf_dma_find_place(struct uldf_dma_state *dma, struct ma_state *mas,
 			struct uldf_dma_mapping *e, unsigned long next,
 			unsigned long *gap_last);

@@ -17,6 +17,10 @@
  *    or pinned (on the Intel testbed the top page is not usable, so the
  *    range check refuses the first entry already: only the clean failure
  *    is seen there);
+ *  - a batch that fails after its first entry, over a large range of
+ *    unmapped user memory, leaves behind no kernel memory for the pages
+ *    it never pinned (a retention that RLIMIT_MEMLOCK would not bound);
+ *    nor does a batch whose large entry is unmapped, its small one kept.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -207,6 +211,112 @@ TEST_F(iommu, run_does_not_wrap)
 	EXPECT_EQ(0, round_trip(_metadata, &self->edu, buf, BASE,
 				buf + PAGE, BASE + PAGE, EDU_XFER));
 	EXPECT_EQ(0, dma_unmap(self->fd, BASE, 2 * PAGE, 0, NULL));
+}
+
+/* Kernel memory in use, in kB: what MemAvailable no longer counts. */
+static long mem_avail_kb(void)
+{
+	return proc_num("/proc/meminfo", "MemAvailable");
+}
+
+TEST_F_TIMEOUT(iommu, failed_batch_retains_no_page_array, 300)
+{
+	enum { ROUNDS = 200 };
+	const uint64_t hole = 256UL << 20;	/* 64 Ki pages never mapped */
+	uint8_t *buf = map_anon(ROUNDS * PAGE);
+	uint8_t *gap;
+	struct uldf_dma_map e[2];
+	long before, after;
+	uint32_t done;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+	/* Address space reserved, then given back: access_ok, not mapped. */
+	gap = mmap(NULL, hole, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, gap);
+	ASSERT_EQ(0, munmap(gap, hole));
+	before = mem_avail_kb();
+	for (i = 0; i < ROUNDS; i++) {
+		e[0] = fixed_entry(buf + i * PAGE, PAGE, BASE + i * PAGE);
+		e[1] = fixed_entry(gap, hole, 0x40000000ULL);
+		ASSERT_EQ(-EFAULT, dma_batch(self->fd, e, 2, 0, &done));
+		ASSERT_EQ(1, done);
+	}
+	after = mem_avail_kb();
+	/*
+	 * 200 pages mapped; kept a 512 KiB page array each, that would be
+	 * 100 MiB.  The noise of the rest of the system is far below 16 MiB.
+	 */
+	EXPECT_LT(before - after, 16384) {
+		TH_LOG("MemAvailable fell from %ld kB to %ld kB", before,
+		       after);
+	}
+	EXPECT_EQ(0, dma_unmap(self->fd, BASE, ROUNDS * PAGE, 0, NULL));
+}
+
+TEST_F_TIMEOUT(iommu, unmapped_entry_retains_no_page_array, 600)
+{
+	enum { ROUNDS = 256, BIG = 8192 };
+	uint8_t *small = map_anon(ROUNDS * PAGE), *big = map_anon(BIG * PAGE);
+	const uint64_t big_iova = 0x8000000ULL;
+	struct uldf_dma_map e[2];
+	long before, after;
+	uint32_t done;
+	int i;
+
+	ASSERT_NE(NULL, small);
+	ASSERT_NE(NULL, big);
+	before = mem_avail_kb();
+	for (i = 0; i < ROUNDS; i++) {
+		e[0] = fixed_entry(small + i * PAGE, PAGE, BASE + i * PAGE);
+		e[1] = fixed_entry(big, BIG * PAGE, big_iova);
+		ASSERT_EQ(0, dma_batch(self->fd, e, 2, 0, &done));
+		ASSERT_EQ(0, dma_unmap(self->fd, big_iova, BIG * PAGE, 0, NULL));
+	}
+	after = mem_avail_kb();
+	/* A 64 KiB page array kept behind each page would be 16 MiB+. */
+	EXPECT_LT(before - after, 8192) {
+		TH_LOG("MemAvailable fell from %ld kB to %ld kB", before,
+		       after);
+	}
+	/* The pages kept are still reached, still one mapping each. */
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, small, BASE,
+				small + (ROUNDS - 1) * PAGE,
+				BASE + (ROUNDS - 1) * PAGE, EDU_XFER));
+	EXPECT_EQ(0, dma_unmap(self->fd, BASE, ROUNDS * PAGE, 0, NULL));
+}
+
+/*
+ * Three entries and a large fourth in one run; unmapping the fourth
+ * leaves the three a page array of their own: still one mapping each.
+ */
+TEST_F(iommu, compacted_run_keeps_boundaries)
+{
+	enum { BIG = 64 };
+	uint8_t *buf = map_anon(12 * PAGE), *big = map_anon(BIG * PAGE);
+	long pins = pinned_pages();
+	struct uldf_dma_map e[4];
+	uint32_t done;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, big);
+	for (i = 0; i < 3; i++)
+		e[i] = fixed_entry(buf + 4 * i * PAGE, 2 * PAGE,
+				   BASE + 2 * i * PAGE);
+	e[3] = fixed_entry(big, BIG * PAGE, BASE + 6 * PAGE);
+	ASSERT_EQ(0, dma_batch(self->fd, e, 4, 0, &done));
+	ASSERT_EQ(0, dma_unmap(self->fd, BASE + 6 * PAGE, BIG * PAGE, 0, NULL));
+	EXPECT_EQ(-EBUSY, dma_unmap(self->fd, BASE + 3 * PAGE, PAGE, 0, NULL));
+	EXPECT_EQ(-EBUSY, dma_unmap(self->fd, BASE, 3 * PAGE, 0, NULL));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, reaches(_metadata, &self->edu, buf, i));
+	EXPECT_EQ(0, dma_unmap(self->fd, BASE + 2 * PAGE, 2 * PAGE, 0, NULL));
+	EXPECT_EQ(0, reaches(_metadata, &self->edu, buf, 0));
+	EXPECT_EQ(0, reaches(_metadata, &self->edu, buf, 2));
+	EXPECT_EQ(0, dma_batch(self->fd, e, 1, ULDF_DMA_BATCH_UNMAP, &done));
+	EXPECT_EQ(0, dma_unmap(self->fd, BASE + 4 * PAGE, 2 * PAGE, 0, NULL));
+	EXPECT_EQ(pins, pinned_pages());
 }
 
 TEST_HARNESS_MAIN
