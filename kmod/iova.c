@@ -18,7 +18,8 @@
  * batch forms one run, stored as one entry of the tree.  An unmap takes out
  * only whole entries of a call: a range that cuts through one is refused,
  * and a run is cut in two where the range ends between two of its
- * entries.  In no-IOMMU mode (noiommu.c) the tree holds only the
+ * entries (the memory for that had first, or the unmap is refused with
+ * ENOMEM).  In no-IOMMU mode (noiommu.c) the tree holds only the
  * mappings, one entry each, by the bus address of their first page.
  *
  * The tree's lock is dma->lock (an external lock): everything here runs
@@ -99,15 +100,6 @@ int uldf_dma_replace(struct uldf_dma_state *dma, struct uldf_dma_mapping *old,
 	MA_STATE(mas, &dma->mappings, old->iova, uldf_dma_key_last(dma, old));
 
 	return mas_store_gfp(&mas, new, GFP_KERNEL_ACCOUNT);
-}
-
-/* Store what must not fail to be stored: the rest of a run cut in two. */
-static void uldf_dma_store_nofail(struct uldf_dma_state *dma,
-				  struct uldf_dma_mapping *m)
-{
-	MA_STATE(mas, &dma->mappings, m->iova, m->iova + m->size - 1);
-
-	mas_store_gfp(&mas, m, ULDF_DMA_ERASE_GFP);
 }
 
 /*
@@ -290,21 +282,13 @@ static int uldf_dma_reserve(struct uldf_dma_state *dma, unsigned long first,
 
 /* ---- taking mappings out ---------------------------------------------- */
 
-/*
- * Cut the run @m at @off pages (an entry boundary inside it): the rest
- * becomes a run of its own in the tree, which is returned.  Splitting may
- * need memory and must not fail once the unmap has been checked.
- */
-static struct uldf_dma_mapping *uldf_dma_split(struct uldf_dma_state *dma,
-					       struct uldf_dma_mapping *m,
-					       unsigned long off)
+/* Take the range of @m, not stored under its own pointer, out of the tree. */
+static void uldf_dma_erase_piece(struct uldf_dma_state *dma,
+				 struct uldf_dma_mapping *m)
 {
-	struct uldf_dma_mapping *right;
+	MA_STATE(mas, &dma->mappings, m->iova, m->iova + m->size - 1);
 
-	right = uldf_dma_run_alloc(m, ULDF_DMA_ERASE_GFP | __GFP_ACCOUNT);
-	uldf_dma_run_split(m, off, right);
-	uldf_dma_store_nofail(dma, right);
-	return right;
+	mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
 }
 
 /**
@@ -320,15 +304,22 @@ static struct uldf_dma_mapping *uldf_dma_split(struct uldf_dma_state *dma,
  * count.  In no-IOMMU mode the range must be one mapping (whose key is
  * only its first page).
  *
+ * A cut needs a record for the part taken out, allocated before anything
+ * changes; the part that stays keeps the run's record, and so its place
+ * in the tree, but for a range inside one run: the run's rest after the
+ * range gets a tree entry of its own, stored first.  If either fails the
+ * range is refused, nothing taken.
+ *
  * Return: 0; -ENOENT no mapping starts at @iova; -EBUSY the range cuts
- * through an entry (or, no-IOMMU, is not exactly one mapping).
+ * through an entry (or, no-IOMMU, is not exactly one mapping); -ENOMEM out
+ * of memory for a cut.
  */
 int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 			struct list_head *list)
 {
 	MA_STATE(mas, &dma->mappings, iova, iova);
 	unsigned long last = iova + size - 1;
-	struct uldf_dma_mapping *m, *end = NULL;
+	struct uldf_dma_mapping *m, *end = NULL, *head = NULL, *tail = NULL;
 	LIST_HEAD(found);
 	void *entry;
 
@@ -357,27 +348,67 @@ int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 			return -EBUSY;
 	}
 
-	/* Checked: only now is anything changed. */
+	/* Checked; what the cuts need comes before any change. */
 	if (m->iova != iova) {
-		struct uldf_dma_mapping *right;
-
-		right = uldf_dma_split(dma, m, (iova - m->iova) >> PAGE_SHIFT);
-		if (end == m)
-			end = right;
+		head = kmalloc(sizeof(*head), GFP_KERNEL_ACCOUNT);
+		if (!head)
+			return -ENOMEM;
 	}
-	if (end)
-		uldf_dma_split(dma, end, (last + 1 - end->iova) >> PAGE_SHIFT);
+	if (end) {
+		tail = kmalloc(sizeof(*tail), GFP_KERNEL_ACCOUNT);
+		if (!tail)
+			goto nomem;
+	}
+	if (head && end == m) {
+		/* Inside one run: its rest, @tail, in the tree first. */
+		MA_STATE(rmas, &dma->mappings, last + 1,
+			 m->iova + m->size - 1);
+
+		if (mas_store_gfp(&rmas, tail, GFP_KERNEL_ACCOUNT))
+			goto nomem;
+	}
+
+	/* Nothing can fail from here. */
+	if (head)
+		uldf_dma_run_split(m, (iova - m->iova) >> PAGE_SHIFT, head,
+				   false);
+	if (head && end == m) {
+		uldf_dma_run_split(head, size >> PAGE_SHIFT, tail, false);
+		tail = NULL;
+	} else if (tail) {
+		uldf_dma_run_split(end, (last + 1 - end->iova) >> PAGE_SHIFT,
+				   tail, true);
+	}
+	if (head) {
+		uldf_dma_erase_piece(dma, head);
+		uldf_dma_run_untrack(dma, head);
+		list_add_tail(&head->node, &found);
+	}
+	if (tail)
+		uldf_dma_erase_piece(dma, tail);
+	/* Left in the range: whole runs. */
 	mas_set(&mas, iova);
 	mas_for_each(&mas, entry, last)
 		if (!xa_is_value(entry))
 			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
 				      &found);
 	list_for_each_entry(m, &found, node) {
-		uldf_dma_unstore(dma, m);
-		uldf_dma_run_untrack(dma, m);
+		if (m != head) {
+			uldf_dma_unstore(dma, m);
+			uldf_dma_run_untrack(dma, m);
+		}
+	}
+	if (tail) {
+		uldf_dma_run_untrack(dma, tail);
+		list_add_tail(&tail->node, &found);
 	}
 	list_splice_tail(&found, list);
 	return 0;
+
+nomem:
+	kfree(tail);
+	kfree(head);
+	return -ENOMEM;
 }
 
 /**

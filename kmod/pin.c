@@ -538,21 +538,30 @@ bool uldf_dma_run_bound(const struct uldf_dma_mapping *m, unsigned long off)
 
 /**
  * uldf_dma_run_split() - cut a run in two at an entry boundary.
- * @m: the run; keeps its first @off pages.
+ * @m: the run, counted by uldf_dma_run_track(); dma.lock held.
  * @off: pages, a boundary inside @m (uldf_dma_run_bound()), not 0.
- * @right: a copy of @m (uldf_dma_run_alloc()), which becomes the rest.
+ * @piece: room for a mapping (kmalloc()), which becomes one of the two
+ *	   parts, counted with its block like @m; @m keeps the other.
+ * @left: @piece becomes the first @off pages, else the rest.
+ *
+ * Nothing is allocated: the cut cannot fail.
  */
 void uldf_dma_run_split(struct uldf_dma_mapping *m, unsigned long off,
-			struct uldf_dma_mapping *right)
+			struct uldf_dma_mapping *piece, bool left)
 {
-	right->iova = m->iova + (off << PAGE_SHIFT);
-	right->vaddr = 0;
-	right->npages = m->npages - off;
-	right->size = right->npages << PAGE_SHIFT;
-	right->pages = m->pages + off;
-	list_add(&right->sibling, &m->sibling);
-	m->npages = off;
-	m->size = off << PAGE_SHIFT;
+	struct uldf_dma_mapping *first = left ? piece : m;
+	struct uldf_dma_mapping *rest = left ? m : piece;
+
+	*piece = *m;
+	refcount_inc(&m->block->ref);
+	list_add(&piece->sibling, &m->sibling);
+	rest->iova = m->iova + (off << PAGE_SHIFT);
+	rest->vaddr = 0;
+	rest->npages = m->npages - off;
+	rest->size = rest->npages << PAGE_SHIFT;
+	rest->pages = m->pages + off;
+	first->npages = off;
+	first->size = off << PAGE_SHIFT;
 }
 
 /**

@@ -629,7 +629,7 @@ struct uldf_dma_mapping *uldf_dma_run_alloc(const struct uldf_dma_mapping *e,
 					    gfp_t gfp);
 void uldf_dma_run_free(struct uldf_dma_mapping *m);
 void uldf_dma_run_split(struct uldf_dma_mapping *m, unsigned long off,
-			struct uldf_dma_mapping *right);
+			struct uldf_dma_mapping *piece, bool left);
 bool uldf_dma_run_bound(const struct uldf_dma_mapping *m, unsigned long off);
 void uldf_dma_put_entries(struct uldf_dma_mapping *ents, u32 n,
 			  unsigned long *charged);

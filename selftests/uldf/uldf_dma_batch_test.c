@@ -6,7 +6,8 @@
  *
  *  - an unmap that starts or ends inside an entry of a run is refused
  *    (EBUSY) and every entry stays reachable by the device;
- *  - unmapping the middle entry of a run leaves the two others reachable;
+ *  - unmapping the middle entry of a run leaves the two others reachable,
+ *    and a range across three runs cuts the outer two and takes the middle;
  *    unmapping them too brings pins and VmLck back to where they were;
  *  - a batch unmap that takes entries of a run at once, failing on its
  *    last request (EBUSY) or on a hole (ENOENT), reports in done how far
@@ -316,6 +317,41 @@ TEST_F(iommu, compacted_run_keeps_boundaries)
 	EXPECT_EQ(0, reaches(_metadata, &self->edu, buf, 2));
 	EXPECT_EQ(0, dma_batch(self->fd, e, 1, ULDF_DMA_BATCH_UNMAP, &done));
 	EXPECT_EQ(0, dma_unmap(self->fd, BASE + 4 * PAGE, 2 * PAGE, 0, NULL));
+	EXPECT_EQ(pins, pinned_pages());
+}
+
+/*
+ * Three calls at consecutive IOVAs, entries a b | c | d e (2 pages each);
+ * unmapping b to d cuts the first and last runs and takes the middle one.
+ */
+TEST_F(iommu, unmap_across_runs)
+{
+	uint8_t *buf = map_anon(20 * PAGE);
+	long pins = pinned_pages();
+	struct uldf_dma_map e[5];
+	uint64_t unmapped;
+	uint32_t done;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < 5; i++)
+		e[i] = fixed_entry(buf + 4 * i * PAGE, 2 * PAGE,
+				   BASE + 2 * i * PAGE);
+	ASSERT_EQ(0, dma_batch(self->fd, e, 2, 0, &done));
+	ASSERT_EQ(0, dma_batch(self->fd, e + 2, 1, 0, &done));
+	ASSERT_EQ(0, dma_batch(self->fd, e + 3, 2, 0, &done));
+	EXPECT_EQ(-EBUSY, dma_unmap(self->fd, BASE + 2 * PAGE, 5 * PAGE, 0,
+				    NULL));
+	EXPECT_EQ(0, dma_unmap(self->fd, BASE + 2 * PAGE, 6 * PAGE, 0,
+			       &unmapped));
+	EXPECT_EQ(6 * PAGE, unmapped);
+	EXPECT_EQ(pins + 4, pinned_pages());
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, buf, BASE,
+				buf + 16 * PAGE, BASE + 8 * PAGE, EDU_XFER));
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, BASE + 4 * PAGE, 2 * PAGE, 0,
+				     NULL));
+	EXPECT_EQ(0, dma_unmap(self->fd, BASE, 10 * PAGE, 0, &unmapped));
+	EXPECT_EQ(4 * PAGE, unmapped);
 	EXPECT_EQ(pins, pinned_pages());
 }
 
