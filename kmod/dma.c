@@ -23,12 +23,20 @@
  * another, hence one IOTLB synchronisation per run, the cost that
  * dominates under an emulated IOMMU in caching mode.  An allocated IOVA
  * goes right after the previous entry of the call where that is free (else
- * to the lowest free place), so a batch forms one run.  Unmaps gather with
- * iommu_unmap_fast(), sync once and only then unpin.
+ * to the lowest free place), so a batch forms one run.  A run is one
+ * mapping in the books (one tree entry, one allocation), which keeps its
+ * entries' boundaries.  The runs of a call share its page array, sized for
+ * every entry read; when the runs in the tree hold less than half of it,
+ * after a map that stopped early or an unmap, they move to an array of
+ * their size (pin.c), so that the kernel memory a mapping keeps is bounded
+ * by its pinned pages, counted in RLIMIT_MEMLOCK.  Unmaps gather with iommu_unmap_fast(), sync once
+ * and only then unpin; a batch unmap takes entries that follow one
+ * another in a run as one range.
  *
- * A mapping is never split, and a run never lets iommu_map_sg() merge two
- * mappings into one large IOMMU page, so unmapping one mapping never takes
- * another's translation with it.
+ * For the user each entry is a mapping: an unmap takes whole entries, and
+ * cuts a run only between two of them.  A run never lets iommu_map_sg()
+ * merge two entries into one large IOMMU page, so unmapping one entry
+ * never takes another's translation with it.
  *
  * Whether the domain enforces cache coherency (domain.c), so that the
  * IOMMU snoops even a No Snoop request, ULDF_DMA_GET_INFO reports and
@@ -82,38 +90,62 @@ static int uldf_dma_check_map(const struct uldf_dma_map *req)
 }
 
 /*
- * First step of a map, without any of uldf's locks, so that a page that
- * never faults in (userfaultfd) stalls only its own caller: read and check
- * the entry, and pin its pages if the caller's RLIMIT_MEMLOCK leaves room
- * for them.
+ * First step of a map, without any of uldf's locks: read and check the
+ * entry, and whether the caller's RLIMIT_MEMLOCK leaves room for its pages.
  */
-static struct uldf_dma_mapping *
-uldf_dma_prepare(struct uldf_device *udev, struct uldf_dma_map __user *uent,
-		 bool single, const struct uldf_dma_acct *acct)
+static int uldf_dma_read_entry(struct uldf_device *udev,
+			       struct uldf_dma_map __user *uent, bool single,
+			       const struct uldf_dma_acct *acct,
+			       struct uldf_dma_mapping *e)
 {
-	struct uldf_dma_mapping *m;
 	struct uldf_dma_map req;
 	int ret;
 
 	if (copy_from_user(&req, uent, sizeof(req)))
-		return ERR_PTR(-EFAULT);
+		return -EFAULT;
 	if (single ? req.argsz < sizeof(req) : req.argsz != sizeof(req))
-		return ERR_PTR(-EINVAL);
+		return -EINVAL;
 	ret = uldf_dma_check_map(&req);
 	if (!ret)
 		ret = uldf_dma_may_pin(udev, req.size >> PAGE_SHIFT, acct);
-	if (ret)
-		return ERR_PTR(ret);
+	if (!ret)
+		uldf_dma_entry_init(e, &req);
+	return ret;
+}
 
-	m = uldf_dma_mapping_alloc(&req);
-	if (!m)
-		return ERR_PTR(-ENOMEM);
-	ret = uldf_dma_pin(m);
-	if (ret) {
-		uldf_dma_mapping_free(m);
-		return ERR_PTR(ret);
+/*
+ * Read and pin @count entries at @uent into @ents, stopping at the first
+ * failure (*@err), without any of uldf's locks, so that a page that never
+ * faults in (userfaultfd) stalls only its own caller; *@block gets their
+ * pages.  Returns how many are pinned.
+ */
+static u32 uldf_dma_prepare(struct uldf_device *udev,
+			    struct uldf_dma_map __user *uent, u32 count,
+			    bool single, struct uldf_dma_acct *acct,
+			    struct uldf_dma_mapping *ents,
+			    struct uldf_dma_pages **block, int *err)
+{
+	u32 n;
+	int ret;
+
+	uldf_dma_acct_init(acct);
+	for (n = 0; n < count; n++) {
+		ret = uldf_dma_read_entry(udev, &uent[n], single, acct,
+					  &ents[n]);
+		if (ret) {
+			*err = ret;
+			break;
+		}
+		acct->pending += ents[n].npages;
 	}
-	return m;
+	if (!n)
+		return 0;
+	*block = uldf_dma_pages_alloc(ents, n);
+	if (!*block) {
+		*err = -ENOMEM;
+		return 0;
+	}
+	return uldf_dma_pin(ents, n, err);
 }
 
 /*
@@ -122,59 +154,59 @@ uldf_dma_prepare(struct uldf_device *udev, struct uldf_dma_map __user *uent,
  * gets its segments counted.
  */
 static int uldf_dma_check_place(struct uldf_device *udev,
-				struct uldf_dma_mapping *m,
+				struct uldf_dma_mapping *e,
 				struct uldf_dma_map __user *uent)
 {
 	struct uldf_dma_state *dma = udev->dma;
 
 	if (dma->noiommu) {
-		if (m->flags & ULDF_DMA_MAP_FIXED_IOVA)
+		if (e->flags & ULDF_DMA_MAP_FIXED_IOVA)
 			return -EINVAL;
-		return uldf_dma_noiommu_prepare(udev, m, uent);
+		return uldf_dma_noiommu_prepare(udev, e, uent);
 	}
-	if ((m->flags & ULDF_DMA_MAP_FIXED_IOVA) &&
-	    !uldf_dma_iova_usable(dma, m->iova, m->iova + m->size - 1))
+	if ((e->flags & ULDF_DMA_MAP_FIXED_IOVA) &&
+	    !uldf_dma_iova_usable(dma, e->iova, e->iova + e->size - 1))
 		return -EINVAL;
 	return 0;
 }
 
 /*
- * Tell the user where @m went.  Under dma.lock, so without faulting: the
+ * Tell the user where @e went.  Under dma.lock, so without faulting: the
  * caller faulted the entries in before taking any lock, and a page taken
  * away since is -EFAULT rather than a wait.
  */
 static int uldf_dma_report(struct uldf_device *udev,
-			   struct uldf_dma_mapping *m,
+			   struct uldf_dma_mapping *e,
 			   struct uldf_dma_map __user *uent)
 {
-	u64 iova = m->iova;
+	u64 iova = e->iova;
 
 	if (copy_to_user_nofault(&uent->iova, &iova, sizeof(iova)))
 		return -EFAULT;
 	if (udev->dma->noiommu)
-		return uldf_dma_noiommu_report(udev, m, uent);
+		return uldf_dma_noiommu_report(udev, e, uent);
 	return 0;
 }
 
 /*
  * Fault in what uldf_dma_report() writes for @count entries at @uent, so
  * that it finds the pages there.  Each entry's iova field is written back
- * with the value read from it (still in @maps[i]->iova): the page was just
+ * with the value read from it (still in @ents[i].iova): the page was just
  * read, so this only makes it writable, for much less than a walk of the
  * page tables by fault_in_safe_writeable() costs a single map.
  */
 static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
-			     struct uldf_dma_mapping **maps)
+			     struct uldf_dma_mapping *ents)
 {
 	u32 i;
 
 	for (i = 0; i < count; i++) {
-		if (put_user(maps[i]->iova, &uent[i].iova))
+		if (put_user(ents[i].iova, &uent[i].iova))
 			return -EFAULT;
 	}
 	for (i = 0; i < count; i++) {
-		char __user *segs = u64_to_user_ptr(maps[i]->segs_ptr);
-		size_t len = maps[i]->room * sizeof(struct uldf_dma_seg);
+		char __user *segs = u64_to_user_ptr(ents[i].segs_ptr);
+		size_t len = ents[i].room * sizeof(struct uldf_dma_seg);
 
 		if (len && fault_in_safe_writeable(segs, len))
 			return -EFAULT;
@@ -183,47 +215,128 @@ static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
 }
 
 /*
- * Second step, under dma.lock: reserve the IOVAs of @maps[0..@n) in order
- * and report them; stops at the first failure (*@err).  Returns how many
- * took their place in the tree.
+ * Store the run @run in the tree (@mas where its place was found) and onto
+ * @runs; frees it if it cannot.
+ * Returns 0, or -ENOMEM.
+ */
+static int uldf_dma_close_run(struct uldf_dma_state *dma,
+			      struct ma_state *mas,
+			      struct uldf_dma_mapping *run,
+			      struct list_head *runs)
+{
+	int ret = uldf_dma_store(dma, mas, run);
+
+	if (ret) {
+		uldf_dma_run_free(run);
+		return ret;
+	}
+	uldf_dma_run_track(dma, run);
+	list_add_tail(&run->node, runs);
+	return 0;
+}
+
+/*
+ * Second step, under dma.lock: place the entries @ents[0..@n) in order,
+ * each run of them whose IOVAs follow one another as one mapping on
+ * @runs, and report their IOVAs; stops at the first failure (*@err).
+ * Returns how many entries took their place in the tree.
  */
 static u32 uldf_dma_place(struct uldf_device *udev,
 			  struct uldf_dma_map __user *uent,
-			  struct uldf_dma_mapping **maps, u32 n, int *err)
+			  struct uldf_dma_mapping *ents, u32 n,
+			  struct list_head *runs, int *err)
 {
+	MA_STATE(mas, &udev->dma->mappings, 0, 0);
 	struct uldf_dma_state *dma = udev->dma;
-	unsigned long next = 0;
+	unsigned long next = 0, gap_last = 0;
+	struct uldf_dma_mapping *run = NULL;
+	u32 i, first = 0;
 	int ret = 0;
-	u32 i;
 
 	for (i = 0; i < n; i++) {
-		ret = uldf_dma_insert(dma, maps[i], &next);
+		struct uldf_dma_mapping *e = &ents[i];
+		bool joins = run && uldf_dma_extends(dma, run, e, next,
+						     gap_last);
+
+		if (!joins && run) {
+			ret = uldf_dma_close_run(dma, &mas, run, runs);
+			run = NULL;
+			if (ret) {
+				i = first;
+				break;
+			}
+		}
+		if (!joins) {
+			ret = uldf_dma_find_place(dma, &mas, e, next,
+						  &gap_last);
+			if (ret)
+				break;
+		}
+		ret = uldf_dma_report(udev, e, &uent[i]);
 		if (ret)
 			break;
-		ret = uldf_dma_report(udev, maps[i], &uent[i]);
-		if (ret) {
-			uldf_dma_unstore(dma, maps[i]);
-			break;
+		if (!(e->flags & ULDF_DMA_MAP_FIXED_IOVA))
+			next = e->iova + e->size;
+		if (joins) {
+			run->size += e->size;
+			run->npages += e->npages;
+		} else {
+			run = uldf_dma_run_alloc(e, GFP_KERNEL_ACCOUNT);
+			if (!run) {
+				ret = -ENOMEM;
+				break;
+			}
+			first = i;
 		}
-		dma->locked_pages += maps[i]->npages;
 		cond_resched();
+	}
+	if (run && uldf_dma_close_run(dma, &mas, run, runs)) {
+		ret = -ENOMEM;
+		i = first;
 	}
 	if (i < n)
 		*err = ret;
 	return i;
 }
 
-/* Take @maps[0..@n) out of the tree again and onto @list. */
-static void uldf_dma_unplace(struct uldf_dma_state *dma,
-			     struct uldf_dma_mapping **maps, u32 n,
-			     struct list_head *list)
+/*
+ * The runs on @list were just taken out of the tree: their blocks may be
+ * left mostly unused by the runs still in it.  dma.lock held.
+ */
+static void uldf_dma_compact_list(struct uldf_dma_state *dma,
+				  struct list_head *list)
 {
-	u32 i;
+	struct uldf_dma_mapping *m;
 
-	for (i = 0; i < n; i++) {
-		uldf_dma_unstore(dma, maps[i]);
-		dma->locked_pages -= maps[i]->npages;
-		list_add_tail(&maps[i]->node, list);
+	list_for_each_entry(m, list, node) {
+		uldf_dma_pages_compact(dma, m->block);
+		cond_resched();
+	}
+}
+
+/* Take the runs on @runs out of the tree again and onto @list. */
+static void uldf_dma_unplace(struct uldf_dma_state *dma,
+			     struct list_head *runs, struct list_head *list)
+{
+	struct uldf_dma_mapping *m;
+
+	list_for_each_entry(m, runs, node) {
+		uldf_dma_unstore(dma, m);
+		uldf_dma_run_untrack(dma, m);
+	}
+	list_splice_tail_init(runs, list);
+}
+
+/*
+ * Record that entry @at failed with @ret, unless an earlier entry (or
+ * @at itself, first) already did: the errno returned is the one of the
+ * entry *done points at.
+ */
+static void uldf_dma_failed(int *err, u32 *err_at, int ret, u32 at)
+{
+	if (at < *err_at) {
+		*err = ret;
+		*err_at = at;
 	}
 }
 
@@ -235,51 +348,46 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 				struct uldf_dma_map __user *uent, u32 count,
 				bool single, u32 *done)
 {
-	struct uldf_dma_mapping *one, **maps;
+	struct uldf_dma_mapping one, *ents;
+	struct uldf_dma_pages *block = NULL;
 	struct uldf_dma_state *dma;
-	u32 n, checked, charged, placed, kept, i;
+	u32 n, checked, charged, placed, kept, err_at = count;
 	unsigned long credit = 0;
 	struct uldf_dma_acct acct;
+	LIST_HEAD(runs);
 	LIST_HEAD(undo);
-	int err = 0, ret;
+	int err = 0, step_err = 0, ret;
 
 	*done = 0;
-	maps = count == 1 ? &one :
-	       kvmalloc_array(count, sizeof(*maps),
+	ents = count == 1 ? &one :
+	       kvmalloc_array(count, sizeof(*ents),
 			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!maps)
+	if (!ents)
 		return -ENOMEM;
 
-	uldf_dma_acct_init(&acct);
-	for (n = 0; n < count; n++) {
-		maps[n] = uldf_dma_prepare(udev, &uent[n], single, &acct);
-		if (IS_ERR(maps[n])) {
-			err = PTR_ERR(maps[n]);
-			break;
-		}
-		acct.pending += maps[n]->npages;
-	}
+	n = uldf_dma_prepare(udev, uent, count, single, &acct, ents, &block,
+			     &step_err);
+	if (n < count)
+		uldf_dma_failed(&err, &err_at, step_err, n);
 	/*
 	 * Where the IOVAs cannot be reported, none of them is placed.  The
 	 * charge takes the caller's mmap_lock, before the device lock (see
 	 * pin.c); a caller whose mm is not the opener's is refused below,
 	 * and its charge credited back.
 	 */
-	ret = n ? uldf_dma_fault_in(uent, n, maps) : 0;
+	ret = n ? uldf_dma_fault_in(uent, n, ents) : 0;
 	charged = 0;
-	if (ret) {
-		err = ret;
-	} else {
-		charged = uldf_dma_charge(udev, current->mm, &acct, maps, n,
-					  &err);
+	if (!ret) {
+		charged = uldf_dma_charge(udev, current->mm, &acct, ents, n,
+					  &step_err);
+		if (charged < n)
+			uldf_dma_failed(&err, &err_at, step_err, charged);
 		ret = uldf_lock_live(udev);
 	}
 	if (ret) {
-		for (i = 0; i < n; i++)
-			list_add_tail(&maps[i]->node, &undo);
-		uldf_dma_put_list(&undo, &credit);
+		uldf_dma_put_entries(ents, n, &credit);
 		uldf_dma_credit(current->mm, credit);
-		err = ret;
+		uldf_dma_failed(&err, &err_at, ret, 0);
 		goto out_free;
 	}
 	dma = udev->dma;	/* a join changes it under the device lock */
@@ -290,37 +398,43 @@ static int uldf_dma_map_entries(struct uldf_device *udev,
 	else if (current->mm != dma->mm)
 		ret = -EPERM;
 	for (checked = 0; !ret && checked < charged; checked++)
-		ret = uldf_dma_check_place(udev, maps[checked], &uent[checked]);
+		ret = uldf_dma_check_place(udev, &ents[checked],
+					   &uent[checked]);
 	if (ret) {
-		err = ret;
 		if (checked)
 			checked--;
+		uldf_dma_failed(&err, &err_at, ret, checked);
 	}
 
 	mutex_lock(&dma->lock);
-	placed = uldf_dma_place(udev, uent, maps, checked, &err);
+	placed = uldf_dma_place(udev, uent, ents, checked, &runs, &step_err);
+	if (placed < checked)
+		uldf_dma_failed(&err, &err_at, step_err, placed);
 	kept = placed;
 	if (placed && dma->domain) {
-		int ret = uldf_dma_program(dma, maps, placed);
+		int ret = uldf_dma_program(dma, &runs);
 
-		/* All or nothing: @maps[0..placed) join the rest on @undo. */
+		/* All or nothing: the runs join the rest on @undo. */
 		if (ret) {
-			uldf_dma_unplace(dma, maps, placed, &undo);
+			uldf_dma_unplace(dma, &runs, &undo);
 			kept = 0;
-			err = ret;
+			uldf_dma_failed(&err, &err_at, ret, 0);
 		}
 	}
+	/* The block was sized for every entry read, not those kept. */
+	if (kept)
+		uldf_dma_pages_compact(dma, block);
 	mutex_unlock(&dma->lock);
 
-	for (i = placed; i < n; i++)
-		list_add_tail(&maps[i]->node, &undo);
 	uldf_dma_put_list(&undo, &credit);
+	uldf_dma_put_entries(ents + placed, n - placed, &credit);
 	up_read(&udev->lock);
 	uldf_dma_credit(current->mm, credit);
 	*done = kept;
 out_free:
-	if (maps != &one)
-		kvfree(maps);
+	uldf_dma_pages_put(block);
+	if (ents != &one)
+		kvfree(ents);
 	return err;
 }
 
@@ -409,6 +523,7 @@ static long uldf_dma_unmap_ioctl(struct uldf_device *udev, void __user *arg)
 	else
 		ret = uldf_dma_take_range(dma, req.iova, req.size, &list);
 	uldf_dma_unmap_list(dma, &list);
+	uldf_dma_compact_list(dma, &list);
 	mutex_unlock(&dma->lock);
 	unmapped = uldf_dma_put_credit(dma, &list, &credit);
 out_unlock:
@@ -418,6 +533,51 @@ out_unlock:
 	if (put_user(unmapped, &uarg->unmapped))
 		return -EFAULT;
 	return ret;
+}
+
+/* What can be checked of an unmap entry without the device's state. */
+static int uldf_dma_check_unmap(const struct uldf_dma_map *req)
+{
+	if (req->argsz != sizeof(*req) || (req->flags & ~ULDF_DMA_MAP_FLAGS))
+		return -EINVAL;
+	return uldf_dma_check_range(req->iova, req->size);
+}
+
+/*
+ * How many of the @count unmap entries at @reqs, from the first, may be
+ * taken out with one range: entries that are valid and follow one another
+ * in IOVA, each starting an entry of the same run in the tree.  Whether
+ * the first starts one, and the last ends one, the take checks.
+ * dma.lock held.
+ */
+static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
+				const struct uldf_dma_map *reqs, u32 count)
+{
+	MA_STATE(mas, &dma->mappings, reqs[0].iova, reqs[0].iova);
+	struct uldf_dma_mapping *m;
+	unsigned long run_last;
+	void *entry;
+	u32 i;
+
+	if (count < 2 || uldf_dma_check_unmap(&reqs[0]))
+		return 1;
+	entry = mas_walk(&mas);
+	if (!entry || xa_is_value(entry))
+		return 1;
+	m = entry;
+	run_last = m->iova + m->size - 1;
+	for (i = 1; i < count; i++) {
+		const struct uldf_dma_map *req = &reqs[i];
+
+		if (uldf_dma_check_unmap(req) ||
+		    req->iova != reqs[i - 1].iova + reqs[i - 1].size ||
+		    req->iova > run_last ||
+		    req->size - 1 > run_last - req->iova ||
+		    !uldf_dma_run_bound(m, (req->iova - m->iova) >> PAGE_SHIFT))
+			break;
+		cond_resched();
+	}
+	return i;
 }
 
 /*
@@ -433,8 +593,8 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 	struct uldf_dma_state *dma;
 	struct uldf_dma_map *reqs;
 	LIST_HEAD(list);
+	u32 i, n, alone = 0;
 	int ret = 0;
-	u32 i;
 
 	*done = 0;
 	reqs = kvmalloc_array(count, sizeof(*reqs),
@@ -454,23 +614,32 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 
 	dma = udev->dma;
 	mutex_lock(&dma->lock);
-	for (i = 0; i < count; i++) {
-		const struct uldf_dma_map *req = &reqs[i];
-
-		if (req->argsz != sizeof(*req) ||
-		    (req->flags & ~ULDF_DMA_MAP_FLAGS)) {
-			ret = -EINVAL;
-			break;
+	for (i = 0; i < count; i += n) {
+		/*
+		 * Entries that follow one another in a run are taken at once;
+		 * if that fails, one by one, to find the one that fails.
+		 */
+		n = i < alone ? 1 : uldf_dma_unmap_group(dma, &reqs[i],
+							 count - i);
+		if (n > 1) {
+			if (!uldf_dma_take_range(dma, reqs[i].iova,
+						 reqs[i + n - 1].iova +
+						 reqs[i + n - 1].size -
+						 reqs[i].iova, &list))
+				continue;
+			alone = i + n;
+			n = 1;
 		}
-		ret = uldf_dma_check_range(req->iova, req->size);
+		ret = uldf_dma_check_unmap(&reqs[i]);
 		if (!ret)
-			ret = uldf_dma_take_range(dma, req->iova, req->size,
-						  &list);
+			ret = uldf_dma_take_range(dma, reqs[i].iova,
+						  reqs[i].size, &list);
 		if (ret)
 			break;
 		cond_resched();
 	}
 	uldf_dma_unmap_list(dma, &list);
+	uldf_dma_compact_list(dma, &list);
 	mutex_unlock(&dma->lock);
 	uldf_dma_put_credit(dma, &list, &credit);
 	*done = i;

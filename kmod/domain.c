@@ -11,14 +11,14 @@
  * request with the No Snoop attribute.  config.c lets the device's Enable
  * No Snoop bit follow the user only in that case.
  *
- * The mappings of a map call, already placed in the IOVA tree, are
- * programmed in IOVA order with one iommu_map_sg() per run of mappings
- * whose IOVAs follow one another, hence one IOTLB synchronisation per run,
- * the cost that dominates under an emulated IOMMU in caching mode.
- * iommu_map_sg() gives physically contiguous runs (hugetlbfs, THP) the
- * largest IOMMU pages that fit, but a run never lets it merge two mappings
- * into one large IOMMU page, so unmapping one mapping never takes
- * another's translation with it.  Programming a call is all or nothing.
+ * The runs of a map call (entries whose IOVAs follow one another), already
+ * placed in the IOVA tree, are programmed with one iommu_map_sg() each,
+ * hence one IOTLB synchronisation per run, the cost that dominates under
+ * an emulated IOMMU in caching mode.  iommu_map_sg() gives physically
+ * contiguous memory (hugetlbfs, THP) the largest IOMMU pages that fit, but
+ * an entry joins a run only if that puts no large IOMMU page across the
+ * two (uldf_dma_joins()), so unmapping one entry never takes another's
+ * translation with it.  Programming a call is all or nothing.
  * Unmaps gather with iommu_unmap_fast() in IOVA order and sync once; the
  * caller unpins only then.
  *
@@ -30,12 +30,8 @@
 #include <linux/iommu.h>
 #include <linux/list_sort.h>
 #include <linux/scatterlist.h>
-#include <linux/sort.h>
 
 #include "uldf_private.h"
-
-/* Pages per iommu_map_sg() call: bounds the scatterlist to about 2 MiB. */
-#define ULDF_DMA_RUN_PAGES	65536UL
 
 static int uldf_dma_prot(const struct uldf_dma_state *dma, u32 flags)
 {
@@ -50,77 +46,59 @@ static int uldf_dma_prot(const struct uldf_dma_state *dma, u32 flags)
 
 /* ---- programming the IOMMU ------------------------------------------- */
 
-static int uldf_dma_cmp_iova(const void *a, const void *b)
-{
-	const struct uldf_dma_mapping *x = *(const struct uldf_dma_mapping **)a;
-	const struct uldf_dma_mapping *y = *(const struct uldf_dma_mapping **)b;
-
-	return x->iova < y->iova ? -1 : x->iova > y->iova;
-}
-
-/*
- * Whether @m may join the run that ends with @prev (@pages long) in one
- * iommu_map_sg().  Besides following it in IOVA with the same permissions,
- * @m must not let iommu_map_sg() put a large IOMMU page across the two:
- * that happens only when @m's first page physically follows @prev's last
- * and, for some large page size, IOVA and physical address are congruent
- * modulo it while the boundary is not aligned to it.
+/**
+ * uldf_dma_joins() - whether an entry may join a run in one iommu_map_sg().
+ * @dma: the DMA state, with a domain.
+ * @run: the run, whose last entry's pages come right before @e's.
+ * @e: the entry, placed right after @run in IOVA.
+ *
+ * Besides the same permissions, @e must not let iommu_map_sg() put a large
+ * IOMMU page across the two: that happens only when @e's first page
+ * physically follows @run's last and, for some large page size, IOVA and
+ * physical address are congruent modulo it while the boundary is not
+ * aligned to it.
+ *
+ * Return: true if it may.
  */
-static bool uldf_dma_joins(const struct uldf_dma_state *dma,
-			   const struct uldf_dma_mapping *prev,
-			   const struct uldf_dma_mapping *m,
-			   unsigned long pages)
+bool uldf_dma_joins(const struct uldf_dma_state *dma,
+		    const struct uldf_dma_mapping *run,
+		    const struct uldf_dma_mapping *e)
 {
 	unsigned long big = dma->domain->pgsize_bitmap & ~GENMASK(PAGE_SHIFT, 0);
-	phys_addr_t start = page_to_phys(m->pages[0]);
+	unsigned long iova = run->iova + run->size;
+	phys_addr_t start = page_to_phys(e->pages[0]);
 	unsigned int bit;
 
-	if (m->iova != prev->iova + prev->size ||
-	    (m->flags & ULDF_DMA_MAP_RW) != (prev->flags & ULDF_DMA_MAP_RW) ||
-	    m->npages > ULDF_DMA_RUN_PAGES - pages)
+	if ((e->flags & ULDF_DMA_MAP_RW) != (run->flags & ULDF_DMA_MAP_RW))
 		return false;
-	if (page_to_phys(prev->pages[prev->npages - 1]) + PAGE_SIZE != start)
+	if (page_to_phys(run->pages[run->npages - 1]) + PAGE_SIZE != start)
 		return true;
 	for_each_set_bit(bit, &big, BITS_PER_LONG) {
 		unsigned long mask = BIT(bit) - 1;
 
-		if (!((m->iova ^ start) & mask) && (m->iova & mask))
+		if (!((iova ^ start) & mask) && (iova & mask))
 			return false;
 	}
 	return true;
 }
 
-/*
- * Map @nr pages with one iommu_map_sg(): those of @maps[0..@n), which
- * follow one another in IOVA, starting at page @skip of the first.
- */
+/* Map @nr pages of the run @m from page @skip with one iommu_map_sg(). */
 static int uldf_dma_map_pages(struct uldf_dma_state *dma,
-			      struct uldf_dma_mapping **maps, unsigned int n,
-			      unsigned long skip, unsigned long nr)
+			      struct uldf_dma_mapping *m, unsigned long skip,
+			      unsigned long nr)
 {
-	unsigned long iova = maps[0]->iova + (skip << PAGE_SHIFT);
-	int prot = uldf_dma_prot(dma, maps[0]->flags);
 	struct sg_append_table sgt = {};
-	unsigned long left = nr;
-	unsigned int i;
 	ssize_t mapped;
-	int ret = 0;
+	int ret;
 
-	for (i = 0; i < n && left; i++) {
-		unsigned long cnt = min(maps[i]->npages - skip, left);
-
-		left -= cnt;
-		ret = sg_alloc_append_table_from_pages(&sgt,
-						       maps[i]->pages + skip,
-						       cnt, 0, cnt << PAGE_SHIFT,
-						       UINT_MAX, left,
-						       GFP_KERNEL_ACCOUNT);
-		if (ret)
-			goto out_free;
-		skip = 0;
-	}
-	mapped = iommu_map_sg(dma->domain, iova, sgt.sgt.sgl, sgt.sgt.nents,
-			      prot, GFP_KERNEL_ACCOUNT);
+	ret = sg_alloc_append_table_from_pages(&sgt, m->pages + skip, nr, 0,
+					       nr << PAGE_SHIFT, UINT_MAX, 0,
+					       GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto out_free;
+	mapped = iommu_map_sg(dma->domain, m->iova + (skip << PAGE_SHIFT),
+			      sgt.sgt.sgl, sgt.sgt.nents,
+			      uldf_dma_prot(dma, m->flags), GFP_KERNEL_ACCOUNT);
 	if (mapped < 0)
 		ret = mapped;
 out_free:
@@ -128,17 +106,19 @@ out_free:
 	return ret;
 }
 
-/* Map a mapping too large for one run, piece by piece. */
-static int uldf_dma_map_large(struct uldf_dma_state *dma,
-			      struct uldf_dma_mapping *m,
-			      unsigned long *mapped)
+/*
+ * Map the run @m, in pieces if it is an entry too large for one
+ * scatterlist; *@mapped says how far it got on failure.
+ */
+static int uldf_dma_map_run(struct uldf_dma_state *dma,
+			    struct uldf_dma_mapping *m, unsigned long *mapped)
 {
 	unsigned long off, nr;
 	int ret;
 
 	for (off = 0; off < m->npages; off += nr) {
 		nr = min(m->npages - off, ULDF_DMA_RUN_PAGES);
-		ret = uldf_dma_map_pages(dma, &m, 1, off, nr);
+		ret = uldf_dma_map_pages(dma, m, off, nr);
 		if (ret) {
 			*mapped = off;
 			return ret;
@@ -147,71 +127,56 @@ static int uldf_dma_map_large(struct uldf_dma_state *dma,
 	return 0;
 }
 
-/* Undo the programming of @maps[0..@n) and of @partial pages of @maps[@n]. */
+/*
+ * Undo the programming of the runs on @runs before @stop, and of @partial
+ * pages of @stop.
+ */
 static void uldf_dma_unprogram(struct uldf_dma_state *dma,
-			       struct uldf_dma_mapping **maps, unsigned int n,
+			       struct list_head *runs,
+			       struct uldf_dma_mapping *stop,
 			       unsigned long partial)
 {
 	struct iommu_iotlb_gather gather;
-	unsigned int i;
+	struct uldf_dma_mapping *m;
 
 	iommu_iotlb_gather_init(&gather);
-	for (i = 0; i < n; i++)
-		iommu_unmap_fast(dma->domain, maps[i]->iova, maps[i]->size,
-				 &gather);
+	list_for_each_entry(m, runs, node) {
+		if (m == stop)
+			break;
+		iommu_unmap_fast(dma->domain, m->iova, m->size, &gather);
+	}
 	if (partial)
-		iommu_unmap_fast(dma->domain, maps[n]->iova,
-				 partial << PAGE_SHIFT, &gather);
+		iommu_unmap_fast(dma->domain, stop->iova, partial << PAGE_SHIFT,
+				 &gather);
 	iommu_iotlb_sync(dma->domain, &gather);
 }
 
 /**
- * uldf_dma_program() - program mappings into the IOMMU.
+ * uldf_dma_program() - program runs into the IOMMU.
  * @dma: the DMA state, with a domain; dma.lock held.
- * @maps: the mappings, already in the tree; sorted by IOVA here.
- * @n: mappings in @maps.
+ * @runs: the runs of a map call (struct uldf_dma_mapping), already in
+ *	  the tree.
  *
- * One iommu_map_sg() per run.  All or nothing: on failure what was
- * programmed is unmapped again.
+ * One iommu_map_sg(), hence one IOTLB synchronisation, per run.  All or
+ * nothing: on failure what was programmed is unmapped again.
  *
  * Return: 0; -ENOMEM out of memory; another errno from iommu_map_sg().
  */
-int uldf_dma_program(struct uldf_dma_state *dma,
-		     struct uldf_dma_mapping **maps, unsigned int n)
+int uldf_dma_program(struct uldf_dma_state *dma, struct list_head *runs)
 {
-	unsigned long pages, partial = 0;
-	unsigned int i = 0, j;
+	unsigned long partial = 0;
+	struct uldf_dma_mapping *m;
 	int ret;
 
-	for (j = 1; j < n && maps[j - 1]->iova < maps[j]->iova; j++)
-		;
-	if (j < n)
-		sort(maps, n, sizeof(*maps), uldf_dma_cmp_iova, NULL);
-	while (i < n) {
-		if (maps[i]->npages > ULDF_DMA_RUN_PAGES) {
-			ret = uldf_dma_map_large(dma, maps[i], &partial);
-			if (ret)
-				goto out_unmap;
-			i++;
-			continue;
+	list_for_each_entry(m, runs, node) {
+		ret = uldf_dma_map_run(dma, m, &partial);
+		if (ret) {
+			uldf_dma_unprogram(dma, runs, m, partial);
+			return ret;
 		}
-		pages = maps[i]->npages;
-		for (j = i + 1; j < n; j++) {
-			if (!uldf_dma_joins(dma, maps[j - 1], maps[j], pages))
-				break;
-			pages += maps[j]->npages;
-		}
-		ret = uldf_dma_map_pages(dma, maps + i, j - i, 0, pages);
-		if (ret)
-			goto out_unmap;
-		i = j;
 		cond_resched();
 	}
 	return 0;
-
-out_unmap:
-	uldf_dma_unprogram(dma, maps, i, partial);
-	return ret;
 }
 
 static int uldf_dma_cmp_node(void *priv, const struct list_head *a,

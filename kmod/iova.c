@@ -15,9 +15,12 @@
  * An allocated IOVA goes right after the previous
  * entry of the call where that is free (else to the lowest free place),
  * aligned like the user address to the largest IOMMU page that fits, so a
- * batch forms one run.  An unmap takes out only whole mappings: a range
- * that cuts through one is refused.  In no-IOMMU mode (noiommu.c) the
- * tree holds only the mappings, by the bus address of their first page.
+ * batch forms one run, stored as one entry of the tree.  An unmap takes out
+ * only whole entries of a call: a range that cuts through one is refused,
+ * and a run is cut in two where the range ends between two of its
+ * entries (the memory for that had first, or the unmap is refused with
+ * ENOMEM).  In no-IOMMU mode (noiommu.c) the tree holds only the
+ * mappings, one entry each, by the bus address of their first page.
  *
  * The tree's lock is dma->lock (an external lock): everything here runs
  * under it; the usable ranges change only when a device joins, under it
@@ -83,120 +86,188 @@ void uldf_dma_unstore(struct uldf_dma_state *dma, struct uldf_dma_mapping *m)
 		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
 }
 
-/*
- * Insert @m at its own key, which must be free: the walk to its first
- * index finds the free range around it, where the store then goes.
+/**
+ * uldf_dma_replace() - put another mapping in the place of one in the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @old: the mapping in the tree.
+ * @new: a mapping on the same IOVAs, in its place on success.
+ *
+ * Return: 0, or -ENOMEM (the tree then unchanged).
  */
-static int uldf_dma_insert_fixed(struct uldf_dma_state *dma,
-				 struct uldf_dma_mapping *m)
+int uldf_dma_replace(struct uldf_dma_state *dma, struct uldf_dma_mapping *old,
+		     struct uldf_dma_mapping *new)
 {
-	MA_STATE(mas, &dma->mappings, m->iova, m->iova);
-	unsigned long last = uldf_dma_key_last(dma, m);
+	MA_STATE(mas, &dma->mappings, old->iova, uldf_dma_key_last(dma, old));
 
-	if (mas_walk(&mas) || mas.last < last)
-		return -EEXIST;
-	mas.index = m->iova;
-	mas.last = last;
-	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+	return mas_store_gfp(&mas, new, GFP_KERNEL_ACCOUNT);
 }
 
 /*
- * The IOVA alignment worth having for @m: its largest IOMMU page size.  The
+ * Whether [@first, @last] is free; *@gap_last is then the last IOVA of the
+ * free range found there.
+ */
+static bool uldf_dma_free_at(struct ma_state *mas, unsigned long first,
+			     unsigned long last, unsigned long *gap_last)
+{
+	mas_set(mas, first);
+	if (mas_walk(mas) || mas->last < last)
+		return false;
+	*gap_last = mas->last;
+	return true;
+}
+
+/*
+ * The IOVA alignment worth having for @e: its largest IOMMU page size.  The
  * IOVA is then chosen congruent to the user address modulo it, as hugetlbfs
  * and THP pages are physically, so that iommu_map_sg() can use that size.
  */
 static unsigned long uldf_dma_iova_align(const struct uldf_dma_state *dma,
-					 const struct uldf_dma_mapping *m)
+					 const struct uldf_dma_mapping *e)
 {
 	unsigned long sizes;
 
-	sizes = dma->domain->pgsize_bitmap & GENMASK(__fls(m->size), 0);
+	sizes = dma->domain->pgsize_bitmap & GENMASK(__fls(e->size), 0);
 	return sizes > PAGE_SIZE ? BIT(__fls(sizes)) : PAGE_SIZE;
 }
 
-/* Lowest free IOVA in [@lo, @hi] for @m at @align; -ENOSPC if none. */
-static int uldf_dma_insert_at(struct uldf_dma_state *dma,
-			      struct uldf_dma_mapping *m, unsigned long lo,
-			      unsigned long hi, unsigned long align)
+/* Lowest free IOVA in [@lo, @hi] for @e at @align; -ENOSPC if none. */
+static int uldf_dma_search(struct ma_state *mas, struct uldf_dma_mapping *e,
+			   unsigned long lo, unsigned long hi,
+			   unsigned long align)
 {
-	MA_STATE(mas, &dma->mappings, 0, 0);
 	unsigned long span;
 
-	if (check_add_overflow(m->size, align - PAGE_SIZE, &span))
+	if (check_add_overflow(e->size, align - PAGE_SIZE, &span))
 		return -ENOSPC;
-	if (hi < lo || mas_empty_area(&mas, lo, hi, span))
+	mas_reset(mas);
+	if (hi < lo || mas_empty_area(mas, lo, hi, span))
 		return -ENOSPC;
-	/* The store goes inside the free range the search stopped at. */
-	m->iova = mas.index + ((m->vaddr - mas.index) & (align - 1));
-	mas.index = m->iova;
-	mas.last = m->iova + m->size - 1;
-	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+	/* It goes inside the free range the search stopped at. */
+	e->iova = mas->index + ((e->vaddr - mas->index) & (align - 1));
+	return 0;
 }
 
 /*
- * Put @m at @iova, right after the previous entry of its call, if that is
- * free, suitably aligned and within its limit; -ENOSPC if not.
+ * Whether @e may go at @iova, right after the previous entry of its call:
+ * suitably aligned and within its limit (not whether it is free).
  */
-static int uldf_dma_insert_next(struct uldf_dma_state *dma,
-				struct uldf_dma_mapping *m, unsigned long iova,
-				unsigned long align)
+static bool uldf_dma_next_fits(const struct uldf_dma_state *dma,
+			       const struct uldf_dma_mapping *e,
+			       unsigned long iova)
 {
-	MA_STATE(mas, &dma->mappings, iova, iova);
 	unsigned long last;
 
-	if (!iova || ((iova - m->vaddr) & (align - 1)) ||
-	    check_add_overflow(iova, m->size - 1, &last) || last > m->limit ||
-	    mas_walk(&mas) || mas.last < last)
-		return -ENOSPC;
-	m->iova = iova;
-	mas.index = iova;
-	mas.last = last;
-	return mas_store_gfp(&mas, m, GFP_KERNEL_ACCOUNT);
+	return iova &&
+	       !((iova - e->vaddr) & (uldf_dma_iova_align(dma, e) - 1)) &&
+	       !check_add_overflow(iova, e->size - 1, &last) &&
+	       last <= e->limit;
 }
 
-/*
- * Allocate an IOVA at or below m->limit: right after the previous entry
- * of the same call if it fits there, so that a batch makes one run (one
- * IOTLB sync) and costs no search; else the lowest that fits.  IOVA 0 is
- * never handed out (a driver may well take 0 for "no address"), as with
- * the DMA API.
+/**
+ * uldf_dma_find_place() - find where an entry that starts a run goes.
+ * @dma: the DMA state; dma.lock held.
+ * @mas: a state of the tree, left where @e goes for uldf_dma_store().
+ * @e: the entry, at its fixed IOVA (or no-IOMMU key) or for an IOVA to be
+ *     allocated at or below @e->limit, which is then set in @e->iova.
+ * @next: where an allocated IOVA is tried first, right after the previous
+ *	  allocated entry of the call (so that a batch makes one run and
+ *	  costs no search); 0 if none.  Else the lowest that fits.  IOVA 0
+ *	  is never handed out (a driver may well take 0 for "no address"),
+ *	  as with the DMA API.
+ * @gap_last: out: the last IOVA of the free range @e goes into, which the
+ *	      run may grow to.
+ *
+ * Nothing is stored: uldf_dma_store() stores the run.
+ *
+ * Return: 0; -EEXIST the fixed IOVA overlaps a mapping or a reserved
+ * range; -ENOSPC no free range below the limit.
  */
-static int uldf_dma_insert_alloc(struct uldf_dma_state *dma,
-				 struct uldf_dma_mapping *m, unsigned long next)
+int uldf_dma_find_place(struct uldf_dma_state *dma, struct ma_state *mas,
+			struct uldf_dma_mapping *e, unsigned long next,
+			unsigned long *gap_last)
 {
-	unsigned long align = uldf_dma_iova_align(dma, m);
+	unsigned long align;
 	int ret;
 
-	if (next && !uldf_dma_insert_next(dma, m, next, align))
+	if (dma->noiommu || (e->flags & ULDF_DMA_MAP_FIXED_IOVA))
+		return uldf_dma_free_at(mas, e->iova, uldf_dma_key_last(dma, e),
+					gap_last) ? 0 : -EEXIST;
+	if (next && uldf_dma_next_fits(dma, e, next) &&
+	    uldf_dma_free_at(mas, next, next + e->size - 1, gap_last)) {
+		e->iova = next;
 		return 0;
-	ret = uldf_dma_insert_at(dma, m, PAGE_SIZE, m->limit, align);
+	}
+	align = uldf_dma_iova_align(dma, e);
+	ret = uldf_dma_search(mas, e, PAGE_SIZE, e->limit, align);
 	if (ret == -ENOSPC && align > PAGE_SIZE)
-		ret = uldf_dma_insert_at(dma, m, PAGE_SIZE, m->limit, PAGE_SIZE);
+		ret = uldf_dma_search(mas, e, PAGE_SIZE, e->limit, PAGE_SIZE);
+	if (!ret && !uldf_dma_free_at(mas, e->iova, e->iova + e->size - 1,
+				      gap_last))
+		ret = -ENOSPC;
 	return ret;
 }
 
 /**
- * uldf_dma_insert() - give a mapping its place in the tree.
- * @dma: the DMA state; dma.lock held.
- * @m: the mapping, at its fixed IOVA (or no-IOMMU key) or for an IOVA to
- *     be allocated at or below @m->limit, which is then set in @m->iova.
- * @next: where an allocated IOVA for the next entry of the call is tried
- *	  first; 0 at the first entry, updated on success.
+ * uldf_dma_extends() - whether an entry continues a run.
+ * @dma: the DMA state, with a domain; dma.lock held.
+ * @run: the run, not stored yet, inside a free range up to @gap_last.
+ * @e: the entry after the run's last in the call; its IOVA is set if so.
+ * @next: as for uldf_dma_find_place().
+ * @gap_last: the last IOVA free after @run.
  *
- * Return: 0; -EEXIST the fixed IOVA overlaps a mapping or a reserved
- * range; -ENOSPC no free range below the limit; -ENOMEM out of memory.
+ * It does if it goes right after the run (its fixed IOVA, or the next
+ * allocated one, which fits it), free, with the same access and within a
+ * run's size, and no IOMMU page would cross from the run into it.  A run
+ * that ends at the top of the IOVA space is never extended: IOVA 0 does
+ * not follow it.
+ *
+ * Return: true if @e joins @run.
  */
-int uldf_dma_insert(struct uldf_dma_state *dma, struct uldf_dma_mapping *m,
-		    unsigned long *next)
+bool uldf_dma_extends(const struct uldf_dma_state *dma,
+		      const struct uldf_dma_mapping *run,
+		      struct uldf_dma_mapping *e, unsigned long next,
+		      unsigned long gap_last)
 {
-	int ret;
+	unsigned long iova, last;
 
-	if (dma->noiommu || (m->flags & ULDF_DMA_MAP_FIXED_IOVA))
-		return uldf_dma_insert_fixed(dma, m);
-	ret = uldf_dma_insert_alloc(dma, m, *next);
-	if (!ret)
-		*next = m->iova + m->size;
-	return ret;
+	/* A run never wraps: nothing follows one that ends at the top. */
+	if (check_add_overflow(run->iova, run->size, &iova) || !iova)
+		return false;
+	if (dma->noiommu || run->npages >= ULDF_DMA_RUN_PAGES ||
+	    e->npages > ULDF_DMA_RUN_PAGES - run->npages)
+		return false;
+	if (e->flags & ULDF_DMA_MAP_FIXED_IOVA) {
+		if (e->iova != iova)
+			return false;
+	} else if (next != iova || !uldf_dma_next_fits(dma, e, iova)) {
+		return false;
+	}
+	if (check_add_overflow(iova, e->size - 1, &last) || last > gap_last ||
+	    !uldf_dma_joins(dma, run, e))
+		return false;
+	e->iova = iova;
+	return true;
+}
+
+/**
+ * uldf_dma_store() - put a run in the tree, where it was placed.
+ * @dma: the DMA state; dma.lock held.
+ * @mas: the state uldf_dma_find_place() left at the run's first entry,
+ *	 the tree unchanged since.
+ * @m: the run, on free IOVAs (uldf_dma_find_place(), uldf_dma_extends()).
+ *
+ * Return: 0; -ENOMEM; -EINVAL the run wraps past the top of the IOVA space
+ * (a bug: the placement never makes one).
+ */
+int uldf_dma_store(struct uldf_dma_state *dma, struct ma_state *mas,
+		   struct uldf_dma_mapping *m)
+{
+	mas->index = m->iova;
+	mas->last = uldf_dma_key_last(dma, m);
+	/* Placed runs never wrap (uldf_dma_extends()). */
+	if (WARN_ON_ONCE(mas->last < mas->index))
+		return -EINVAL;
+	return mas_store_gfp(mas, m, GFP_KERNEL_ACCOUNT);
 }
 
 static int uldf_dma_reserve(struct uldf_dma_state *dma, unsigned long first,
@@ -211,6 +282,15 @@ static int uldf_dma_reserve(struct uldf_dma_state *dma, unsigned long first,
 
 /* ---- taking mappings out ---------------------------------------------- */
 
+/* Take the range of @m, not stored under its own pointer, out of the tree. */
+static void uldf_dma_erase_piece(struct uldf_dma_state *dma,
+				 struct uldf_dma_mapping *m)
+{
+	MA_STATE(mas, &dma->mappings, m->iova, m->iova + m->size - 1);
+
+	mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
+}
+
 /**
  * uldf_dma_take_range() - take the mappings of an IOVA range out.
  * @dma: the DMA state; dma.lock held.
@@ -218,20 +298,28 @@ static int uldf_dma_reserve(struct uldf_dma_state *dma, unsigned long first,
  * @size: bytes, page aligned, not 0; the range does not wrap.
  * @list: where the mappings go, for the caller to unmap and unpin.
  *
- * Takes the mappings that [@iova, @iova + @size) covers exactly out of the
- * tree and onto @list, and off the device's locked page count.  In
- * no-IOMMU mode the range must be one mapping (whose key is only its first
- * page).
+ * Takes the entries that [@iova, @iova + @size) covers exactly out of the
+ * tree and onto @list, as runs, cutting a run at the range's ends where
+ * they fall between two of its entries, and off the device's locked page
+ * count.  In no-IOMMU mode the range must be one mapping (whose key is
+ * only its first page).
+ *
+ * A cut needs a record for the part taken out, allocated before anything
+ * changes; the part that stays keeps the run's record, and so its place
+ * in the tree, but for a range inside one run: the run's rest after the
+ * range gets a tree entry of its own, stored first.  If either fails the
+ * range is refused, nothing taken.
  *
  * Return: 0; -ENOENT no mapping starts at @iova; -EBUSY the range cuts
- * through a mapping (or, no-IOMMU, is not exactly one).
+ * through an entry (or, no-IOMMU, is not exactly one mapping); -ENOMEM out
+ * of memory for a cut.
  */
 int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 			struct list_head *list)
 {
 	MA_STATE(mas, &dma->mappings, iova, iova);
 	unsigned long last = iova + size - 1;
-	struct uldf_dma_mapping *m;
+	struct uldf_dma_mapping *m, *end = NULL, *head = NULL, *tail = NULL;
 	LIST_HEAD(found);
 	void *entry;
 
@@ -239,33 +327,88 @@ int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 	if (!entry || xa_is_value(entry))
 		return -ENOENT;
 	m = entry;
-	if (m->iova != iova)
-		return -EBUSY;
-	if (m->size == size) {
-		/* The common case, one whole mapping: erase it where we are. */
+	if (m->iova == iova && m->size == size) {
+		/* The common case, one whole run: erase it where we are. */
 		mas_store_gfp(&mas, NULL, ULDF_DMA_ERASE_GFP);
-		dma->locked_pages -= m->npages;
+		uldf_dma_run_untrack(dma, m);
 		list_add_tail(&m->node, list);
 		return 0;
 	}
-	if (dma->noiommu)
+	if (dma->noiommu ||
+	    !uldf_dma_run_bound(m, (iova - m->iova) >> PAGE_SHIFT))
 		return -EBUSY;
 	mas_set(&mas, last);
 	entry = mas_walk(&mas);
-	if (entry && !xa_is_value(entry) && mas.last > last)
-		return -EBUSY;
+	if (entry && !xa_is_value(entry)) {
+		end = entry;
+		if (end->iova + end->size - 1 == last)
+			end = NULL;
+		else if (!uldf_dma_run_bound(end,
+					     (last + 1 - end->iova) >> PAGE_SHIFT))
+			return -EBUSY;
+	}
 
+	/* Checked; what the cuts need comes before any change. */
+	if (m->iova != iova) {
+		head = kmalloc(sizeof(*head), GFP_KERNEL_ACCOUNT);
+		if (!head)
+			return -ENOMEM;
+	}
+	if (end) {
+		tail = kmalloc(sizeof(*tail), GFP_KERNEL_ACCOUNT);
+		if (!tail)
+			goto nomem;
+	}
+	if (head && end == m) {
+		/* Inside one run: its rest, @tail, in the tree first. */
+		MA_STATE(rmas, &dma->mappings, last + 1,
+			 m->iova + m->size - 1);
+
+		if (mas_store_gfp(&rmas, tail, GFP_KERNEL_ACCOUNT))
+			goto nomem;
+	}
+
+	/* Nothing can fail from here. */
+	if (head)
+		uldf_dma_run_split(m, (iova - m->iova) >> PAGE_SHIFT, head,
+				   false);
+	if (head && end == m) {
+		uldf_dma_run_split(head, size >> PAGE_SHIFT, tail, false);
+		tail = NULL;
+	} else if (tail) {
+		uldf_dma_run_split(end, (last + 1 - end->iova) >> PAGE_SHIFT,
+				   tail, true);
+	}
+	if (head) {
+		uldf_dma_erase_piece(dma, head);
+		uldf_dma_run_untrack(dma, head);
+		list_add_tail(&head->node, &found);
+	}
+	if (tail)
+		uldf_dma_erase_piece(dma, tail);
+	/* Left in the range: whole runs. */
 	mas_set(&mas, iova);
 	mas_for_each(&mas, entry, last)
 		if (!xa_is_value(entry))
 			list_add_tail(&((struct uldf_dma_mapping *)entry)->node,
 				      &found);
 	list_for_each_entry(m, &found, node) {
-		uldf_dma_unstore(dma, m);
-		dma->locked_pages -= m->npages;
+		if (m != head) {
+			uldf_dma_unstore(dma, m);
+			uldf_dma_run_untrack(dma, m);
+		}
+	}
+	if (tail) {
+		uldf_dma_run_untrack(dma, tail);
+		list_add_tail(&tail->node, &found);
 	}
 	list_splice_tail(&found, list);
 	return 0;
+
+nomem:
+	kfree(tail);
+	kfree(head);
+	return -ENOMEM;
 }
 
 /**
@@ -301,7 +444,7 @@ void uldf_dma_take_all(struct uldf_dma_state *dma, struct list_head *list)
 	uldf_dma_list_all(dma, &found);
 	list_for_each_entry(m, &found, node) {
 		uldf_dma_unstore(dma, m);
-		dma->locked_pages -= m->npages;
+		uldf_dma_run_untrack(dma, m);
 	}
 	list_splice_tail(&found, list);
 }

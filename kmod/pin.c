@@ -5,7 +5,17 @@
  * A map pins the user's pages with FOLL_LONGTERM (pin_user_pages_fast()),
  * in bounded steps between which a fatal signal stops it, and charges them
  * to the opener's locked_vm within RLIMIT_MEMLOCK, as VFIO type1 does;
- * CAP_IPC_LOCK lifts the limit.  Each entry of a call is checked against
+ * CAP_IPC_LOCK lifts the limit.  A call's pages are one allocation, shared
+ * by the runs made from it and freed with the last; entries whose user
+ * memory follows on are pinned with the same calls.  That allocation is
+ * sized before pinning, for every entry read; so that what a call leaves
+ * allocated stays bounded by what it keeps pinned (and charged), the runs
+ * of a block that holds more than twice the pages its runs in the tree
+ * still hold, after a map that stopped early or after an unmap, move to
+ * a block of their own size (uldf_dma_pages_compact()): a block is then
+ * at most twice its mapped pages, unless that allocation failed, when the
+ * runs keep sharing the old one.  Each entry of a call
+ * is checked against
  * the limit before it is pinned, without the mmap lock, so that a call
  * that cannot fit pins nothing; the charge itself is made once per call,
  * under one mmap lock.  Unpinning marks dirty the pages the device could
@@ -84,20 +94,20 @@ int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
  * @udev: the device, for the message.
  * @mm: the caller's address space (current->mm).
  * @acct: the call's charge.
- * @maps: the pinned mappings, @n of them.
- * @n: mappings to charge.
+ * @ents: the pinned entries, @n of them.
+ * @n: entries to charge.
  * @err: set if not all were charged: -ENOMEM RLIMIT_MEMLOCK would be
  *	 exceeded; -EINTR a fatal signal while waiting for the mmap lock.
  *
  * In order, as far as RLIMIT_MEMLOCK allows; one mmap lock for the whole
- * call.  The mappings charged are marked so.  Called without uldf's
+ * call.  The entries charged are marked so.  Called without uldf's
  * locks: the wait for the mmap lock is the user's own.
  *
- * Return: how many of @maps were charged, from the first.
+ * Return: how many of @ents were charged, from the first.
  */
 u32 uldf_dma_charge(struct uldf_device *udev, struct mm_struct *mm,
 		    const struct uldf_dma_acct *acct,
-		    struct uldf_dma_mapping **maps, u32 n, int *err)
+		    struct uldf_dma_mapping *ents, u32 n, int *err)
 {
 	unsigned long total = 0;
 	u32 i;
@@ -110,18 +120,18 @@ u32 uldf_dma_charge(struct uldf_device *udev, struct mm_struct *mm,
 	}
 	for (i = 0; i < n; i++) {
 		if (!acct->cap &&
-		    mm->locked_vm + total + maps[i]->npages > acct->limit)
+		    mm->locked_vm + total + ents[i].npages > acct->limit)
 			break;
-		total += maps[i]->npages;
+		total += ents[i].npages;
 	}
 	__account_locked_vm(mm, total, true, current, true);
 	if (i < n)
-		*err = uldf_dma_over_limit(udev, maps[i]->npages,
+		*err = uldf_dma_over_limit(udev, ents[i].npages,
 					   mm->locked_vm, acct);
 	mmap_write_unlock(mm);
 	n = i;
 	for (i = 0; i < n; i++)
-		maps[i]->charged = true;
+		ents[i].charged = true;
 	return n;
 }
 
@@ -211,93 +221,367 @@ void uldf_dma_credit_exit(void)
 	destroy_workqueue(uldf_credit_wq);
 }
 
-/* ---- mappings: allocation and pinning --------------------------------- */
+/* ---- entries, runs and their pages ------------------------------------- */
 
 /**
- * uldf_dma_mapping_alloc() - a mapping for a map entry, not pinned yet.
+ * uldf_dma_entry_init() - an entry of a map call, from the user's.
+ * @e: the entry; its pages come with uldf_dma_pages_alloc().
  * @req: the user's entry, checked.
- *
- * Return: the mapping, or NULL if out of memory.
  */
-struct uldf_dma_mapping *uldf_dma_mapping_alloc(const struct uldf_dma_map *req)
+void uldf_dma_entry_init(struct uldf_dma_mapping *e,
+			 const struct uldf_dma_map *req)
 {
-	struct uldf_dma_mapping *m;
+	*e = (struct uldf_dma_mapping) {
+		.vaddr = req->vaddr,
+		.size = req->size,
+		.npages = req->size >> PAGE_SHIFT,
+		.iova = req->iova,
+		.limit = req->iova_limit ? req->iova_limit : ULONG_MAX,
+		.flags = req->flags,
+		.room = req->nr_segs,
+		.segs_ptr = req->segs_ptr,
+	};
+}
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
-	if (!m)
+/* A block for @total pages, no boundary marked, one reference. */
+static struct uldf_dma_pages *uldf_dma_pages_new(unsigned long total)
+{
+	struct uldf_dma_pages *block;
+	size_t size, bitmap;
+
+	bitmap = BITS_TO_LONGS(total + 1) * sizeof(long);
+	if (check_add_overflow(struct_size(block, pages, total), bitmap, &size))
 		return NULL;
-	m->vaddr = req->vaddr;
-	m->size = req->size;
-	m->npages = req->size >> PAGE_SHIFT;
-	m->iova = req->iova;
-	m->limit = req->iova_limit ? req->iova_limit : ULONG_MAX;
-	m->flags = req->flags;
-	m->room = req->nr_segs;
-	m->segs_ptr = req->segs_ptr;
-	if (m->npages == 1) {
-		m->pages = &m->page;
-		return m;
-	}
-	m->pages = kvmalloc_array(m->npages, sizeof(*m->pages),
-				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!m->pages) {
-		kfree(m);
+	block = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!block)
 		return NULL;
-	}
-	return m;
+	refcount_set(&block->ref, 1);
+	block->run_used = false;
+	INIT_LIST_HEAD(&block->runs);
+	block->live = 0;
+	block->npages = total;
+	block->starts = (unsigned long *)&block->pages[total];
+	memset(block->starts, 0, bitmap);
+	return block;
 }
 
 /**
- * uldf_dma_mapping_free() - free a mapping whose pages are not pinned.
- * @m: the mapping.
+ * uldf_dma_pages_alloc() - room for the pages of a call's entries.
+ * @ents: the entries, @n of them; each gets its slice of the pages.
+ * @n: entries, at least 1.
+ *
+ * One allocation for the call, in entry order, with the entries'
+ * boundaries marked; the caller holds the one reference.
+ *
+ * Return: the pages, or NULL if out of memory.
  */
-void uldf_dma_mapping_free(struct uldf_dma_mapping *m)
+struct uldf_dma_pages *uldf_dma_pages_alloc(struct uldf_dma_mapping *ents,
+					    u32 n)
 {
-	if (m->pages != &m->page)
-		kvfree(m->pages);
-	kfree(m);
+	struct uldf_dma_pages *block;
+	unsigned long total = 0, off;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (check_add_overflow(total, ents[i].npages, &total))
+			return NULL;
+	block = uldf_dma_pages_new(total);
+	if (!block)
+		return NULL;
+	for (i = 0, off = 0; i < n; off += ents[i].npages, i++) {
+		__set_bit(off, block->starts);
+		ents[i].block = block;
+		ents[i].pages = &block->pages[off];
+	}
+	__set_bit(total, block->starts);
+	return block;
 }
 
 /**
- * uldf_dma_pin() - pin a mapping's pages.
- * @m: the mapping, from the caller's address space.
- *
- * In bounded steps; a fatal signal stops it.  On failure nothing stays
- * pinned.
- *
- * Return: 0; -EINTR a fatal signal; -EFAULT an address that is not mapped
- * (or not writable for a mapping the device may write); another errno from
- * pin_user_pages_fast() (e.g. -ENOMEM).
+ * uldf_dma_pages_put() - drop a reference to a call's pages.
+ * @block: the pages; freed with the last reference (they are unpinned).
  */
-int uldf_dma_pin(struct uldf_dma_mapping *m)
+void uldf_dma_pages_put(struct uldf_dma_pages *block)
 {
-	unsigned int gup = FOLL_LONGTERM;
+	if (block && refcount_dec_and_test(&block->ref))
+		kvfree(block);
+}
+
+/**
+ * uldf_dma_run_track() - count a run just stored in the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @m: the run.
+ *
+ * On its block's list, in the device's locked pages.
+ */
+void uldf_dma_run_track(struct uldf_dma_state *dma, struct uldf_dma_mapping *m)
+{
+	lockdep_assert_held(&dma->lock);
+	list_add_tail(&m->sibling, &m->block->runs);
+	m->block->live += m->npages;
+	dma->locked_pages += m->npages;
+}
+
+/**
+ * uldf_dma_run_untrack() - uncount a run just taken out of the tree.
+ * @dma: the DMA state; dma.lock held.
+ * @m: the run, counted by uldf_dma_run_track().
+ */
+void uldf_dma_run_untrack(struct uldf_dma_state *dma,
+			  struct uldf_dma_mapping *m)
+{
+	lockdep_assert_held(&dma->lock);
+	list_del_init(&m->sibling);
+	m->block->live -= m->npages;
+	dma->locked_pages -= m->npages;
+}
+
+/**
+ * uldf_dma_pages_compact() - give the runs of a mostly unused block their own.
+ * @dma: the DMA state; dma.lock held.
+ * @block: the pages of a call, which a run of @dma's tree held or holds.
+ *
+ * If the runs still in the tree hold less than half of @block's pages
+ * (the rest never mapped, or unmapped since), their pages and entry
+ * boundaries move to a block of their size, and the run kept in @block
+ * itself, if one is in the tree, to the new block, in the tree too.  If
+ * that cannot be allocated they keep sharing @block.  Only the books
+ * change: neither the pins nor the IOMMU's page tables.  The runs' @node
+ * must be unused (on no list being walked).
+ */
+void uldf_dma_pages_compact(struct uldf_dma_state *dma,
+			    struct uldf_dma_pages *block)
+{
+	struct uldf_dma_mapping *m, *tmp, *old_run = &block->run;
+	struct uldf_dma_pages *new;
+	unsigned long off = 0, base, k;
+	unsigned int nruns = 0;
+
+	lockdep_assert_held(&dma->lock);
+	if (list_empty(&block->runs) || block->live >= block->npages / 2)
+		return;
+	new = uldf_dma_pages_new(block->live);
+	if (!new)
+		return;
+	if (block->run_used && !list_empty(&old_run->sibling)) {
+		new->run = *old_run;
+		if (uldf_dma_replace(dma, old_run, &new->run)) {
+			kvfree(new);
+			return;
+		}
+		list_replace_init(&old_run->sibling, &new->run.sibling);
+		new->run_used = true;
+	}
+	list_for_each_entry_safe(m, tmp, &block->runs, sibling) {
+		base = m->pages - block->pages;
+		memcpy(&new->pages[off], m->pages, m->npages * sizeof(*m->pages));
+		__set_bit(off, new->starts);
+		for (k = 1; k < m->npages; k++)
+			if (test_bit(base + k, block->starts))
+				__set_bit(off + k, new->starts);
+		m->pages = &new->pages[off];
+		m->block = new;
+		off += m->npages;
+		list_move_tail(&m->sibling, &new->runs);
+		nruns++;
+	}
+	__set_bit(off, new->starts);
+	new->live = off;
+	block->live = 0;
+	refcount_set(&new->ref, nruns);
+	if (refcount_sub_and_test(nruns, &block->ref))
+		kvfree(block);
+}
+
+/*
+ * Entries from @ents[0] whose user memory follows on, with the same
+ * access, up to @n of them: pinned with the same calls.
+ */
+static u32 uldf_dma_pin_group(const struct uldf_dma_mapping *ents, u32 n,
+			      unsigned long *npages)
+{
+	u32 i;
+
+	*npages = ents[0].npages;
+	for (i = 1; i < n; i++) {
+		if (ents[i].vaddr != ents[i - 1].vaddr + ents[i - 1].size ||
+		    ((ents[i].flags ^ ents[0].flags) & ULDF_DMA_MAP_WRITE))
+			break;
+		*npages += ents[i].npages;
+	}
+	return i;
+}
+
+/*
+ * Pin @npages pages from @vaddr into @pages, in bounded steps; a fatal
+ * signal stops it.  Returns how many were pinned; *@err is set if fewer.
+ */
+static unsigned long uldf_dma_pin_pages(unsigned long vaddr,
+					unsigned long npages, bool write,
+					struct page **pages, int *err)
+{
+	unsigned int gup = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	unsigned long done = 0;
 	long ret;
 
-	if (m->flags & ULDF_DMA_MAP_WRITE)
-		gup |= FOLL_WRITE;
-	while (done < m->npages) {
-		unsigned long nr = min(m->npages - done, ULDF_DMA_PIN_CHUNK);
+	while (done < npages) {
+		unsigned long nr = min(npages - done, ULDF_DMA_PIN_CHUNK);
 
 		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto out_unpin;
+			*err = -EINTR;
+			break;
 		}
-		ret = pin_user_pages_fast(m->vaddr + (done << PAGE_SHIFT), nr,
-					  gup, m->pages + done);
+		ret = pin_user_pages_fast(vaddr + (done << PAGE_SHIFT), nr,
+					  gup, pages + done);
 		if (ret <= 0) {
-			ret = ret ? ret : -EFAULT;
-			goto out_unpin;
+			*err = ret ? ret : -EFAULT;
+			break;
 		}
 		done += ret;
 		cond_resched();
 	}
-	return 0;
+	return done;
+}
 
-out_unpin:
-	unpin_user_pages(m->pages, done);
-	return ret;
+/**
+ * uldf_dma_pin() - pin the pages of a call's entries.
+ * @ents: the entries, from the caller's address space, with their pages
+ *	  from uldf_dma_pages_alloc().
+ * @n: entries.
+ * @err: set if not all were pinned: -EINTR a fatal signal; -EFAULT an
+ *	 address that is not mapped (or not writable for an entry the
+ *	 device may write); another errno from pin_user_pages_fast() (e.g.
+ *	 -ENOMEM).
+ *
+ * In order, entries whose user memory follows on with one pin call per
+ * bounded step.  The entry that fails keeps none of its pages pinned.
+ *
+ * Return: how many entries were pinned, from the first.
+ */
+u32 uldf_dma_pin(struct uldf_dma_mapping *ents, u32 n, int *err)
+{
+	unsigned long npages, done;
+	u32 i = 0, k;
+
+	while (i < n) {
+		k = uldf_dma_pin_group(&ents[i], n - i, &npages);
+		done = uldf_dma_pin_pages(ents[i].vaddr, npages,
+					  ents[i].flags & ULDF_DMA_MAP_WRITE,
+					  ents[i].pages, err);
+		if (done < npages) {
+			/* Keep the entries pinned whole; @done < npages. */
+			while (done >= ents[i].npages) {
+				done -= ents[i].npages;
+				i++;
+			}
+			unpin_user_pages(ents[i].pages, done);
+			return i;
+		}
+		i += k;
+	}
+	return n;
+}
+
+/**
+ * uldf_dma_run_alloc() - a run of entries, starting with one.
+ * @e: the run's first entry, placed; its pages are the run's from here.
+ * @gfp: allocation flags.
+ *
+ * The run takes a reference to the call's pages.
+ *
+ * Return: the run, or NULL if out of memory.
+ */
+struct uldf_dma_mapping *uldf_dma_run_alloc(const struct uldf_dma_mapping *e,
+					    gfp_t gfp)
+{
+	struct uldf_dma_pages *block = e->block;
+	struct uldf_dma_mapping *m;
+
+	if (!block->run_used) {
+		block->run_used = true;
+		m = &block->run;
+		*m = *e;
+	} else {
+		m = kmemdup(e, sizeof(*m), gfp);
+		if (!m)
+			return NULL;
+	}
+	refcount_inc(&block->ref);
+	return m;
+}
+
+/**
+ * uldf_dma_run_free() - free a run whose pages are unpinned.
+ * @m: the run, out of the tree.
+ */
+void uldf_dma_run_free(struct uldf_dma_mapping *m)
+{
+	struct uldf_dma_pages *block = m->block;
+
+	if (m != &block->run)
+		kfree(m);
+	uldf_dma_pages_put(block);
+}
+
+/**
+ * uldf_dma_run_bound() - whether an entry of a run starts at a page.
+ * @m: the run.
+ * @off: pages from its first, at most @m->npages (its end: true).
+ *
+ * Return: true if @off is the boundary of two entries, or an end of @m.
+ */
+bool uldf_dma_run_bound(const struct uldf_dma_mapping *m, unsigned long off)
+{
+	return !off || off == m->npages ||
+	       test_bit(m->pages - m->block->pages + off, m->block->starts);
+}
+
+/**
+ * uldf_dma_run_split() - cut a run in two at an entry boundary.
+ * @m: the run, counted by uldf_dma_run_track(); dma.lock held.
+ * @off: pages, a boundary inside @m (uldf_dma_run_bound()), not 0.
+ * @piece: room for a mapping (kmalloc()), which becomes one of the two
+ *	   parts, counted with its block like @m; @m keeps the other.
+ * @left: @piece becomes the first @off pages, else the rest.
+ *
+ * Nothing is allocated: the cut cannot fail.
+ */
+void uldf_dma_run_split(struct uldf_dma_mapping *m, unsigned long off,
+			struct uldf_dma_mapping *piece, bool left)
+{
+	struct uldf_dma_mapping *first = left ? piece : m;
+	struct uldf_dma_mapping *rest = left ? m : piece;
+
+	*piece = *m;
+	refcount_inc(&m->block->ref);
+	list_add(&piece->sibling, &m->sibling);
+	rest->iova = m->iova + (off << PAGE_SHIFT);
+	rest->vaddr = 0;
+	rest->npages = m->npages - off;
+	rest->size = rest->npages << PAGE_SHIFT;
+	rest->pages = m->pages + off;
+	first->npages = off;
+	first->size = off << PAGE_SHIFT;
+}
+
+/**
+ * uldf_dma_put_entries() - unpin entries that were never mapped.
+ * @ents: the entries, @n of them, pinned.
+ * @n: entries.
+ * @charged: increased by the pages of them charged to locked_vm, for the
+ *	     caller to credit back.
+ */
+void uldf_dma_put_entries(struct uldf_dma_mapping *ents, u32 n,
+			  unsigned long *charged)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (ents[i].charged)
+			*charged += ents[i].npages;
+		unpin_user_pages(ents[i].pages, ents[i].npages);
+		cond_resched();
+	}
 }
 
 /**
@@ -322,7 +606,7 @@ u64 uldf_dma_put_list(struct list_head *list, unsigned long *charged)
 			*charged += m->npages;
 		unpin_user_pages_dirty_lock(m->pages, m->npages,
 					    m->flags & ULDF_DMA_MAP_WRITE);
-		uldf_dma_mapping_free(m);
+		uldf_dma_run_free(m);
 		cond_resched();
 	}
 	return (u64)pages << PAGE_SHIFT;

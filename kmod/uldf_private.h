@@ -354,21 +354,33 @@ struct uldf_dma_join_resv {
 /* A map entry's access flags (dma.c, domain.c). */
 #define ULDF_DMA_MAP_RW		(ULDF_DMA_MAP_READ | ULDF_DMA_MAP_WRITE)
 
+/* Pages of a run (one iommu_map_sg()): bounds its scatterlist to 2 MiB. */
+#define ULDF_DMA_RUN_PAGES	65536UL
+
+struct uldf_dma_pages;
+
 /**
- * struct uldf_dma_mapping - one mapping of user memory.
+ * struct uldf_dma_mapping - one map entry while a call makes it; in the
+ *	IOVA tree, a run of entries of one call at consecutive IOVAs, made
+ *	and programmed together.
  * @iova:	first IOVA (no-IOMMU: bus address of the first page).
  * @size:	bytes.
  * @npages:	pages, @size >> PAGE_SHIFT.
- * @vaddr:	user address it was made from.
+ * @vaddr:	user address it was made from (an entry; a run's first).
  * @limit:	highest IOVA the caller's device reaches (allocation only).
  * @flags:	ULDF_DMA_MAP_* as asked.
  * @charged:	@npages are charged to locked_vm.
  * @nr_segs:	no-IOMMU: physically contiguous segments.
  * @room:	no-IOMMU: segments the caller has room for.
  * @segs_ptr:	no-IOMMU: where the segments are reported.
- * @pages:	the pinned pages; @page when there is one.
- * @page:	storage for a one-page mapping.
- * @node:	on a list of mappings being torn down.
+ * @block:	the call's pages, which @pages points into.
+ * @pages:	the pinned pages.
+ * @node:	on a list of mappings being made or torn down.
+ * @sibling:	a run in the tree: on @block's list of runs (dma.lock).
+ *
+ * The entries of a run are one mapping each for the user: an unmap takes
+ * whole entries, and splits a run at an entry boundary (@block->starts).
+ * A run never holds an IOMMU page across two of its entries (domain.c).
  */
 struct uldf_dma_mapping {
 	unsigned long iova;
@@ -381,9 +393,34 @@ struct uldf_dma_mapping {
 	u32 nr_segs;
 	u32 room;
 	u64 segs_ptr;
+	struct uldf_dma_pages *block;
 	struct page **pages;
-	struct page *page;
 	struct list_head node;
+	struct list_head sibling;
+};
+
+/**
+ * struct uldf_dma_pages - the pinned pages of one map call, shared by the
+ *	mappings made from it (pin.c).
+ * @ref:	the mappings that hold pages of it, and the call while it runs.
+ * @starts:	bit i set if an entry of the call starts at page i, and bit
+ *		@npages: the boundaries that an unmap may cut a mapping at.
+ * @run:	room for the call's first run, saving an allocation.
+ * @run_used:	@run was handed out (under dma.lock).
+ * @runs:	the runs in the tree that hold pages of it (dma.lock).
+ * @live:	their pages (dma.lock).
+ * @npages:	pages of the call's entries.
+ * @pages:	the pages, entry after entry.
+ */
+struct uldf_dma_pages {
+	refcount_t ref;
+	unsigned long *starts;
+	struct uldf_dma_mapping run;
+	bool run_used;
+	struct list_head runs;
+	unsigned long live;
+	unsigned long npages;
+	struct page *pages[] __counted_by(npages);
 };
 
 /**
@@ -571,19 +608,38 @@ int uldf_dma_may_pin(struct uldf_device *udev, unsigned long npages,
 		     const struct uldf_dma_acct *acct);
 u32 uldf_dma_charge(struct uldf_device *udev, struct mm_struct *mm,
 		    const struct uldf_dma_acct *acct,
-		    struct uldf_dma_mapping **maps, u32 n, int *err);
+		    struct uldf_dma_mapping *ents, u32 n, int *err);
 void uldf_dma_credit(struct mm_struct *mm, unsigned long npages);
 void uldf_dma_credit_put(struct uldf_dma_credit *credit, bool async);
 int uldf_dma_credit_init(void);
 void uldf_dma_credit_exit(void);
-struct uldf_dma_mapping *uldf_dma_mapping_alloc(const struct uldf_dma_map *req);
-void uldf_dma_mapping_free(struct uldf_dma_mapping *m);
-int uldf_dma_pin(struct uldf_dma_mapping *m);
+void uldf_dma_entry_init(struct uldf_dma_mapping *e,
+			 const struct uldf_dma_map *req);
+struct uldf_dma_pages *uldf_dma_pages_alloc(struct uldf_dma_mapping *ents,
+					    u32 n);
+void uldf_dma_pages_put(struct uldf_dma_pages *block);
+void uldf_dma_pages_compact(struct uldf_dma_state *dma,
+			    struct uldf_dma_pages *block);
+void uldf_dma_run_track(struct uldf_dma_state *dma,
+			struct uldf_dma_mapping *m);
+void uldf_dma_run_untrack(struct uldf_dma_state *dma,
+			  struct uldf_dma_mapping *m);
+u32 uldf_dma_pin(struct uldf_dma_mapping *ents, u32 n, int *err);
+struct uldf_dma_mapping *uldf_dma_run_alloc(const struct uldf_dma_mapping *e,
+					    gfp_t gfp);
+void uldf_dma_run_free(struct uldf_dma_mapping *m);
+void uldf_dma_run_split(struct uldf_dma_mapping *m, unsigned long off,
+			struct uldf_dma_mapping *piece, bool left);
+bool uldf_dma_run_bound(const struct uldf_dma_mapping *m, unsigned long off);
+void uldf_dma_put_entries(struct uldf_dma_mapping *ents, u32 n,
+			  unsigned long *charged);
 u64 uldf_dma_put_list(struct list_head *list, unsigned long *charged);
 
 /* domain.c */
-int uldf_dma_program(struct uldf_dma_state *dma,
-		     struct uldf_dma_mapping **maps, unsigned int n);
+bool uldf_dma_joins(const struct uldf_dma_state *dma,
+		    const struct uldf_dma_mapping *run,
+		    const struct uldf_dma_mapping *e);
+int uldf_dma_program(struct uldf_dma_state *dma, struct list_head *runs);
 void uldf_dma_unmap_list(struct uldf_dma_state *dma, struct list_head *list);
 int uldf_dma_open_domain(struct uldf_device *udev);
 int uldf_dma_join_domain(struct uldf_device *udev,
@@ -593,8 +649,17 @@ int uldf_dma_join_domain(struct uldf_device *udev,
 bool uldf_dma_iova_usable(const struct uldf_dma_state *dma, u64 first,
 			  u64 last);
 void uldf_dma_unstore(struct uldf_dma_state *dma, struct uldf_dma_mapping *m);
-int uldf_dma_insert(struct uldf_dma_state *dma, struct uldf_dma_mapping *m,
-		    unsigned long *next);
+int uldf_dma_replace(struct uldf_dma_state *dma, struct uldf_dma_mapping *old,
+		     struct uldf_dma_mapping *new);
+int uldf_dma_find_place(struct uldf_dma_state *dma, struct ma_state *mas,
+			struct uldf_dma_mapping *e, unsigned long next,
+			unsigned long *gap_last);
+bool uldf_dma_extends(const struct uldf_dma_state *dma,
+		      const struct uldf_dma_mapping *run,
+		      struct uldf_dma_mapping *e, unsigned long next,
+		      unsigned long gap_last);
+int uldf_dma_store(struct uldf_dma_state *dma, struct ma_state *mas,
+		   struct uldf_dma_mapping *m);
 int uldf_dma_take_range(struct uldf_dma_state *dma, u64 iova, u64 size,
 			struct list_head *list);
 void uldf_dma_list_all(struct uldf_dma_state *dma, struct list_head *list);

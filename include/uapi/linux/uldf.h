@@ -388,7 +388,9 @@ struct uldf_dma_map {
  * Return: 0.
  * Errors: EINVAL unknown flags, unaligned or zero range, ALL with a range;
  * ENOENT no mapping starts at @iova; EBUSY the range cuts through a mapping;
- * ENODEV removed (everything was unmapped then anyway).
+ * ENOMEM out of memory to keep the books of a batch's mappings that the
+ * range separates (nothing unmapped); ENODEV removed (everything was
+ * unmapped then anyway).
  */
 struct uldf_dma_unmap {
 	__u32 argsz;
