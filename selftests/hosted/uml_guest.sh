@@ -15,7 +15,8 @@
 #   ULDF_ACTION=hash-write
 #			hash, then write the pattern ULDF_SEED at ULDF_OFF,
 #			ULDF_WRITE_LEN bytes (one boot for both)
-#   ULDF_ACTION=busy	read the namespace over and over until killed
+#   ULDF_ACTION=busy	read the namespace over and over until killed (and
+#			ULDF_BUSY_ALSO, another block device, meanwhile)
 #   ULDF_ACTION=refused	for a device list uldf_pv must refuse: report
 #			whether any function is on the guest's bus 1
 #
@@ -117,6 +118,14 @@ hash-write)
 	"$here/uml_blk" write /dev/nvme0n1 "$ULDF_OFF" "$ULDF_WRITE_LEN" \
 		"$ULDF_SEED" && say "written" ;;
 busy)
+	# ULDF_BUSY_ALSO: another block device to keep reading meanwhile.
+	if [ -n "${ULDF_BUSY_ALSO:-}" ]; then
+		"$here/uml_blk" wait "$ULDF_BUSY_ALSO" 60
+		[ -b "$ULDF_BUSY_ALSO" ] || finish "no-$ULDF_BUSY_ALSO"
+		while :; do
+			"$here/uml_blk" read "$ULDF_BUSY_ALSO" >/dev/null
+		done &
+	fi
 	say "busy"
 	while :; do
 		"$here/uml_blk" read /dev/nvme0n1 >/dev/null
