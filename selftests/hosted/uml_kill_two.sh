@@ -32,15 +32,6 @@ note "running: both controllers busy, $(( $(pins) - pins0 )) pages pinned (one c
 
 uml_check_log
 uml_kill_wait
-for b in "$BDF" "$AHCI"; do
-	for i in $(seq 30); do
-		device_free "$b" && break
-		sleep 1
-	done
-	device_free "$b" || fail "$b: the device fd is still held after the kill"
-	bus_master "$b" && fail "$b: bus mastering still on after the kill"
-done
-grep -q 'uldf-' /proc/interrupts && fail "uldf interrupts left: $(grep uldf- /proc/interrupts)"
-[ "$(pins)" = "$pins0" ] || fail "$(( $(pins) - pins0 )) pages still pinned after the kill"
+uml_check_released "$pins0" "$BDF" "$AHCI"
 note "killed during I/O on both: both free, bus mastering off, no uldf interrupt, no pin"
 exit 0

@@ -261,3 +261,22 @@ bus_master() {
 	cmd=$(od -An -tx2 -j4 -N2 "/sys/bus/pci/devices/$1/config" | tr -d ' ')
 	(( (0x$cmd & 0x4) != 0 ))
 }
+
+# uml_check_released PINS BDF...: after the guest is gone, each function's
+# device fd opens again and its bus mastering is off, no uldf interrupt is
+# left, and the host's pinned pages are back at PINS.
+uml_check_released() {
+	local pins0=$1 b i
+
+	shift
+	for b; do
+		for i in $(seq 30); do
+			device_free "$b" && break
+			sleep 1
+		done
+		device_free "$b" || fail "$b: the device fd is still held after the kill"
+		bus_master "$b" && fail "$b: bus mastering still on after the kill"
+	done
+	grep -q 'uldf-' /proc/interrupts && fail "uldf interrupts left: $(grep uldf- /proc/interrupts)"
+	[ "$(pins)" = "$pins0" ] || fail "$(( $(pins) - pins0 )) pages still pinned after the kill"
+}
