@@ -60,6 +60,12 @@ bench-floor:
 CLEAN_FILES += $(addprefix $(BENCH_FLOOR)/,*.o *.ko *.mod *.mod.c .*.cmd \
 	modules.order Module.symvers)
 
+# The commit the figures are of (-dirty: with changes outside the
+# benchmarks' own output), for the report's repeatability table.
+BENCH_SOURCE = r=$$(git rev-parse --short=12 HEAD 2>/dev/null) || r=unknown; \
+	git diff --quiet HEAD -- . ':!$(BENCH_DOC)' 2>/dev/null || r=$$r-dirty; \
+	echo $$r
+
 # One boot per lane, OUT/LANE/ each.
 bench: all bench-floor
 	$(if $(filter-out icount wallclock,$(BENCH_LANES)),\
@@ -68,7 +74,8 @@ bench: all bench-floor
 	$(foreach l,$(BENCH_LANES),mkdir -p $(BENCH_OUT)/$(l) && \
 		tools/testbed/vm run $(BENCH_VM_$(l)) --timeout $(BENCH_TIMEOUT) -- \
 		$(BENCH_DIR)/run-guest -l $(l) -r $(BENCH_RUNS) $(BENCH_ARGS) \
-		$(BENCH_OUT)/$(l) &&) true
+		$(BENCH_OUT)/$(l) && \
+		echo "source: $$($(BENCH_SOURCE))" >>$(BENCH_OUT)/$(l)/env.txt &&) true
 	$(MAKE) -s bench-report
 
 # Tables and plots again from the last run's raw figures.
