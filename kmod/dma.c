@@ -89,27 +89,28 @@ static int uldf_dma_check_map(const struct uldf_dma_map *req)
 	return 0;
 }
 
+/* Entries of a batch read from the user at once. */
+#define ULDF_DMA_READ_CHUNK	8
+
 /*
- * First step of a map, without any of uldf's locks: read and check the
- * entry, and whether the caller's RLIMIT_MEMLOCK leaves room for its pages.
+ * First step of a map, without any of uldf's locks: check the entry @req
+ * read from the user, and whether the caller's RLIMIT_MEMLOCK leaves room
+ * for its pages.
  */
 static int uldf_dma_read_entry(struct uldf_device *udev,
-			       struct uldf_dma_map __user *uent, bool single,
+			       const struct uldf_dma_map *req, bool single,
 			       const struct uldf_dma_acct *acct,
 			       struct uldf_dma_mapping *e)
 {
-	struct uldf_dma_map req;
 	int ret;
 
-	if (copy_from_user(&req, uent, sizeof(req)))
-		return -EFAULT;
-	if (single ? req.argsz < sizeof(req) : req.argsz != sizeof(req))
+	if (single ? req->argsz < sizeof(*req) : req->argsz != sizeof(*req))
 		return -EINVAL;
-	ret = uldf_dma_check_map(&req);
+	ret = uldf_dma_check_map(req);
 	if (!ret)
-		ret = uldf_dma_may_pin(udev, req.size >> PAGE_SHIFT, acct);
+		ret = uldf_dma_may_pin(udev, req->size >> PAGE_SHIFT, acct);
 	if (!ret)
-		uldf_dma_entry_init(e, &req);
+		uldf_dma_entry_init(e, req);
 	return ret;
 }
 
@@ -117,7 +118,8 @@ static int uldf_dma_read_entry(struct uldf_device *udev,
  * Read and pin @count entries at @uent into @ents, stopping at the first
  * failure (*@err), without any of uldf's locks, so that a page that never
  * faults in (userfaultfd) stalls only its own caller; *@block gets their
- * pages.  Returns how many are pinned.
+ * pages.  The entries are copied in a few at a time: a copy per entry
+ * costs more than checking it.  Returns how many are pinned.
  */
 static u32 uldf_dma_prepare(struct uldf_device *udev,
 			    struct uldf_dma_map __user *uent, u32 count,
@@ -125,19 +127,30 @@ static u32 uldf_dma_prepare(struct uldf_device *udev,
 			    struct uldf_dma_mapping *ents,
 			    struct uldf_dma_pages **block, int *err)
 {
-	u32 n;
-	int ret;
+	struct uldf_dma_map reqs[ULDF_DMA_READ_CHUNK];
+	u32 n = 0, got, i;
+	unsigned long left;
+	int ret = 0;
 
 	uldf_dma_acct_init(acct);
-	for (n = 0; n < count; n++) {
-		ret = uldf_dma_read_entry(udev, &uent[n], single, acct,
-					  &ents[n]);
-		if (ret) {
-			*err = ret;
-			break;
+	while (!ret && n < count) {
+		got = min_t(u32, count - n, ARRAY_SIZE(reqs));
+		left = copy_from_user(reqs, &uent[n], got * sizeof(*reqs));
+		/* The entries copied whole count; the next is -EFAULT. */
+		if (left) {
+			got -= DIV_ROUND_UP(left, sizeof(*reqs));
+			ret = -EFAULT;
 		}
-		acct->pending += ents[n].npages;
+		for (i = 0; i < got; i++, n++) {
+			ret = uldf_dma_read_entry(udev, &reqs[i], single, acct,
+						  &ents[n]);
+			if (ret)
+				break;
+			acct->pending += ents[n].npages;
+		}
 	}
+	if (ret)
+		*err = ret;
 	if (!n)
 		return 0;
 	*block = uldf_dma_pages_alloc(ents, n);
