@@ -91,6 +91,8 @@ static int uldf_dma_check_map(const struct uldf_dma_map *req)
 
 /* Entries of a batch read from the user at once. */
 #define ULDF_DMA_READ_CHUNK	8
+/* Entries whose IOVA field is written in one user access section. */
+#define ULDF_DMA_WRITE_CHUNK	256
 
 /*
  * First step of a map, without any of uldf's locks: check the entry @req
@@ -194,7 +196,9 @@ static int uldf_dma_report(struct uldf_device *udev,
 {
 	u64 iova = e->iova;
 
-	if (copy_to_user_nofault(&uent->iova, &iova, sizeof(iova)))
+	/* A fixed IOVA is what uldf_dma_fault_in() wrote back already. */
+	if (!(e->flags & ULDF_DMA_MAP_FIXED_IOVA) &&
+	    copy_to_user_nofault(&uent->iova, &iova, sizeof(iova)))
 		return -EFAULT;
 	if (udev->dma->noiommu)
 		return uldf_dma_noiommu_report(udev, e, uent);
@@ -211,11 +215,17 @@ static int uldf_dma_report(struct uldf_device *udev,
 static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
 			     struct uldf_dma_mapping *ents)
 {
-	u32 i;
+	u32 i, end;
 
-	for (i = 0; i < count; i++) {
-		if (put_user(ents[i].iova, &uent[i].iova))
+	/* One user access section per bounded step, not a put_user() each. */
+	for (i = 0; i < count; i = end) {
+		end = min_t(u32, count, i + ULDF_DMA_WRITE_CHUNK);
+		if (!user_access_begin(&uent[i], (end - i) * sizeof(*uent)))
 			return -EFAULT;
+		for (; i < end; i++)
+			unsafe_put_user(ents[i].iova, &uent[i].iova, efault);
+		user_access_end();
+		cond_resched();
 	}
 	for (i = 0; i < count; i++) {
 		char __user *segs = u64_to_user_ptr(ents[i].segs_ptr);
@@ -225,6 +235,10 @@ static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
 			return -EFAULT;
 	}
 	return 0;
+
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /*

@@ -23,7 +23,8 @@
  *    it never pinned (a retention that RLIMIT_MEMLOCK would not bound);
  *    nor does a batch whose large entry is unmapped, its small one kept;
  *  - an entries array that runs into an unmapped page maps the entries
- *    before it (done) and fails with EFAULT.
+ *    before it (done) and fails with EFAULT; a read-only one of fixed
+ *    IOVAs maps, pins and charges nothing (EFAULT).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -393,6 +394,37 @@ TEST_F(iommu, entries_cut_by_unmapped_page)
 	EXPECT_EQ((N - 1) * PAGE, unmapped);
 	EXPECT_EQ(pins, pinned_pages());
 	munmap(arr, PAGE);
+}
+
+/*
+ * A read-only entries array with fixed IOVAs (whose IOVAs need no
+ * report): the IOVA fields cannot be written back, so nothing is
+ * mapped, pinned or charged.
+ */
+TEST_F(iommu, read_only_entries_map_nothing)
+{
+	enum { N = 20 };
+	uint8_t *buf = map_anon(2 * N * PAGE);
+	long pins = pinned_pages();
+	long lck = vmlck_kb(getpid());
+	struct uldf_dma_map *e;
+	uint32_t done;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+	e = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, e);
+	for (i = 0; i < N; i++)
+		e[i] = fixed_entry(buf + 2 * i * PAGE, PAGE, BASE + i * PAGE);
+	ASSERT_EQ(0, mprotect(e, PAGE, PROT_READ));
+	done = ~0u;
+	EXPECT_EQ(-EFAULT, dma_batch(self->fd, e, N, 0, &done));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(pins, pinned_pages());
+	EXPECT_EQ(lck, vmlck_kb(getpid()));
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, BASE, PAGE, 0, NULL));
+	munmap(e, PAGE);
 }
 
 TEST_HARNESS_MAIN
