@@ -570,15 +570,20 @@ static int uldf_dma_check_unmap(const struct uldf_dma_map *req)
 	return uldf_dma_check_range(req->iova, req->size);
 }
 
+/* An unmap entry as kept once read and checked. */
+struct uldf_dma_range {
+	u64 iova;
+	u64 size;
+};
+
 /*
  * How many of the @count unmap entries at @reqs, from the first, may be
- * taken out with one range: entries that are valid and follow one another
- * in IOVA, each starting an entry of the same run in the tree.  Whether
- * the first starts one, and the last ends one, the take checks.
- * dma.lock held.
+ * taken out with one range: entries that follow one another in IOVA, each
+ * starting an entry of the same run in the tree.  Whether the first
+ * starts one, and the last ends one, the take checks.  dma.lock held.
  */
 static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
-				const struct uldf_dma_map *reqs, u32 count)
+				const struct uldf_dma_range *reqs, u32 count)
 {
 	MA_STATE(mas, &dma->mappings, reqs[0].iova, reqs[0].iova);
 	struct uldf_dma_mapping *m;
@@ -586,7 +591,7 @@ static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
 	void *entry;
 	u32 i;
 
-	if (count < 2 || uldf_dma_check_unmap(&reqs[0]))
+	if (count < 2)
 		return 1;
 	entry = mas_walk(&mas);
 	if (!entry || xa_is_value(entry))
@@ -594,10 +599,9 @@ static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
 	m = entry;
 	run_last = m->iova + m->size - 1;
 	for (i = 1; i < count; i++) {
-		const struct uldf_dma_map *req = &reqs[i];
+		const struct uldf_dma_range *req = &reqs[i];
 
-		if (uldf_dma_check_unmap(req) ||
-		    req->iova != reqs[i - 1].iova + reqs[i - 1].size ||
+		if (req->iova != reqs[i - 1].iova + reqs[i - 1].size ||
 		    req->iova > run_last ||
 		    req->size - 1 > run_last - req->iova ||
 		    !uldf_dma_run_bound(m, (req->iova - m->iova) >> PAGE_SHIFT))
@@ -608,30 +612,60 @@ static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
 }
 
 /*
+ * Copy in and check the @count unmap entries at @uent, a few at a time,
+ * into @reqs.  Returns how many from the first are valid; *@bad is then
+ * the errno of the next, 0 if all are.  -EFAULT if any of them cannot be
+ * read, valid or not.
+ */
+static int uldf_dma_read_unmaps(struct uldf_dma_map __user *uent, u32 count,
+				struct uldf_dma_range *reqs, u32 *valid,
+				int *bad)
+{
+	struct uldf_dma_map buf[ULDF_DMA_READ_CHUNK];
+	u32 n, got, i;
+
+	*valid = count;
+	*bad = 0;
+	for (n = 0; n < count; n += got) {
+		got = min_t(u32, count - n, ARRAY_SIZE(buf));
+		if (copy_from_user(buf, &uent[n], got * sizeof(*buf)))
+			return -EFAULT;
+		for (i = 0; i < got && !*bad; i++) {
+			*bad = uldf_dma_check_unmap(&buf[i]);
+			if (*bad)
+				*valid = n + i;
+			reqs[n + i].iova = buf[i].iova;
+			reqs[n + i].size = buf[i].size;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
  * Unmap @count entries at @uent, stopping at the first failure.  The
  * entries are copied in first, so that the locks are taken only once the
- * user's memory has been read.
+ * user's memory has been read; only their IOVA ranges are kept.
  */
 static int uldf_dma_unmap_entries(struct uldf_device *udev,
 				  struct uldf_dma_map __user *uent, u32 count,
 				  u32 *done)
 {
 	struct uldf_dma_credit credit = {};
+	struct uldf_dma_range *reqs;
 	struct uldf_dma_state *dma;
-	struct uldf_dma_map *reqs;
 	LIST_HEAD(list);
-	u32 i, n, alone = 0;
-	int ret = 0;
+	u32 i, n, valid, alone = 0;
+	int ret, bad;
 
 	*done = 0;
 	reqs = kvmalloc_array(count, sizeof(*reqs),
 			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!reqs)
 		return -ENOMEM;
-	if (copy_from_user(reqs, uent, count * sizeof(*reqs))) {
-		ret = -EFAULT;
+	ret = uldf_dma_read_unmaps(uent, count, reqs, &valid, &bad);
+	if (ret)
 		goto out_free;
-	}
 	ret = uldf_lock_live(udev);
 	if (ret)
 		goto out_free;
@@ -641,13 +675,13 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 
 	dma = udev->dma;
 	mutex_lock(&dma->lock);
-	for (i = 0; i < count; i += n) {
+	for (i = 0; i < valid; i += n) {
 		/*
 		 * Entries that follow one another in a run are taken at once;
 		 * if that fails, one by one, to find the one that fails.
 		 */
 		n = i < alone ? 1 : uldf_dma_unmap_group(dma, &reqs[i],
-							 count - i);
+							 valid - i);
 		if (n > 1) {
 			if (!uldf_dma_take_range(dma, reqs[i].iova,
 						 reqs[i + n - 1].iova +
@@ -657,14 +691,14 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 			alone = i + n;
 			n = 1;
 		}
-		ret = uldf_dma_check_unmap(&reqs[i]);
-		if (!ret)
-			ret = uldf_dma_take_range(dma, reqs[i].iova,
-						  reqs[i].size, &list);
+		ret = uldf_dma_take_range(dma, reqs[i].iova, reqs[i].size,
+					  &list);
 		if (ret)
 			break;
 		cond_resched();
 	}
+	if (!ret)
+		ret = bad;
 	uldf_dma_unmap_list(dma, &list);
 	uldf_dma_compact_list(dma, &list);
 	mutex_unlock(&dma->lock);
