@@ -95,6 +95,26 @@ static int uldf_dma_check_map(const struct uldf_dma_map *req)
 #define ULDF_DMA_WRITE_CHUNK	256
 
 /*
+ * Copy in the next entries of a batch, @remain of them left at @uent, into
+ * @buf (ULDF_DMA_READ_CHUNK entries): a whole chunk, else one entry, so
+ * that the size is a constant and the copy needs no hardened usercopy
+ * check at run time.  *@left is what copy_from_user() left.  Returns how
+ * many entries were asked for.
+ */
+static u32 uldf_dma_copy_chunk(struct uldf_dma_map *buf,
+			       const struct uldf_dma_map __user *uent,
+			       u32 remain, unsigned long *left)
+{
+	if (remain >= ULDF_DMA_READ_CHUNK) {
+		*left = copy_from_user(buf, uent,
+				       ULDF_DMA_READ_CHUNK * sizeof(*buf));
+		return ULDF_DMA_READ_CHUNK;
+	}
+	*left = copy_from_user(buf, uent, sizeof(*buf));
+	return 1;
+}
+
+/*
  * First step of a map, without any of uldf's locks: check the entry @req
  * read from the user, and whether the caller's RLIMIT_MEMLOCK leaves room
  * for its pages.
@@ -136,13 +156,10 @@ static u32 uldf_dma_prepare(struct uldf_device *udev,
 
 	uldf_dma_acct_init(acct);
 	while (!ret && n < count) {
-		got = min_t(u32, count - n, ARRAY_SIZE(reqs));
-		left = copy_from_user(reqs, &uent[n], got * sizeof(*reqs));
+		got = uldf_dma_copy_chunk(reqs, &uent[n], count - n, &left);
 		/* The entries copied whole count; the next is -EFAULT. */
-		if (left) {
+		if (left)
 			got -= DIV_ROUND_UP(left, sizeof(*reqs));
-			ret = -EFAULT;
-		}
 		for (i = 0; i < got; i++, n++) {
 			ret = uldf_dma_read_entry(udev, &reqs[i], single, acct,
 						  &ents[n]);
@@ -150,6 +167,8 @@ static u32 uldf_dma_prepare(struct uldf_device *udev,
 				break;
 			acct->pending += ents[n].npages;
 		}
+		if (!ret && left)
+			ret = -EFAULT;
 	}
 	if (ret)
 		*err = ret;
@@ -622,13 +641,14 @@ static int uldf_dma_read_unmaps(struct uldf_dma_map __user *uent, u32 count,
 				int *bad)
 {
 	struct uldf_dma_map buf[ULDF_DMA_READ_CHUNK];
+	unsigned long left;
 	u32 n, got, i;
 
 	*valid = count;
 	*bad = 0;
 	for (n = 0; n < count; n += got) {
-		got = min_t(u32, count - n, ARRAY_SIZE(buf));
-		if (copy_from_user(buf, &uent[n], got * sizeof(*buf)))
+		got = uldf_dma_copy_chunk(buf, &uent[n], count - n, &left);
+		if (left)
 			return -EFAULT;
 		for (i = 0; i < got && !*bad; i++) {
 			*bad = uldf_dma_check_unmap(&buf[i]);
