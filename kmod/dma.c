@@ -89,27 +89,50 @@ static int uldf_dma_check_map(const struct uldf_dma_map *req)
 	return 0;
 }
 
+/* Entries of a batch read from the user at once. */
+#define ULDF_DMA_READ_CHUNK	8
+/* Entries whose IOVA field is written in one user access section. */
+#define ULDF_DMA_WRITE_CHUNK	256
+
 /*
- * First step of a map, without any of uldf's locks: read and check the
- * entry, and whether the caller's RLIMIT_MEMLOCK leaves room for its pages.
+ * Copy in the next entries of a batch, @remain of them left at @uent, into
+ * @buf (ULDF_DMA_READ_CHUNK entries): a whole chunk, else one entry, so
+ * that the size is a constant and the copy needs no hardened usercopy
+ * check at run time.  *@left is what copy_from_user() left.  Returns how
+ * many entries were asked for.
+ */
+static u32 uldf_dma_copy_chunk(struct uldf_dma_map *buf,
+			       const struct uldf_dma_map __user *uent,
+			       u32 remain, unsigned long *left)
+{
+	if (remain >= ULDF_DMA_READ_CHUNK) {
+		*left = copy_from_user(buf, uent,
+				       ULDF_DMA_READ_CHUNK * sizeof(*buf));
+		return ULDF_DMA_READ_CHUNK;
+	}
+	*left = copy_from_user(buf, uent, sizeof(*buf));
+	return 1;
+}
+
+/*
+ * First step of a map, without any of uldf's locks: check the entry @req
+ * read from the user, and whether the caller's RLIMIT_MEMLOCK leaves room
+ * for its pages.
  */
 static int uldf_dma_read_entry(struct uldf_device *udev,
-			       struct uldf_dma_map __user *uent, bool single,
+			       const struct uldf_dma_map *req, bool single,
 			       const struct uldf_dma_acct *acct,
 			       struct uldf_dma_mapping *e)
 {
-	struct uldf_dma_map req;
 	int ret;
 
-	if (copy_from_user(&req, uent, sizeof(req)))
-		return -EFAULT;
-	if (single ? req.argsz < sizeof(req) : req.argsz != sizeof(req))
+	if (single ? req->argsz < sizeof(*req) : req->argsz != sizeof(*req))
 		return -EINVAL;
-	ret = uldf_dma_check_map(&req);
+	ret = uldf_dma_check_map(req);
 	if (!ret)
-		ret = uldf_dma_may_pin(udev, req.size >> PAGE_SHIFT, acct);
+		ret = uldf_dma_may_pin(udev, req->size >> PAGE_SHIFT, acct);
 	if (!ret)
-		uldf_dma_entry_init(e, &req);
+		uldf_dma_entry_init(e, req);
 	return ret;
 }
 
@@ -117,7 +140,8 @@ static int uldf_dma_read_entry(struct uldf_device *udev,
  * Read and pin @count entries at @uent into @ents, stopping at the first
  * failure (*@err), without any of uldf's locks, so that a page that never
  * faults in (userfaultfd) stalls only its own caller; *@block gets their
- * pages.  Returns how many are pinned.
+ * pages.  The entries are copied in a few at a time: a copy per entry
+ * costs more than checking it.  Returns how many are pinned.
  */
 static u32 uldf_dma_prepare(struct uldf_device *udev,
 			    struct uldf_dma_map __user *uent, u32 count,
@@ -125,19 +149,29 @@ static u32 uldf_dma_prepare(struct uldf_device *udev,
 			    struct uldf_dma_mapping *ents,
 			    struct uldf_dma_pages **block, int *err)
 {
-	u32 n;
-	int ret;
+	struct uldf_dma_map reqs[ULDF_DMA_READ_CHUNK];
+	u32 n = 0, got, i;
+	unsigned long left;
+	int ret = 0;
 
 	uldf_dma_acct_init(acct);
-	for (n = 0; n < count; n++) {
-		ret = uldf_dma_read_entry(udev, &uent[n], single, acct,
-					  &ents[n]);
-		if (ret) {
-			*err = ret;
-			break;
+	while (!ret && n < count) {
+		got = uldf_dma_copy_chunk(reqs, &uent[n], count - n, &left);
+		/* The entries copied whole count; the next is -EFAULT. */
+		if (left)
+			got -= DIV_ROUND_UP(left, sizeof(*reqs));
+		for (i = 0; i < got; i++, n++) {
+			ret = uldf_dma_read_entry(udev, &reqs[i], single, acct,
+						  &ents[n]);
+			if (ret)
+				break;
+			acct->pending += ents[n].npages;
 		}
-		acct->pending += ents[n].npages;
+		if (!ret && left)
+			ret = -EFAULT;
 	}
+	if (ret)
+		*err = ret;
 	if (!n)
 		return 0;
 	*block = uldf_dma_pages_alloc(ents, n);
@@ -181,7 +215,9 @@ static int uldf_dma_report(struct uldf_device *udev,
 {
 	u64 iova = e->iova;
 
-	if (copy_to_user_nofault(&uent->iova, &iova, sizeof(iova)))
+	/* A fixed IOVA is what uldf_dma_fault_in() wrote back already. */
+	if (!(e->flags & ULDF_DMA_MAP_FIXED_IOVA) &&
+	    copy_to_user_nofault(&uent->iova, &iova, sizeof(iova)))
 		return -EFAULT;
 	if (udev->dma->noiommu)
 		return uldf_dma_noiommu_report(udev, e, uent);
@@ -198,11 +234,17 @@ static int uldf_dma_report(struct uldf_device *udev,
 static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
 			     struct uldf_dma_mapping *ents)
 {
-	u32 i;
+	u32 i, end;
 
-	for (i = 0; i < count; i++) {
-		if (put_user(ents[i].iova, &uent[i].iova))
+	/* One user access section per bounded step, not a put_user() each. */
+	for (i = 0; i < count; i = end) {
+		end = min_t(u32, count, i + ULDF_DMA_WRITE_CHUNK);
+		if (!user_access_begin(&uent[i], (end - i) * sizeof(*uent)))
 			return -EFAULT;
+		for (; i < end; i++)
+			unsafe_put_user(ents[i].iova, &uent[i].iova, efault);
+		user_access_end();
+		cond_resched();
 	}
 	for (i = 0; i < count; i++) {
 		char __user *segs = u64_to_user_ptr(ents[i].segs_ptr);
@@ -212,6 +254,10 @@ static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
 			return -EFAULT;
 	}
 	return 0;
+
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /*
@@ -543,15 +589,20 @@ static int uldf_dma_check_unmap(const struct uldf_dma_map *req)
 	return uldf_dma_check_range(req->iova, req->size);
 }
 
+/* An unmap entry as kept once read and checked. */
+struct uldf_dma_range {
+	u64 iova;
+	u64 size;
+};
+
 /*
  * How many of the @count unmap entries at @reqs, from the first, may be
- * taken out with one range: entries that are valid and follow one another
- * in IOVA, each starting an entry of the same run in the tree.  Whether
- * the first starts one, and the last ends one, the take checks.
- * dma.lock held.
+ * taken out with one range: entries that follow one another in IOVA, each
+ * starting an entry of the same run in the tree.  Whether the first
+ * starts one, and the last ends one, the take checks.  dma.lock held.
  */
 static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
-				const struct uldf_dma_map *reqs, u32 count)
+				const struct uldf_dma_range *reqs, u32 count)
 {
 	MA_STATE(mas, &dma->mappings, reqs[0].iova, reqs[0].iova);
 	struct uldf_dma_mapping *m;
@@ -559,7 +610,7 @@ static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
 	void *entry;
 	u32 i;
 
-	if (count < 2 || uldf_dma_check_unmap(&reqs[0]))
+	if (count < 2)
 		return 1;
 	entry = mas_walk(&mas);
 	if (!entry || xa_is_value(entry))
@@ -567,10 +618,9 @@ static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
 	m = entry;
 	run_last = m->iova + m->size - 1;
 	for (i = 1; i < count; i++) {
-		const struct uldf_dma_map *req = &reqs[i];
+		const struct uldf_dma_range *req = &reqs[i];
 
-		if (uldf_dma_check_unmap(req) ||
-		    req->iova != reqs[i - 1].iova + reqs[i - 1].size ||
+		if (req->iova != reqs[i - 1].iova + reqs[i - 1].size ||
 		    req->iova > run_last ||
 		    req->size - 1 > run_last - req->iova ||
 		    !uldf_dma_run_bound(m, (req->iova - m->iova) >> PAGE_SHIFT))
@@ -581,30 +631,61 @@ static u32 uldf_dma_unmap_group(struct uldf_dma_state *dma,
 }
 
 /*
+ * Copy in and check the @count unmap entries at @uent, a few at a time,
+ * into @reqs.  Returns how many from the first are valid; *@bad is then
+ * the errno of the next, 0 if all are.  -EFAULT if any of them cannot be
+ * read, valid or not.
+ */
+static int uldf_dma_read_unmaps(struct uldf_dma_map __user *uent, u32 count,
+				struct uldf_dma_range *reqs, u32 *valid,
+				int *bad)
+{
+	struct uldf_dma_map buf[ULDF_DMA_READ_CHUNK];
+	unsigned long left;
+	u32 n, got, i;
+
+	*valid = count;
+	*bad = 0;
+	for (n = 0; n < count; n += got) {
+		got = uldf_dma_copy_chunk(buf, &uent[n], count - n, &left);
+		if (left)
+			return -EFAULT;
+		for (i = 0; i < got && !*bad; i++) {
+			*bad = uldf_dma_check_unmap(&buf[i]);
+			if (*bad)
+				*valid = n + i;
+			reqs[n + i].iova = buf[i].iova;
+			reqs[n + i].size = buf[i].size;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
  * Unmap @count entries at @uent, stopping at the first failure.  The
  * entries are copied in first, so that the locks are taken only once the
- * user's memory has been read.
+ * user's memory has been read; only their IOVA ranges are kept.
  */
 static int uldf_dma_unmap_entries(struct uldf_device *udev,
 				  struct uldf_dma_map __user *uent, u32 count,
 				  u32 *done)
 {
 	struct uldf_dma_credit credit = {};
+	struct uldf_dma_range *reqs;
 	struct uldf_dma_state *dma;
-	struct uldf_dma_map *reqs;
 	LIST_HEAD(list);
-	u32 i, n, alone = 0;
-	int ret = 0;
+	u32 i, n, valid, alone = 0;
+	int ret, bad;
 
 	*done = 0;
 	reqs = kvmalloc_array(count, sizeof(*reqs),
 			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!reqs)
 		return -ENOMEM;
-	if (copy_from_user(reqs, uent, count * sizeof(*reqs))) {
-		ret = -EFAULT;
+	ret = uldf_dma_read_unmaps(uent, count, reqs, &valid, &bad);
+	if (ret)
 		goto out_free;
-	}
 	ret = uldf_lock_live(udev);
 	if (ret)
 		goto out_free;
@@ -614,13 +695,13 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 
 	dma = udev->dma;
 	mutex_lock(&dma->lock);
-	for (i = 0; i < count; i += n) {
+	for (i = 0; i < valid; i += n) {
 		/*
 		 * Entries that follow one another in a run are taken at once;
 		 * if that fails, one by one, to find the one that fails.
 		 */
 		n = i < alone ? 1 : uldf_dma_unmap_group(dma, &reqs[i],
-							 count - i);
+							 valid - i);
 		if (n > 1) {
 			if (!uldf_dma_take_range(dma, reqs[i].iova,
 						 reqs[i + n - 1].iova +
@@ -630,14 +711,14 @@ static int uldf_dma_unmap_entries(struct uldf_device *udev,
 			alone = i + n;
 			n = 1;
 		}
-		ret = uldf_dma_check_unmap(&reqs[i]);
-		if (!ret)
-			ret = uldf_dma_take_range(dma, reqs[i].iova,
-						  reqs[i].size, &list);
+		ret = uldf_dma_take_range(dma, reqs[i].iova, reqs[i].size,
+					  &list);
 		if (ret)
 			break;
 		cond_resched();
 	}
+	if (!ret)
+		ret = bad;
 	uldf_dma_unmap_list(dma, &list);
 	uldf_dma_compact_list(dma, &list);
 	mutex_unlock(&dma->lock);

@@ -91,6 +91,12 @@ static int uldf_dma_map_pages(struct uldf_dma_state *dma,
 	ssize_t mapped;
 	int ret;
 
+	/* A page alone needs no scatterlist (a map call of one page). */
+	if (nr == 1)
+		return iommu_map(dma->domain, m->iova + (skip << PAGE_SHIFT),
+				 page_to_phys(m->pages[skip]), PAGE_SIZE,
+				 uldf_dma_prot(dma, m->flags),
+				 GFP_KERNEL_ACCOUNT);
 	ret = sg_alloc_append_table_from_pages(&sgt, m->pages + skip, nr, 0,
 					       nr << PAGE_SHIFT, UINT_MAX, 0,
 					       GFP_KERNEL_ACCOUNT);

@@ -458,9 +458,10 @@ static int open_vectors(struct nvme_ctrl *c)
 			c->nr_io, strerror(-ret));
 		return ret;
 	}
-	ret = uldf_loop_create(0, &c->loop);
+	ret = uldf_loop_create(c->sqpoll ? ULDF_LOOP_SQPOLL : 0, &c->loop);
 	if (ret) {
-		fprintf(stderr, "uldf-nvme: cannot create the io_uring loop: %s\n",
+		fprintf(stderr, "uldf-nvme: cannot create the io_uring loop%s: %s\n",
+			c->sqpoll ? " with an SQPOLL thread" : "",
 			strerror(-ret));
 		return ret;
 	}
@@ -506,6 +507,7 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *bdf,
 	for (i = 0; i < NVME_MAX_QUEUES; i++)
 		c->io[i].irq_fd = -1;
 	c->use_irq = !opts->poll;
+	c->sqpoll = c->use_irq && opts->sqpoll;
 
 	ret = uldf_open(bdf, &c->dev);
 	if (ret) {

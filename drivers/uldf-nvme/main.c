@@ -9,22 +9,28 @@
  *   uldf-nvme [OPTIONS] BDF bench [--qd N] [--seconds S] [--bs BYTES]
  *
  * OPTIONS: --poll (completions by polling instead of MSI-X interrupts),
- * --queues N (I/O queue pairs, default 4), --depth N (entries per queue,
- * default 128), --quiet.
+ * --sqpoll (MSI-X through libuldf's SQPOLL loop, no system calls while
+ * busy), --queues N (I/O queue pairs, default 4), --depth N (entries per
+ * queue, default 128), --quiet.
  *
  * Transfers are split into commands of at most the controller's maximum
  * transfer size, spread round-robin over the I/O queues and kept in flight
  * together; output is written in order.  A throughput line goes to stderr.
+ * bench counts its own system calls in the timed window with the
+ * raw_syscalls:sys_enter tracepoint (perf_event_open on this thread).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "nvme.h"
@@ -54,7 +60,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: uldf-nvme [--poll] [--queues N] [--depth N] [--quiet] BDF COMMAND\n"
+"usage: uldf-nvme [--poll | --sqpoll] [--queues N] [--depth N] [--quiet] BDF COMMAND\n"
 "  identify                 controller and namespace 1\n"
 "  read SLBA NLB [-o FILE]  read NLB blocks from SLBA (to stdout)\n"
 "  write SLBA [-i FILE]     write stdin (or FILE) from SLBA; the last\n"
@@ -88,7 +94,8 @@ static int cmd_identify(struct nvme_ctrl *c)
 	       c->nsze, 1u << c->lba_shift, (c->nsze << c->lba_shift) >> 20);
 	printf("max transfer: %zu KiB\n", c->max_xfer >> 10);
 	printf("I/O queues:   %u x %u entries, %s\n", c->nr_io, c->io[0].depth,
-	       c->use_irq ? "MSI-X interrupts" : "polled");
+	       !c->use_irq ? "polled" : c->sqpoll ?
+	       "MSI-X interrupts, SQPOLL loop" : "MSI-X interrupts");
 	printf("doorbell stride: %u bytes, CAP.TO %u ms\n", c->dstrd,
 	       c->timeout_ms);
 	return 0;
@@ -365,9 +372,59 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
+/*
+ * A counter of this thread's system calls: the raw_syscalls:sys_enter
+ * tracepoint through perf_event_open(), created disabled.  The perf fd, or
+ * -1 without tracefs or perf.  Only this thread counts: the loop's SQPOLL
+ * thread runs in the kernel and never enters through a system call.
+ */
+static int syscall_counter(void)
+{
+	static const char * const ids[] = {
+		"/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
+		"/sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/id",
+	};
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.disabled = 1,
+	};
+	unsigned long long id = 0;
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < 2 && !id; i++) {
+		f = fopen(ids[i], "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu", &id) != 1)
+			id = 0;
+		fclose(f);
+	}
+	if (!id)
+		return -1;
+	attr.config = id;
+	return syscall(SYS_perf_event_open, &attr, 0, -1, -1,
+		       PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Stop @pfd: the system calls counted, less the ioctl that stops it. */
+static int64_t syscall_count(int pfd)
+{
+	uint64_t n = 0;
+
+	if (pfd < 0 || ioctl(pfd, PERF_EVENT_IOC_DISABLE, 0) ||
+	    read(pfd, &n, sizeof(n)) != sizeof(n) || !n)
+		return -1;
+	return (int64_t)n - 1;
+}
+
 static int cmd_bench(struct nvme_ctrl *c, unsigned int qd, double seconds,
 		     size_t bs)
 {
+	char sys_per_io[32] = "n/a";
+	int64_t nsys = -1;
+	int pfd = -1;
 	struct slot slots[NVME_MAX_DEPTH];
 	struct uldf_dma_buf *buf;
 	uint64_t *lat, nlat = 0, cap = 4000000, seed = 0x9e3779b97f4a7c15ull;
@@ -401,6 +458,11 @@ static int cmd_bench(struct nvme_ctrl *c, unsigned int qd, double seconds,
 		slots[i].len = bs;
 	}
 
+	pfd = syscall_counter();
+	if (pfd >= 0 && ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0)) {
+		close(pfd);
+		pfd = -1;
+	}
 	start = nvme_now_ns();
 	end = start + (uint64_t)(seconds * 1e9);
 	for (;;) {
@@ -437,18 +499,26 @@ static int cmd_bench(struct nvme_ctrl *c, unsigned int qd, double seconds,
 		}
 	}
 	ret = 0;
-	qsort(lat, nlat, sizeof(*lat), cmp_u64);
 	{
 		double secs = (nvme_now_ns() - start) / 1e9;
 
-		printf("bench: qd=%u bs=%zu queues=%u %s: %.0f IOPS, mean %.1f us, p50 %.1f us, p99 %.1f us (%" PRIu64 " I/Os in %.2f s)\n",
+		nsys = syscall_count(pfd);
+		if (nsys >= 0 && nlat)
+			snprintf(sys_per_io, sizeof(sys_per_io), "%.3f",
+				 (double)nsys / nlat);
+		qsort(lat, nlat, sizeof(*lat), cmp_u64);
+		printf("bench: qd=%u bs=%zu queues=%u %s: %.0f IOPS, mean %.1f us, p50 %.1f us, p99 %.1f us, %s syscalls/IO (%" PRIu64 " I/Os, %" PRId64 " syscalls in %.2f s)\n",
 		       qd, bs, qd == 1 ? 1 : c->nr_io,
-		       c->use_irq ? "msix" : "poll", nlat / secs,
+		       !c->use_irq ? "poll" : c->sqpoll ? "sqpoll" : "msix",
+		       nlat / secs,
 		       nlat ? sum / 1e3 / nlat : 0,
 		       nlat ? lat[nlat / 2] / 1e3 : 0,
-		       nlat ? lat[nlat * 99 / 100] / 1e3 : 0, nlat, secs);
+		       nlat ? lat[nlat * 99 / 100] / 1e3 : 0, sys_per_io,
+		       nlat, nsys, secs);
 	}
 out:
+	if (pfd >= 0)
+		close(pfd);
 	free(lat);
 	uldf_dma_buf_free(buf);
 	return ret;
@@ -486,6 +556,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "poll", no_argument, NULL, 'p' },
+		{ "sqpoll", no_argument, NULL, 's' },
 		{ "queues", required_argument, NULL, 'q' },
 		{ "depth", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'Q' },
@@ -505,6 +576,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			o.poll = true;
+			break;
+		case 's':
+			o.sqpoll = true;
 			break;
 		case 'q':
 			o.queues = atoi(optarg);
@@ -526,6 +600,10 @@ int main(int argc, char **argv)
 	if (argc - optind < 2 || o.queues < 1 || o.queues > NVME_MAX_QUEUES ||
 	    o.depth < 2 || o.depth > NVME_MAX_DEPTH) {
 		usage(stderr);
+		return 2;
+	}
+	if (o.poll && o.sqpoll) {
+		fprintf(stderr, "uldf-nvme: --poll and --sqpoll exclude each other\n");
 		return 2;
 	}
 	bdf = argv[optind++];

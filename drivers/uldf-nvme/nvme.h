@@ -195,6 +195,7 @@ struct nvme_ctrl {
 	struct nvme_queue io[NVME_MAX_QUEUES];
 	unsigned int nr_io;
 	bool use_irq;
+	bool sqpoll;		/* the loop has an SQPOLL thread */
 	struct uldf_loop *loop;
 	bool enabled;
 	/* Identify data. */
@@ -210,6 +211,7 @@ struct nvme_opts {
 	unsigned int queues;	/* I/O queue pairs wanted, 1..NVME_MAX_QUEUES */
 	unsigned int depth;	/* entries per I/O queue, 2..NVME_MAX_DEPTH */
 	bool poll;		/* completions by polling, not MSI-X */
+	bool sqpoll;		/* MSI-X through an SQPOLL loop: no syscalls */
 };
 
 int nvme_ctrl_init(struct nvme_ctrl *ctrl, const char *bdf,

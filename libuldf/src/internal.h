@@ -90,6 +90,7 @@ enum uldfi_op {
 	ULDFI_OP_READ = 1,	/* multishot read */
 	ULDFI_OP_POLL,		/* multishot poll */
 	ULDFI_OP_CANCEL,	/* a cancellation; its completion is ignored */
+	ULDFI_OP_EOI,		/* an EOI written through the ring (SQPOLL) */
 };
 
 #define ULDFI_GEN_MASK		0xffffffu

@@ -19,6 +19,20 @@
  * slot is reused; the loop never holds a pointer that a completion could
  * outlive.  Handlers may add and remove fds, which may move the table, so
  * slots are addressed by index only.
+ *
+ * With ULDF_LOOP_SQPOLL the ring has a kernel thread that takes requests
+ * from the submission queue itself (IORING_SETUP_SQPOLL), and the loop
+ * stays out of the kernel: it reaps completions by reading the completion
+ * queue in memory, spinning for up to ULDFI_SQPOLL_SPIN_MS before it
+ * blocks in io_uring_enter(), and an EOI is a write of 1 to the IRQ fd
+ * queued as a request (IORING_OP_WRITE) instead of a write() of its own.
+ * The thread runs the completions' task work too, so an interrupt reaches
+ * the completion queue without the loop's help.  After
+ * ULDFI_SQPOLL_IDLE_MS with nothing to do the thread sleeps and flags
+ * IORING_SQ_NEED_WAKEUP; liburing's io_uring_submit() then wakes it with
+ * one io_uring_enter(), the only system call of a loop that is busy.  A
+ * completion wakes it as well, so the EOI that follows an interrupt
+ * finds it awake.
  */
 #include <fcntl.h>
 #include <liburing.h>
@@ -37,6 +51,14 @@
 #define ULDFI_LOOP_SQES		64
 #define ULDFI_LOOP_BUFS		256	/* provided buffers, a power of 2 */
 #define ULDFI_LOOP_BGID		0x756c	/* buffer group id */
+/*
+ * The SQPOLL thread's idle before it sleeps.  An interrupt's completion
+ * wakes it; the EOI that the handler then queues must find it still awake,
+ * which one tick (the shortest idle) does not leave time for in a slow
+ * guest.  Longer would only keep a CPU busy after the interrupts stop.
+ */
+#define ULDFI_SQPOLL_IDLE_MS	10
+#define ULDFI_SQPOLL_SPIN_MS	20	/* a wait's spin before it blocks */
 
 struct loop_entry {
 	int fd;			/* -1: free slot */
@@ -51,6 +73,8 @@ struct loop_entry {
 struct uldf_loop {
 	struct io_uring ring;
 	bool mshot;
+	bool sqpoll;
+	uint64_t eoi_val;	/* what an EOI writes: 1 (unmask) */
 	struct io_uring_buf_ring *br;
 	size_t br_len;
 	uint64_t *bufs;
@@ -124,12 +148,23 @@ int uldf_loop_create(unsigned int flags, struct uldf_loop **loopp)
 	struct uldf_loop *loop;
 	int ret;
 
-	if (!loopp || (flags & ~ULDF_LOOP_POLL))
+	if (!loopp || (flags & ~(ULDF_LOOP_POLL | ULDF_LOOP_SQPOLL)))
 		return -EINVAL;
 	loop = calloc(1, sizeof(*loop));
 	if (!loop)
 		return -ENOMEM;
-	ret = io_uring_queue_init(ULDFI_LOOP_SQES, &loop->ring, 0);
+	loop->eoi_val = 1;
+	if (flags & ULDF_LOOP_SQPOLL) {
+		struct io_uring_params p = {
+			.flags = IORING_SETUP_SQPOLL,
+			.sq_thread_idle = ULDFI_SQPOLL_IDLE_MS,
+		};
+
+		ret = io_uring_queue_init_params(ULDFI_LOOP_SQES, &loop->ring, &p);
+		loop->sqpoll = true;
+	} else {
+		ret = io_uring_queue_init(ULDFI_LOOP_SQES, &loop->ring, 0);
+	}
 	if (ret) {
 		free(loop);
 		return ret;
@@ -170,7 +205,8 @@ int uldf_loop_features(const struct uldf_loop *loop)
 {
 	if (!loop)
 		return -EINVAL;
-	return loop->mshot ? ULDF_LOOP_F_MULTISHOT : 0;
+	return (loop->mshot ? ULDF_LOOP_F_MULTISHOT : 0) |
+	       (loop->sqpoll ? ULDF_LOOP_F_SQPOLL : 0);
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -354,6 +390,31 @@ int uldf_loop_remove(struct uldf_loop *loop, int fd)
 
 /* ---- completions ---------------------------------------------------------- */
 
+/*
+ * End @slot's interrupt: a write() of its own, or with SQPOLL a write
+ * request that the thread carries out.  A successful one posts no
+ * completion; a failed one is handed to the fd's handler.
+ */
+static void eoi(struct uldf_loop *loop, uint32_t slot)
+{
+	struct loop_entry *e = &loop->ent[slot];
+	struct io_uring_sqe *sqe;
+
+	if (loop->sqpoll) {
+		sqe = get_sqe(loop);
+		if (sqe) {
+			io_uring_prep_write(sqe, e->fd, &loop->eoi_val,
+					    sizeof(loop->eoi_val), 0);
+			sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+			io_uring_sqe_set_data64(sqe, uldfi_ud_pack(ULDFI_OP_EOI,
+								   e->gen, slot));
+			io_uring_submit(&loop->ring);	/* enters only to wake it */
+			return;
+		}
+	}
+	uldf_irq_eoi(e->fd);
+}
+
 /* Call @slot's handler with @res; 0, or the handler's negative return. */
 static int deliver(struct uldf_loop *loop, uint32_t slot, int64_t res,
 		   int *calls)
@@ -374,7 +435,7 @@ static int deliver(struct uldf_loop *loop, uint32_t slot, int64_t res,
 	/* The handler may have removed the fd, or put another in its slot. */
 	e = &loop->ent[slot];
 	if (res > 0 && e->fd == fd && e->gen == gen && (e->flags & ULDF_LOOP_EOI))
-		uldf_irq_eoi(fd);
+		eoi(loop, slot);
 	return 0;
 }
 
@@ -440,7 +501,7 @@ static int handle_cqe(struct uldf_loop *loop, const struct io_uring_cqe *cqe,
 			buf_recycle(loop, bid);
 		}
 	}
-	if (op != ULDFI_OP_READ && op != ULDFI_OP_POLL)
+	if (op != ULDFI_OP_READ && op != ULDFI_OP_POLL && op != ULDFI_OP_EOI)
 		return 0;
 	if (slot >= loop->nent || loop->ent[slot].fd < 0 ||
 	    loop->ent[slot].gen != uldfi_ud_gen(ud)) {
@@ -449,6 +510,8 @@ static int handle_cqe(struct uldf_loop *loop, const struct io_uring_cqe *cqe,
 		return 0;
 	}
 	e = &loop->ent[slot];
+	if (op == ULDFI_OP_EOI)		/* only failures complete */
+		return cqe->res < 0 ? deliver(loop, slot, cqe->res, calls) : 0;
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		e->armed = false;
 	if (op == ULDFI_OP_READ)
@@ -487,16 +550,47 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * SQPOLL: watch the completion queue in memory for up to @ms (-1: the
+ * spin limit).  True when a completion is there, or when the kernel holds
+ * some back (a full queue overflowed) and only io_uring_enter() gets them.
+ */
+static bool spin_cqe(struct uldf_loop *loop, int64_t ms)
+{
+	int64_t end;
+
+	if (ms < 0 || ms > ULDFI_SQPOLL_SPIN_MS)
+		ms = ULDFI_SQPOLL_SPIN_MS;
+	end = now_ms() + ms;
+	do {
+		if (io_uring_cq_ready(&loop->ring) ||
+		    (IO_URING_READ_ONCE(*loop->ring.sq.kflags) &
+		     IORING_SQ_CQ_OVERFLOW))
+			return true;
+	} while (now_ms() < end);
+	return false;
+}
+
 /* Wait up to @ms (-1: forever) for a completion. */
 static int wait_cqe(struct uldf_loop *loop, int64_t ms)
 {
-	struct __kernel_timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (ms % 1000) * 1000000,
-	};
+	struct __kernel_timespec ts;
 	struct io_uring_cqe *cqe;
+	int64_t start = 0;
 	int ret;
 
+	if (loop->sqpoll) {
+		start = now_ms();
+		if (spin_cqe(loop, ms) && io_uring_cq_ready(&loop->ring))
+			return 0;
+		if (ms >= 0) {
+			ms -= now_ms() - start;
+			if (ms <= 0)
+				return 0;
+		}
+	}
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
 	ret = io_uring_wait_cqe_timeout(&loop->ring, &cqe, ms < 0 ? NULL : &ts);
 	return ret == -ETIME ? 0 : ret;
 }

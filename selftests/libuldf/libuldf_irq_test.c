@@ -4,13 +4,17 @@
  * edu, with INTx and with MSI (FIXTURE_VARIANT): interrupts raised by the
  * device (edu's raise register) and by software, EOI, masking, the
  * unmask-on-read mode, eventfd wiring with resample, the io_uring loop in
- * both of its modes, and what an IRQ fd says once the device is closed.
+ * each of its modes (in SQPOLL mode without a system call), and what an
+ * IRQ fd says once the device is closed.
  */
 #include <fcntl.h>
+#include <linux/perf_event.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -400,6 +404,105 @@ TEST_F(irq, event_loop)
 		TH_LOG("loop mode %s: %d interrupts",
 		       m ? "poll" : "multishot", st.calls);
 	}
+}
+
+/*
+ * A counter of this thread's system calls: the raw_syscalls:sys_enter
+ * tracepoint through perf_event_open(), created disabled.  Returns the
+ * perf fd, or -1 where tracing or perf is not available.
+ */
+static int syscall_counter(void)
+{
+	static const char * const ids[] = {
+		"/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
+		"/sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/id",
+	};
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.disabled = 1,
+	};
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < 2 && !attr.config; i++) {
+		f = fopen(ids[i], "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu", (unsigned long long *)&attr.config) != 1)
+			attr.config = 0;
+		fclose(f);
+	}
+	if (!attr.config)
+		return -1;
+	return syscall(SYS_perf_event_open, &attr, 0, -1, -1,
+		       PERF_FLAG_FD_CLOEXEC);
+}
+
+/* The system calls between enabling @pfd and this call's own. */
+static int64_t syscalls_since(int pfd)
+{
+	uint64_t n = 0;
+
+	ioctl(pfd, PERF_EVENT_IOC_DISABLE, 0);	/* counted itself: minus 1 */
+	if (read(pfd, &n, sizeof(n)) != sizeof(n))
+		return -1;
+	return (int64_t)n - 1;
+}
+
+/*
+ * The SQPOLL loop: interrupts arrive, INTx's EOI goes through the ring,
+ * and a window of interrupts costs the waiting thread no system call at
+ * all.  TCG can stall the guest for longer than the loop's spin, and a
+ * wait that blocks is one io_uring_enter(): a window is tried up to 3
+ * times, and one without a system call is what the mode promises.
+ */
+#define SQPOLL_IRQS	20
+
+TEST_F(irq, event_loop_sqpoll)
+{
+	struct loop_state st = { .bar = self->c.bar };
+	struct uldf_loop *loop;
+	int64_t calls = -1;
+	int pfd, i, w, ret;
+
+	ret = uldf_loop_create(ULDF_LOOP_SQPOLL, &loop);
+	if (ret == -EPERM || ret == -EINVAL || ret == -ENOSYS)
+		SKIP(return, "no SQPOLL io_uring here: %s", strerror(-ret));
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(ULDF_LOOP_F_SQPOLL,
+		  uldf_loop_features(loop) & ULDF_LOOP_F_SQPOLL);
+	ASSERT_EQ(0, uldf_loop_add(loop, self->c.fd,
+				   is_intx(variant) ? ULDF_LOOP_EOI : 0,
+				   on_irq, &st));
+	/* Warm up: the thread and the first interrupt. */
+	raise_irq(self->c.bar, 0x40);
+	ASSERT_EQ(1, uldf_loop_wait(loop, WAIT_MS));
+	EXPECT_EQ(1, st.last);
+
+	pfd = syscall_counter();
+	for (w = 0; w < 3 && calls; w++) {
+		if (pfd >= 0)
+			ASSERT_EQ(0, ioctl(pfd, PERF_EVENT_IOC_RESET, 0) |
+				     ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0));
+		for (i = 0; i < SQPOLL_IRQS; i++) {
+			raise_irq(self->c.bar, 0x40);
+			ASSERT_EQ(1, uldf_loop_wait(loop, WAIT_MS));
+			EXPECT_EQ(1, st.last);
+		}
+		if (pfd < 0)
+			break;
+		calls = syscalls_since(pfd);
+		TH_LOG("window %d: %d interrupts, %lld system calls", w,
+		       SQPOLL_IRQS, (long long)calls);
+	}
+	EXPECT_EQ(1 + (w * SQPOLL_IRQS), st.calls);
+	EXPECT_EQ(0, uldf_loop_wait(loop, QUIET_MS));
+	uldf_loop_destroy(loop);
+	if (pfd < 0)
+		SKIP(return, "interrupts arrived; no raw_syscalls tracepoint to count system calls");
+	close(pfd);
+	EXPECT_EQ(0, calls);
 }
 
 /* Closing the device: readers and the loop learn ENODEV. */

@@ -21,7 +21,12 @@
  *  - a batch that fails after its first entry, over a large range of
  *    unmapped user memory, leaves behind no kernel memory for the pages
  *    it never pinned (a retention that RLIMIT_MEMLOCK would not bound);
- *    nor does a batch whose large entry is unmapped, its small one kept.
+ *    nor does a batch whose large entry is unmapped, its small one kept;
+ *  - an entries array that runs into an unmapped page maps the entries
+ *    before it (done) and fails with EFAULT; a read-only one of fixed
+ *    IOVAs maps, pins and charges nothing (EFAULT);
+ *  - a batch unmap reads its whole array first (EFAULT: nothing taken),
+ *    then stops at the first invalid request (EINVAL, done).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -353,6 +358,125 @@ TEST_F(iommu, unmap_across_runs)
 	EXPECT_EQ(0, dma_unmap(self->fd, BASE, 10 * PAGE, 0, &unmapped));
 	EXPECT_EQ(4 * PAGE, unmapped);
 	EXPECT_EQ(pins, pinned_pages());
+}
+
+/*
+ * Entries array whose 11th entry runs into an unmapped page (the kernel
+ * reads entries a few at a time): the ten before are mapped, done says
+ * so, the call fails with EFAULT, and the 11th pins nothing.
+ */
+TEST_F(iommu, entries_cut_by_unmapped_page)
+{
+	enum { N = 11 };
+	uint8_t *buf = map_anon(2 * N * PAGE);
+	long pins = pinned_pages();
+	struct uldf_dma_map *e;
+	uint8_t *arr;
+	uint64_t unmapped;
+	uint32_t done;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+	arr = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, arr);
+	ASSERT_EQ(0, munmap(arr + PAGE, PAGE));
+	/* Entry N - 1 straddles the end of the first page. */
+	e = (struct uldf_dma_map *)(arr + PAGE - (N - 1) * sizeof(*e) -
+				    sizeof(*e) / 2);
+	for (i = 0; i < N - 1; i++)
+		e[i] = fixed_entry(buf + 2 * i * PAGE, PAGE, BASE + i * PAGE);
+	done = ~0u;
+	EXPECT_EQ(-EFAULT, dma_batch(self->fd, e, N, 0, &done));
+	EXPECT_EQ(N - 1, done);
+	EXPECT_EQ(pins + N - 1, pinned_pages());
+	EXPECT_EQ(0, round_trip(_metadata, &self->edu, buf, BASE,
+				buf + 2 * PAGE, BASE + PAGE, EDU_XFER));
+	EXPECT_EQ(0, dma_unmap(self->fd, BASE, N * PAGE, 0, &unmapped));
+	EXPECT_EQ((N - 1) * PAGE, unmapped);
+	EXPECT_EQ(pins, pinned_pages());
+	munmap(arr, PAGE);
+}
+
+/*
+ * A read-only entries array with fixed IOVAs (whose IOVAs need no
+ * report): the IOVA fields cannot be written back, so nothing is
+ * mapped, pinned or charged.
+ */
+TEST_F(iommu, read_only_entries_map_nothing)
+{
+	enum { N = 20 };
+	uint8_t *buf = map_anon(2 * N * PAGE);
+	long pins = pinned_pages();
+	long lck = vmlck_kb(getpid());
+	struct uldf_dma_map *e;
+	uint32_t done;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+	e = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, e);
+	for (i = 0; i < N; i++)
+		e[i] = fixed_entry(buf + 2 * i * PAGE, PAGE, BASE + i * PAGE);
+	ASSERT_EQ(0, mprotect(e, PAGE, PROT_READ));
+	done = ~0u;
+	EXPECT_EQ(-EFAULT, dma_batch(self->fd, e, N, 0, &done));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(pins, pinned_pages());
+	EXPECT_EQ(lck, vmlck_kb(getpid()));
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, BASE, PAGE, 0, NULL));
+	munmap(e, PAGE);
+}
+
+/*
+ * A batch unmap whose third request is invalid takes the two before it
+ * and fails with EINVAL at the third; one whose array, after an invalid
+ * request, runs into an unmapped page takes nothing (EFAULT): the whole
+ * array is read before anything is unmapped.
+ */
+TEST_F(iommu, batch_unmap_reads_all_then_stops_at_invalid)
+{
+	enum { N = 11 };
+	uint8_t *buf = map_anon(2 * N * PAGE);
+	long pins = pinned_pages();
+	struct uldf_dma_map *e;
+	uint64_t unmapped;
+	uint8_t *arr;
+	uint32_t done;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+	arr = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, arr);
+	ASSERT_EQ(0, munmap(arr + PAGE, PAGE));
+	/* Entry N - 1 straddles the end of the first page. */
+	e = (struct uldf_dma_map *)(arr + PAGE - (N - 1) * sizeof(*e) -
+				    sizeof(*e) / 2);
+	for (i = 0; i < N - 1; i++)
+		e[i] = fixed_entry(buf + 2 * i * PAGE, PAGE, BASE + i * PAGE);
+	ASSERT_EQ(0, dma_batch(self->fd, e, N - 1, 0, &done));
+	ASSERT_EQ(N - 1, done);
+
+	e[2].flags |= 1u << 31;
+	done = 99;
+	EXPECT_EQ(-EFAULT, dma_batch(self->fd, e, N, ULDF_DMA_BATCH_UNMAP,
+				     &done));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(pins + N - 1, pinned_pages());
+
+	done = 99;
+	EXPECT_EQ(-EINVAL, dma_batch(self->fd, e, N - 1, ULDF_DMA_BATCH_UNMAP,
+				     &done));
+	EXPECT_EQ(2, done);
+	EXPECT_EQ(pins + N - 3, pinned_pages());
+	EXPECT_EQ(-ENOENT, dma_unmap(self->fd, BASE, PAGE, 0, NULL));
+	EXPECT_EQ(0, dma_unmap(self->fd, BASE + 2 * PAGE, (N - 3) * PAGE, 0,
+			       &unmapped));
+	EXPECT_EQ((N - 3) * PAGE, unmapped);
+	EXPECT_EQ(pins, pinned_pages());
+	munmap(arr, PAGE);
 }
 
 TEST_HARNESS_MAIN

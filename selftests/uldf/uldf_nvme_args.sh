@@ -44,6 +44,7 @@ case_ 2 "read: bad NLB '8k'" -- "$kbdf" read 0 8k
 case_ 2 "read: bad SLBA ''" -- "$kbdf" read "" 1
 case_ 2 "write needs SLBA" -- "$kbdf" write
 case_ 2 "read: unknown argument '-z'" -- "$kbdf" read 0 1 -z
+case_ 2 "--poll and --sqpoll exclude each other" -- --poll --sqpoll "$kbdf" identify
 
 if [ -d /sys/bus/pci/drivers/uldf ]; then
 	case_ 1 "no such PCI function" "!uldfctl bind" -- "$none" identify

@@ -8,7 +8,9 @@
  * with a ring of provided 8-byte buffers, Linux 6.7 and later): an
  * interrupt costs no system call of its own beyond the loop's wait.  When
  * the kernel lacks multishot reads, or an fd refuses them, the loop falls
- * back to a multishot poll followed by a non-blocking read().
+ * back to a multishot poll followed by a non-blocking read().  With
+ * ULDF_LOOP_SQPOLL a kernel thread submits the loop's requests and the
+ * wait spins on the completion queue: a busy loop makes no system call.
  *
  *	static int on_irq(struct uldf_loop *loop, int fd, int64_t res,
  *			  void *data)
@@ -60,22 +62,32 @@ typedef int (*uldf_loop_fn)(struct uldf_loop *loop, int fd, int64_t res,
 
 /* uldf_loop_create() flags */
 #define ULDF_LOOP_POLL		(1u << 0) /* never use multishot reads */
+#define ULDF_LOOP_SQPOLL	(1u << 1) /* no system calls while busy */
 
 /* uldf_loop_add() flags */
 #define ULDF_LOOP_EOI		(1u << 0) /* uldf_irq_eoi() after the handler */
 
 /* uldf_loop_features() bits */
 #define ULDF_LOOP_F_MULTISHOT	(1u << 0) /* multishot reads are used */
+#define ULDF_LOOP_F_SQPOLL	(1u << 1) /* a kernel thread submits */
 
 /**
  * uldf_loop_create() - create an event loop.
- * @flags:	0, or ULDF_LOOP_POLL to use poll-then-read even where
- *		multishot reads work.
+ * @flags:	0, or a combination of: ULDF_LOOP_POLL to use poll-then-read
+ *		even where multishot reads work; ULDF_LOOP_SQPOLL for a loop
+ *		that makes no system call while interrupts keep arriving: a
+ *		kernel thread takes its requests (IORING_SETUP_SQPOLL),
+ *		uldf_loop_wait() watches the completion queue in memory,
+ *		spinning up to 20 ms before it blocks, and ULDF_LOOP_EOI's
+ *		EOI is a write request on the ring.  The thread sleeps after
+ *		10 ms without work; waking it for a request costs one
+ *		io_uring_enter().  It trades a CPU for the system calls.
  * @loopp:	out: the loop.
  *
  * Return: 0; -EINVAL NULL @loopp or unknown @flags; -ENOMEM; -EPERM or
  * -ENOSYS io_uring is disabled (kernel.io_uring_disabled) or missing;
- * another -errno of io_uring_queue_init().
+ * another -errno of io_uring_queue_init() (with ULDF_LOOP_SQPOLL, -EPERM
+ * also when the kernel does not let this process have a polling thread).
  */
 int uldf_loop_create(unsigned int flags, struct uldf_loop **loopp);
 
@@ -126,7 +138,9 @@ int uldf_loop_remove(struct uldf_loop *loop, int fd);
  * @timeout_ms:	longest wait for the first event, in milliseconds; -1
  *		waits forever, 0 only dispatches what is ready.
  *
- * Dispatches every event that is ready once the first one arrives.
+ * Dispatches every event that is ready once the first one arrives.  A
+ * ULDF_LOOP_SQPOLL loop spins on its completion queue for up to 20 ms of
+ * the wait before it blocks, and then sees a signal only once it blocks.
  *
  * Return: the number of handler calls (0 on timeout); a handler's negative
  * return value; -EINVAL NULL @loop; -EINTR a signal arrived; another
@@ -150,8 +164,9 @@ int uldf_loop_fd(const struct uldf_loop *loop);
  * uldf_loop_features() - how the loop waits.
  * @loop:	the loop.
  *
- * Return: ULDF_LOOP_F_MULTISHOT if fds are read with multishot reads, 0
- * if with poll-then-read; -EINVAL NULL @loop.
+ * Return: ULDF_LOOP_F_MULTISHOT if fds are read with multishot reads (0
+ * if with poll-then-read), or'ed with ULDF_LOOP_F_SQPOLL if the loop was
+ * created with ULDF_LOOP_SQPOLL; -EINVAL NULL @loop.
  */
 int uldf_loop_features(const struct uldf_loop *loop);
 
