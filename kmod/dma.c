@@ -19,8 +19,9 @@
  * long; charge them all to locked_vm under one mmap lock, before the device
  * lock, since the user can hold its mmap lock indefinitely; then, under
  * dma.lock, reserve the IOVAs in order and report them; then program the
- * IOMMU with one iommu_map_sg() per run of entries whose IOVAs follow one
- * another, hence one IOTLB synchronisation per run, the cost that
+ * IOMMU with one iommu_map_sg() (iommu_map() for a run of one page) per
+ * run of entries whose IOVAs follow one another, hence one IOTLB
+ * synchronisation per run, the cost that
  * dominates under an emulated IOMMU in caching mode.  An allocated IOVA
  * goes right after the previous entry of the call where that is free (else
  * to the lowest free place), so a batch forms one run.  A run is one
@@ -229,13 +230,16 @@ static int uldf_dma_report(struct uldf_device *udev,
  * that it finds the pages there.  Each entry's iova field is written back
  * with the value read from it (still in @ents[i].iova): the page was just
  * read, so this only makes it writable, for much less than a walk of the
- * page tables by fault_in_safe_writeable() costs a single map.
+ * page tables by fault_in_safe_writeable() costs a single map.  For an
+ * entry with a fixed IOVA this is the only write-back: the value is
+ * already the final one.  Called with no lock held: it may fault.
  */
 static int uldf_dma_fault_in(struct uldf_dma_map __user *uent, u32 count,
 			     struct uldf_dma_mapping *ents)
 {
 	u32 i, end;
 
+	might_fault();
 	/* One user access section per bounded step, not a put_user() each. */
 	for (i = 0; i < count; i = end) {
 		end = min_t(u32, count, i + ULDF_DMA_WRITE_CHUNK);

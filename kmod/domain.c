@@ -163,8 +163,8 @@ static void uldf_dma_unprogram(struct uldf_dma_state *dma,
  * @runs: the runs of a map call (struct uldf_dma_mapping), already in
  *	  the tree.
  *
- * One iommu_map_sg(), hence one IOTLB synchronisation, per run.  All or
- * nothing: on failure what was programmed is unmapped again.
+ * One iommu_map_sg() (iommu_map() for a run of one page), hence one IOTLB
+ * synchronisation, per run.  All or nothing: on failure what was programmed is unmapped again.
  *
  * Return: 0; -ENOMEM out of memory; another errno from iommu_map_sg().
  */
