@@ -19,9 +19,10 @@ $(NVME_DBBUF): $(NVME_DIR)/dbbuf-intx.c $(NVME_DIR)/ctrl.c $(NVME_DIR)/nvme.h \
 	$(CC) $(CFLAGS) $(WARNFLAGS) $(ULDF_CPPFLAGS) -o $@ $(NVME_DIR)/dbbuf-intx.c \
 		$(NVME_DIR)/ctrl.c $(LIBULDF_A) $(LIBULDF_LIBS)
 
-# 4 KiB random reads, uldf-nvme against the kernel's nvme driver (fio, in
-# the testbed: it depends on deps).
-## bench-nvme          uldf-nvme vs the kernel's nvme driver (fio)
+# 4 KiB random reads, uldf-nvme's modes against the kernel nvme driver's
+# interrupt and polled paths (fio, in the testbed: it depends on deps);
+# ROUNDS, SECONDS_PER_RUN, BENCH_CPU as in bench.sh.
+## bench-nvme          uldf-nvme vs the kernel's nvme driver (fio), ~9 min
 .PHONY: bench-nvme
 DEPS_GOALS += bench-nvme
 bench-nvme: all
