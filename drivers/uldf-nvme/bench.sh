@@ -36,6 +36,7 @@ modes=(
 	"uldf-msix    kernel       1.3  uldf"
 	"kernel-poll  -            -    fio --hipri"
 	"uldf-poll    kernel-poll  1.2  uldf --poll"
+	"uldf-sqpoll  kernel       -    uldf --sqpoll"
 )
 
 if [ "${1:-}" != --guest ]; then
@@ -202,13 +203,14 @@ irqs() {
 	grep -F "$1" /proc/interrupts | awk '{ for (i = 2; i <= 3; i++) s += $i } END { print s + 0 }'
 }
 
-# Each prints "IOPS MEAN_US P99_US".
-# uldf-nvme bench prints: "... N IOPS, mean X us, p50 Y us, p99 Z us ..."
+# Each prints "IOPS MEAN_US P99_US SYSCALLS_PER_IO" ("-": not counted).
+# uldf-nvme bench prints: "... N IOPS, mean X us, p50 Y us, p99 Z us,
+# S syscalls/IO (...)": the system calls of its thread in the timed window.
 run_uldf() {	# qd args...
 	local qd=$1
 	shift
 	"${pin[@]}" "$nvme" "$@" --queues 4 "$ubdf" bench --qd "$qd" --seconds "$secs" |
-		sed -n 's/.*: \([0-9.]*\) IOPS, mean \([0-9.]*\) us, p50 [0-9.]* us, p99 \([0-9.]*\) us.*/\1 \2 \3/p'
+		sed -n 's/.*: \([0-9.]*\) IOPS, mean \([0-9.]*\) us, p50 [0-9.]* us, p99 \([0-9.]*\) us, \([0-9.na/]*\) syscalls\/IO.*/\1 \2 \3 \4/p'
 }
 
 run_fio() {	# qd args...
@@ -220,7 +222,7 @@ run_fio() {	# qd args...
 		python3 -c '
 import json, sys
 j = json.load(sys.stdin)["jobs"][0]["read"]
-print("%.0f %.1f %.1f" % (j["iops"], j["clat_ns"]["mean"] / 1e3 + j["slat_ns"]["mean"] / 1e3,
+print("%.0f %.1f %.1f -" % (j["iops"], j["clat_ns"]["mean"] / 1e3 + j["slat_ns"]["mean"] / 1e3,
                            j["clat_ns"]["percentile"]["99.000000"] / 1e3))'
 }
 
@@ -247,7 +249,7 @@ for i in $(seq 0 $((nmodes - 1))); do
 	secs=2 run_mode 1 ${how[$i]} >/dev/null
 done
 
-declare -A iops lat p99
+declare -A iops lat p99 sys
 for r in $(seq "$rounds"); do
 	layout "$r"
 	for qd in 1 32; do
@@ -259,7 +261,7 @@ for r in $(seq "$rounds"); do
 			res=$(run_mode "$qd" ${how[$i]})
 			n1=$(irqs "$kbdf")
 			[ -n "$res" ] || { echo "bench: $who at QD$qd gave no result"; exit 1; }
-			read -r a b c <<<"$res"
+			read -r a b c d <<<"$res"
 			# The kernel's interrupts per I/O tell its polled path
 			# from its interrupt path (uldf's vectors come and go
 			# with uldf-nvme and are not counted here).
@@ -272,17 +274,19 @@ for r in $(seq "$rounds"); do
 			iops[$who.$qd]+="$a "
 			lat[$who.$qd]+="$b "
 			p99[$who.$qd]+="$c "
+			sys[$who.$qd]+="$d "
 		done
 	done
 done
 
 med() { echo "$1" | tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-echo "| queue depth | driver | IOPS | mean latency (us) | p99 (us) | peer | IOPS ÷ peer | lowest–highest | goal |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| queue depth | driver | IOPS | mean latency (us) | p99 (us) | syscalls/IO | peer | IOPS ÷ peer | lowest–highest | goal |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for qd in 1 32; do
 	for i in $(seq 0 $((nmodes - 1))); do
 		who=${names[$i]} p=${peer[$i]} g=${goal[$i]}
-		row="| $qd | $who | $(med "${iops[$who.$qd]}") | $(med "${lat[$who.$qd]}") | $(med "${p99[$who.$qd]}")"
+		sc=$(med "${sys[$who.$qd]//-/}")
+		row="| $qd | $who | $(med "${iops[$who.$qd]}") | $(med "${lat[$who.$qd]}") | $(med "${p99[$who.$qd]}") | ${sc:-–}"
 		if [ "$p" = - ]; then
 			echo "$row | | | | |"
 			continue
@@ -300,4 +304,4 @@ for qd in 1 32; do
 		printf '%s | %s | %.2fx | %.2f–%.2fx | %s |\n' "$row" "$p" "$m" "$lo" "$hi" "$gl"
 	done
 done
-echo "NOTE uldf-msix: completions by MSI-X interrupt fds through libuldf's io_uring loop; uldf-poll: the same driver polling its completion queues.  At QD32 uldf-nvme spreads the commands over 4 I/O queues; fio (one job) submits on the one queue of its CPU."
+echo "NOTE uldf-msix: completions by MSI-X interrupt fds through libuldf's io_uring loop; uldf-poll: the same driver polling its completion queues; uldf-sqpoll: MSI-X through the loop's SQPOLL mode (a kernel thread submits, waits spin on the completion queue in memory, EOIs are io_uring writes).  syscalls/IO: the system calls uldf-nvme's thread made in bench's timed window (raw_syscalls:sys_enter counted through perf_event_open) per I/O completed; the SQPOLL thread runs in the kernel and makes none.  At QD32 uldf-nvme spreads the commands over 4 I/O queues; fio (one job) submits on the one queue of its CPU."
