@@ -268,6 +268,56 @@ static int uldf_irq_wait_count(struct uldf_irq *v, bool nowait, u64 *cnt)
 	}
 }
 
+/*
+ * What a read() returns: the EOI owed by the previous read, then the count,
+ * waiting for one unless @nowait.  Return: 0, -ENODEV, -EAGAIN or
+ * -ERESTARTSYS.
+ */
+static int uldf_irq_take(struct uldf_irq *v, bool nowait, u64 *cnt)
+{
+	int ret;
+
+	if (v->unmask_on_read)
+		uldf_irq_eoi_on_read(v);
+
+	spin_lock_irq(&v->lock);
+	ret = uldf_irq_wait_count(v, nowait, cnt);
+	spin_unlock_irq(&v->lock);
+	return ret;
+}
+
+/* The copy to the user failed: nothing was returned, keep the interrupts. */
+static void uldf_irq_untake(struct uldf_irq *v, u64 cnt)
+{
+	spin_lock_irq(&v->lock);
+	v->count += cnt;
+	spin_unlock_irq(&v->lock);
+}
+
+/*
+ * read(): the plain entry, which vfs_read() prefers, spares a read() the
+ * kiocb and the iov_iter of read_iter for a single u64; io_uring and
+ * readv() use uldf_irq_read_iter().
+ */
+static ssize_t uldf_irq_read(struct file *file, char __user *buf, size_t len,
+			     loff_t *ppos)
+{
+	struct uldf_irq *v = file->private_data;
+	u64 cnt;
+	int ret;
+
+	if (len != sizeof(cnt))
+		return -EINVAL;
+	ret = uldf_irq_take(v, file->f_flags & O_NONBLOCK, &cnt);
+	if (ret)
+		return ret;
+	if (put_user(cnt, (u64 __user *)buf)) {
+		uldf_irq_untake(v, cnt);
+		return -EFAULT;
+	}
+	return sizeof(cnt);
+}
+
 static ssize_t uldf_irq_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
@@ -279,20 +329,11 @@ static ssize_t uldf_irq_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (iov_iter_count(to) != sizeof(cnt))
 		return -EINVAL;
-	if (v->unmask_on_read)
-		uldf_irq_eoi_on_read(v);
-
-	spin_lock_irq(&v->lock);
-	ret = uldf_irq_wait_count(v, nowait, &cnt);
-	spin_unlock_irq(&v->lock);
+	ret = uldf_irq_take(v, nowait, &cnt);
 	if (ret)
 		return ret;
-
 	if (copy_to_iter(&cnt, sizeof(cnt), to) != sizeof(cnt)) {
-		/* Nothing was returned: keep the interrupts for next time. */
-		spin_lock_irq(&v->lock);
-		v->count += cnt;
-		spin_unlock_irq(&v->lock);
+		uldf_irq_untake(v, cnt);
 		return -EFAULT;
 	}
 	return sizeof(cnt);
@@ -472,6 +513,7 @@ static long uldf_irq_ioctl(struct file *file, unsigned int cmd,
 static const struct file_operations uldf_irq_fops = {
 	.owner = THIS_MODULE,
 	.release = uldf_irq_fop_release,
+	.read = uldf_irq_read,
 	.read_iter = uldf_irq_read_iter,
 	.write_iter = uldf_irq_write_iter,
 	.poll = uldf_irq_poll,
