@@ -123,7 +123,7 @@ void uldf_irq_deliver(struct uldf_irq *v)
 	spin_lock_irqsave(&v->lock, flags);
 	v->total++;
 	if (!trigger)
-		v->count++;
+		WRITE_ONCE(v->count, v->count + 1);
 	spin_unlock_irqrestore(&v->lock, flags);
 
 	if (trigger) {
@@ -135,9 +135,10 @@ void uldf_irq_deliver(struct uldf_irq *v)
 		/*
 		 * A reader that found no count put itself on the queue under
 		 * v->lock, which this call took after it, so an empty queue
-		 * here has no sleeper to miss (poll checks the count under
-		 * v->lock too).  The common case of an interrupt that beats
-		 * the read then costs no wait-queue lock.
+		 * here has no sleeper to miss; a poller that found none
+		 * queued itself before its barrier (uldf_irq_poll()).  The
+		 * common case of an interrupt that beats the read then
+		 * costs no wait-queue lock.
 		 */
 		if (wq_has_sleeper(&v->wq))
 			wake_up_poll(&v->wq, EPOLLIN | EPOLLRDNORM);
@@ -255,7 +256,7 @@ static int uldf_irq_wait_count(struct uldf_irq *v, bool nowait, u64 *cnt)
 			return -ENODEV;
 		if (v->count) {
 			*cnt = v->count;
-			v->count = 0;
+			WRITE_ONCE(v->count, 0);
 			v->eoi_due = v->unmask_on_read;
 			return 0;
 		}
@@ -279,6 +280,14 @@ static int uldf_irq_take(struct uldf_irq *v, bool nowait, u64 *cnt)
 
 	if (v->unmask_on_read)
 		uldf_irq_eoi_on_read(v);
+	/*
+	 * Nothing to take and no waiting (io_uring's first try, before it
+	 * polls): no lock.  An interrupt counted just after this test came
+	 * after the read, as it would have had the read taken the lock.
+	 */
+	if (nowait && !READ_ONCE(v->count) &&
+	    READ_ONCE(v->life) == ULDF_IRQ_LIVE)
+		return -EAGAIN;
 
 	spin_lock_irq(&v->lock);
 	ret = uldf_irq_wait_count(v, nowait, cnt);
@@ -290,7 +299,7 @@ static int uldf_irq_take(struct uldf_irq *v, bool nowait, u64 *cnt)
 static void uldf_irq_untake(struct uldf_irq *v, u64 cnt)
 {
 	spin_lock_irq(&v->lock);
-	v->count += cnt;
+	WRITE_ONCE(v->count, v->count + cnt);
 	spin_unlock_irq(&v->lock);
 }
 
@@ -332,11 +341,19 @@ static ssize_t uldf_irq_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	ret = uldf_irq_take(v, nowait, &cnt);
 	if (ret)
 		return ret;
-	if (copy_to_iter(&cnt, sizeof(cnt), to) != sizeof(cnt)) {
-		uldf_irq_untake(v, cnt);
-		return -EFAULT;
+	/* io_uring's buffer: one put_user(), as read() does. */
+	if (iter_is_ubuf(to)) {
+		if (put_user(cnt, (u64 __user *)(to->ubuf + to->iov_offset)))
+			goto fault;
+		iov_iter_advance(to, sizeof(cnt));
+	} else if (copy_to_iter(&cnt, sizeof(cnt), to) != sizeof(cnt)) {
+		goto fault;
 	}
 	return sizeof(cnt);
+
+fault:
+	uldf_irq_untake(v, cnt);
+	return -EFAULT;
 }
 
 static int uldf_irq_set_masked(struct uldf_irq *v, bool mask)
@@ -397,17 +414,22 @@ static ssize_t uldf_irq_write_iter(struct kiocb *iocb, struct iov_iter *from)
 static __poll_t uldf_irq_poll(struct file *file, poll_table *wait)
 {
 	struct uldf_irq *v = file->private_data;
-	__poll_t events = 0;
-	unsigned long flags;
 
 	poll_wait(file, &v->wq, wait);
-	spin_lock_irqsave(&v->lock, flags);
-	if (v->life != ULDF_IRQ_LIVE)
-		events = EPOLLERR | EPOLLHUP;
-	else if (v->count)
-		events = EPOLLIN | EPOLLRDNORM;
-	spin_unlock_irqrestore(&v->lock, flags);
-	return events;
+	/*
+	 * Without v->lock: the barrier orders the queueing above before the
+	 * tests below, as wq_has_sleeper()'s in uldf_irq_deliver() orders
+	 * the count before its test of the queue, so that either this sees
+	 * the count or the delivery sees the poller.  A vector's death is
+	 * followed by a wake-up under the queue's lock, which the queueing
+	 * took too.
+	 */
+	smp_mb();
+	if (READ_ONCE(v->life) != ULDF_IRQ_LIVE)
+		return EPOLLERR | EPOLLHUP;
+	if (READ_ONCE(v->count))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
 }
 
 static int uldf_irq_fasync(int fd, struct file *file, int on)
