@@ -56,7 +56,7 @@ void uldf_intx_set(struct uldf_device *udev, bool enable)
  * cleared behind our back, typically by a read-modify-write of the command
  * register racing the handler.  Set it again and claim the interrupt, which
  * was counted already (the EOI will find it pending); left alone, the level
- * would fire until the kernel disabled the line.  v->lock held.
+ * would fire until the kernel disabled the line.  v->wq.lock held.
  */
 static bool uldf_intx_remask(struct pci_dev *pdev)
 {
@@ -82,7 +82,7 @@ static irqreturn_t uldf_intx_handler(int irq, void *data)
 	bool deliver = false;
 	unsigned long flags;
 
-	spin_lock_irqsave(&v->lock, flags);
+	spin_lock_irqsave(&v->wq.lock, flags);
 	if (v->exclusive) {
 		/* The line is ours; a user mask may have raced with us. */
 		if (!v->masked) {
@@ -101,7 +101,7 @@ static irqreturn_t uldf_intx_handler(int irq, void *data)
 		ret = IRQ_HANDLED;
 	}
 	deliver = deliver && v->life == ULDF_IRQ_LIVE;
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(&v->wq.lock, flags);
 
 	if (deliver)
 		uldf_irq_deliver(v);
@@ -110,7 +110,7 @@ static irqreturn_t uldf_intx_handler(int irq, void *data)
 
 /**
  * uldf_intx_mask_locked() - mask an INTx vector.
- * @v: the INTx vector; v->lock held.
+ * @v: the INTx vector; v->wq.lock held.
  *
  * With DisINTx, or at the interrupt controller for an exclusive line.
  */
@@ -127,7 +127,7 @@ void uldf_intx_mask_locked(struct uldf_irq *v)
 
 /**
  * uldf_intx_eoi() - the EOI of an INTx vector.
- * @v: the INTx vector; v->lock not held.
+ * @v: the INTx vector; v->wq.lock not held.
  *
  * Unmask INTx unless the user's virtual Interrupt Disable bit is set.  If
  * the function still asserts the line, count a new interrupt and stay
@@ -139,7 +139,7 @@ void uldf_intx_eoi(struct uldf_irq *v)
 	unsigned long flags;
 	bool refire = false;
 
-	spin_lock_irqsave(&v->lock, flags);
+	spin_lock_irqsave(&v->wq.lock, flags);
 	if (v->life == ULDF_IRQ_LIVE && v->masked && !v->virt_disabled) {
 		if (v->exclusive) {
 			enable_irq(v->irq);
@@ -150,7 +150,7 @@ void uldf_intx_eoi(struct uldf_irq *v)
 			refire = true;
 		}
 	}
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(&v->wq.lock, flags);
 
 	if (refire)
 		uldf_irq_deliver(v);
@@ -238,10 +238,10 @@ int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v)
 		uldf_intx_set(udev, true);
 
 	spin_lock_irqsave(&udev->irq.slot_lock, flags);
-	spin_lock(&v->lock);
+	spin_lock(&v->wq.lock);
 	v->virt_disabled = udev->irq.intx_virt_disabled;
 	v->life = ULDF_IRQ_LIVE;
-	spin_unlock(&v->lock);
+	spin_unlock(&v->wq.lock);
 	udev->irq.intx = v;
 	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
 	udev->irq.mode = ULDF_IRQ_TYPE_INTX;
@@ -264,10 +264,10 @@ void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v)
 	down_read(&udev->memory_lock);
 	spin_lock_irqsave(&udev->irq.slot_lock, flags);
 	udev->irq.intx = NULL;
-	spin_lock(&v->lock);
+	spin_lock(&v->wq.lock);
 	v->life = ULDF_IRQ_DEAD;
 	pci_intx(pdev, 0);
-	spin_unlock(&v->lock);
+	spin_unlock(&v->wq.lock);
 	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
 	up_read(&udev->memory_lock);
 
@@ -301,11 +301,11 @@ void uldf_irq_intx_virt_disable(struct uldf_device *udev, bool disable)
 	st->intx_virt_disabled = disable;
 	v = st->intx;
 	if (v) {
-		spin_lock(&v->lock);
+		spin_lock(&v->wq.lock);
 		v->virt_disabled = disable;
 		if (disable)
 			uldf_intx_mask_locked(v);
-		spin_unlock(&v->lock);
+		spin_unlock(&v->wq.lock);
 		if (!disable)
 			uldf_intx_eoi(v);
 	}

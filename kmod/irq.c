@@ -14,7 +14,10 @@
  * handler touches (the count, the mask state, the vector's state) is under
  * the vector's spinlock, so that read(), write(), an EOI coming from a
  * resample eventfd and the config-space Interrupt Disable hook all work
- * without sleeping locks.
+ * without sleeping locks.  That spinlock is the lock of the vector's wait
+ * queue (v->wq.lock), as an eventfd keeps its count under its queue's
+ * lock: an interrupt that wakes a reader, a poller, epoll or io_uring
+ * takes one lock, not two.
  *
  * An interrupt is counted in the vector and wakes its readers (poll, epoll,
  * io_uring and SIGIO through fasync); with a trigger eventfd attached it
@@ -108,7 +111,8 @@ static void uldf_irq_inject(struct work_struct *work)
 
 /**
  * uldf_irq_deliver() - deliver one interrupt of a vector.
- * @v: the vector; any context, never with v->lock held.
+ * @v: the vector; any context, never with v->wq.lock held (it wakes the
+ *     queue under that lock).
  *
  * To the trigger eventfd if one is attached, else to the count that read()
  * returns, waking the readers.
@@ -120,29 +124,27 @@ void uldf_irq_deliver(struct uldf_irq *v)
 
 	rcu_read_lock();
 	trigger = rcu_dereference(v->trigger);
-	spin_lock_irqsave(&v->lock, flags);
+	spin_lock_irqsave(&v->wq.lock, flags);
 	v->total++;
-	if (!trigger)
-		v->count++;
-	spin_unlock_irqrestore(&v->lock, flags);
-
-	if (trigger) {
-		if (eventfd_signal_allowed())
-			eventfd_signal(trigger);
-		else
-			schedule_work(&v->inject);
-	} else {
+	if (!trigger) {
+		WRITE_ONCE(v->count, v->count + 1);
 		/*
-		 * A reader that found no count put itself on the queue under
-		 * v->lock, which this call took after it, so an empty queue
-		 * here has no sleeper to miss (poll checks the count under
-		 * v->lock too).  The common case of an interrupt that beats
-		 * the read then costs no wait-queue lock.
+		 * The count and the queue are under the one lock, as an
+		 * eventfd's are: a reader or poller that found no count is
+		 * on the queue now, and the common case of an interrupt
+		 * that beats the read looks at an empty queue.
 		 */
-		if (wq_has_sleeper(&v->wq))
-			wake_up_poll(&v->wq, EPOLLIN | EPOLLRDNORM);
-		kill_fasync(&v->fasync, SIGIO, POLL_IN);
+		if (waitqueue_active(&v->wq))
+			wake_up_locked_poll(&v->wq, EPOLLIN | EPOLLRDNORM);
 	}
+	spin_unlock_irqrestore(&v->wq.lock, flags);
+
+	if (!trigger)
+		kill_fasync(&v->fasync, SIGIO, POLL_IN);
+	else if (eventfd_signal_allowed())
+		eventfd_signal(trigger);
+	else
+		schedule_work(&v->inject);
 	rcu_read_unlock();
 }
 
@@ -231,21 +233,21 @@ static void uldf_irq_eoi_on_read(struct uldf_irq *v)
 {
 	bool due;
 
-	spin_lock_irq(&v->lock);
+	spin_lock_irq(&v->wq.lock);
 	due = v->eoi_due;
 	v->eoi_due = false;
-	spin_unlock_irq(&v->lock);
+	spin_unlock_irq(&v->wq.lock);
 	if (due)
 		uldf_intx_eoi(v);
 }
 
-/* Something for a reader: interrupts, or the vector died; v->lock held. */
+/* Something for a reader: interrupts, or the vector died; v->wq.lock held. */
 static bool uldf_irq_ready(struct uldf_irq *v)
 {
 	return v->count || v->life != ULDF_IRQ_LIVE;
 }
 
-/* Take the count, waiting for one unless @nowait; v->lock held. */
+/* Take the count, waiting for one unless @nowait; v->wq.lock held. */
 static int uldf_irq_wait_count(struct uldf_irq *v, bool nowait, u64 *cnt)
 {
 	int ret;
@@ -255,17 +257,75 @@ static int uldf_irq_wait_count(struct uldf_irq *v, bool nowait, u64 *cnt)
 			return -ENODEV;
 		if (v->count) {
 			*cnt = v->count;
-			v->count = 0;
+			WRITE_ONCE(v->count, 0);
 			v->eoi_due = v->unmask_on_read;
 			return 0;
 		}
 		if (nowait)
 			return -EAGAIN;
-		ret = wait_event_interruptible_lock_irq(v->wq, uldf_irq_ready(v),
-							v->lock);
+		ret = wait_event_interruptible_locked_irq(v->wq,
+							  uldf_irq_ready(v));
 		if (ret)
 			return ret;
 	}
+}
+
+/*
+ * What a read() returns: the EOI owed by the previous read, then the count,
+ * waiting for one unless @nowait.  Return: 0, -ENODEV, -EAGAIN or
+ * -ERESTARTSYS.
+ */
+static int uldf_irq_take(struct uldf_irq *v, bool nowait, u64 *cnt)
+{
+	int ret;
+
+	if (v->unmask_on_read)
+		uldf_irq_eoi_on_read(v);
+	/*
+	 * Nothing to take and no waiting (io_uring's first try, before it
+	 * polls): no lock.  An interrupt counted just after this test came
+	 * after the read, as it would have had the read taken the lock.
+	 */
+	if (nowait && !READ_ONCE(v->count) &&
+	    READ_ONCE(v->life) == ULDF_IRQ_LIVE)
+		return -EAGAIN;
+
+	spin_lock_irq(&v->wq.lock);
+	ret = uldf_irq_wait_count(v, nowait, cnt);
+	spin_unlock_irq(&v->wq.lock);
+	return ret;
+}
+
+/* The copy to the user failed: nothing was returned, keep the interrupts. */
+static void uldf_irq_untake(struct uldf_irq *v, u64 cnt)
+{
+	spin_lock_irq(&v->wq.lock);
+	WRITE_ONCE(v->count, v->count + cnt);
+	spin_unlock_irq(&v->wq.lock);
+}
+
+/*
+ * read(): the plain entry, which vfs_read() prefers, spares a read() the
+ * kiocb and the iov_iter of read_iter for a single u64; io_uring and
+ * readv() use uldf_irq_read_iter().
+ */
+static ssize_t uldf_irq_read(struct file *file, char __user *buf, size_t len,
+			     loff_t *ppos)
+{
+	struct uldf_irq *v = file->private_data;
+	u64 cnt;
+	int ret;
+
+	if (len != sizeof(cnt))
+		return -EINVAL;
+	ret = uldf_irq_take(v, file->f_flags & O_NONBLOCK, &cnt);
+	if (ret)
+		return ret;
+	if (put_user(cnt, (u64 __user *)buf)) {
+		uldf_irq_untake(v, cnt);
+		return -EFAULT;
+	}
+	return sizeof(cnt);
 }
 
 static ssize_t uldf_irq_read_iter(struct kiocb *iocb, struct iov_iter *to)
@@ -279,23 +339,22 @@ static ssize_t uldf_irq_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (iov_iter_count(to) != sizeof(cnt))
 		return -EINVAL;
-	if (v->unmask_on_read)
-		uldf_irq_eoi_on_read(v);
-
-	spin_lock_irq(&v->lock);
-	ret = uldf_irq_wait_count(v, nowait, &cnt);
-	spin_unlock_irq(&v->lock);
+	ret = uldf_irq_take(v, nowait, &cnt);
 	if (ret)
 		return ret;
-
-	if (copy_to_iter(&cnt, sizeof(cnt), to) != sizeof(cnt)) {
-		/* Nothing was returned: keep the interrupts for next time. */
-		spin_lock_irq(&v->lock);
-		v->count += cnt;
-		spin_unlock_irq(&v->lock);
-		return -EFAULT;
+	/* io_uring's buffer: one put_user(), as read() does. */
+	if (iter_is_ubuf(to)) {
+		if (put_user(cnt, (u64 __user *)(to->ubuf + to->iov_offset)))
+			goto fault;
+		iov_iter_advance(to, sizeof(cnt));
+	} else if (copy_to_iter(&cnt, sizeof(cnt), to) != sizeof(cnt)) {
+		goto fault;
 	}
 	return sizeof(cnt);
+
+fault:
+	uldf_irq_untake(v, cnt);
+	return -EFAULT;
 }
 
 static int uldf_irq_set_masked(struct uldf_irq *v, bool mask)
@@ -317,11 +376,11 @@ static int uldf_irq_set_masked(struct uldf_irq *v, bool mask)
 	 */
 	if (intx_mask)
 		down_read(&udev->memory_lock);
-	spin_lock_irqsave(&v->lock, flags);
+	spin_lock_irqsave(&v->wq.lock, flags);
 	live = v->life == ULDF_IRQ_LIVE;
 	if (live && intx_mask)
 		uldf_intx_mask_locked(v);
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(&v->wq.lock, flags);
 	if (intx_mask)
 		up_read(&udev->memory_lock);
 	if (!live)
@@ -356,17 +415,18 @@ static ssize_t uldf_irq_write_iter(struct kiocb *iocb, struct iov_iter *from)
 static __poll_t uldf_irq_poll(struct file *file, poll_table *wait)
 {
 	struct uldf_irq *v = file->private_data;
-	__poll_t events = 0;
-	unsigned long flags;
 
+	/*
+	 * As eventfd_poll(): the count and the state change under the
+	 * queue's lock, which poll_wait() takes to queue a poller, so a
+	 * change after the tests below wakes the poller.
+	 */
 	poll_wait(file, &v->wq, wait);
-	spin_lock_irqsave(&v->lock, flags);
-	if (v->life != ULDF_IRQ_LIVE)
-		events = EPOLLERR | EPOLLHUP;
-	else if (v->count)
-		events = EPOLLIN | EPOLLRDNORM;
-	spin_unlock_irqrestore(&v->lock, flags);
-	return events;
+	if (READ_ONCE(v->life) != ULDF_IRQ_LIVE)
+		return EPOLLERR | EPOLLHUP;
+	if (READ_ONCE(v->count))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
 }
 
 static int uldf_irq_fasync(int fd, struct file *file, int on)
@@ -387,9 +447,9 @@ static long uldf_irq_get_info(struct uldf_irq *v, void __user *arg)
 	if (ret)
 		return ret;
 
-	spin_lock_irqsave(&v->lock, flags);
+	spin_lock_irqsave(&v->wq.lock, flags);
 	if (v->life != ULDF_IRQ_LIVE) {
-		spin_unlock_irqrestore(&v->lock, flags);
+		spin_unlock_irqrestore(&v->wq.lock, flags);
 		return -ENODEV;
 	}
 	if (v->masked)
@@ -403,7 +463,7 @@ static long uldf_irq_get_info(struct uldf_irq *v, void __user *arg)
 	if (v->type == ULDF_IRQ_TYPE_INTX && !v->exclusive)
 		info.flags |= ULDF_IRQ_INFO_SHARED;
 	info.count = v->total;
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(&v->wq.lock, flags);
 
 	info.argsz = sizeof(info);
 	info.type = v->type;
@@ -423,12 +483,12 @@ static void uldf_irq_show_fdinfo(struct seq_file *m, struct file *file)
 	bool masked;
 	int life;
 
-	spin_lock_irqsave(&v->lock, flags);
+	spin_lock_irqsave(&v->wq.lock, flags);
 	life = v->life;
 	masked = v->masked;
 	count = v->count;
 	total = v->total;
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(&v->wq.lock, flags);
 
 	seq_printf(m, "uldf-device:\t%s\n", pci_name(v->udev->pdev));
 	seq_printf(m, "uldf-vector:\t%s %u\n", uldf_irq_type_names[v->type],
@@ -472,6 +532,7 @@ static long uldf_irq_ioctl(struct file *file, unsigned int cmd,
 static const struct file_operations uldf_irq_fops = {
 	.owner = THIS_MODULE,
 	.release = uldf_irq_fop_release,
+	.read = uldf_irq_read,
 	.read_iter = uldf_irq_read_iter,
 	.write_iter = uldf_irq_write_iter,
 	.poll = uldf_irq_poll,
@@ -498,7 +559,6 @@ static struct uldf_irq *uldf_irq_alloc(struct uldf_device *udev,
 	v->index = index;
 	v->unmask_on_read = op->flags & ULDF_IRQ_OPEN_UNMASK_ON_READ;
 	v->life = ULDF_IRQ_NEW;
-	spin_lock_init(&v->lock);
 	init_waitqueue_head(&v->wq);
 	INIT_LIST_HEAD(&v->retire_node);
 	INIT_WORK(&v->inject, uldf_irq_inject);

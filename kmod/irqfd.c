@@ -72,9 +72,9 @@ void uldf_notify_disarm(struct uldf_device *udev, struct uldf_irq *v)
 
 	spin_lock_irqsave(&udev->irq.slot_lock, flags);
 	*slot = NULL;
-	spin_lock(&v->lock);
+	spin_lock(&v->wq.lock);
 	v->life = ULDF_IRQ_DEAD;
-	spin_unlock(&v->lock);
+	spin_unlock(&v->wq.lock);
 	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
 }
 

@@ -151,9 +151,9 @@ void uldf_msi_disarm(struct uldf_device *udev, struct uldf_irq *v)
 	unsigned long flags;
 	u16 cmd;
 
-	spin_lock_irqsave(&v->lock, flags);
+	spin_lock_irqsave(&v->wq.lock, flags);
 	v->life = ULDF_IRQ_DEAD;
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(&v->wq.lock, flags);
 
 	/* free_irq() also undoes a user mask (disable_irq_nosync()). */
 	cmd = uldf_memory_lock_and_enable(udev);
@@ -176,7 +176,7 @@ void uldf_msi_mask(struct uldf_irq *v, bool mask)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&v->lock, flags);
+	spin_lock_irqsave(&v->wq.lock, flags);
 	if (v->life == ULDF_IRQ_LIVE && v->masked != mask) {
 		if (mask)
 			disable_irq_nosync(v->irq);
@@ -184,7 +184,7 @@ void uldf_msi_mask(struct uldf_irq *v, bool mask)
 			enable_irq(v->irq);
 		v->masked = mask;
 	}
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(&v->wq.lock, flags);
 }
 
 /*

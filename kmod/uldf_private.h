@@ -28,8 +28,9 @@
  *   uldf_unlazy_lock (mutex, intx.c, one for all devices): an exclusive
  *	INTx line's IRQ_DISABLE_UNLAZY test-and-set with its request_irq(),
  *	and its free_irq() with the clear; nothing is taken inside it.
- *   per-vector spinlocks (struct uldf_irq; irq.c, intx.c, msi.c, irqfd.c):
- *	counts and mask state; taken in hard interrupt context.
+ *   per-vector spinlocks (struct uldf_irq's wq.lock, its wait queue's
+ *	lock; irq.c, intx.c, msi.c, irqfd.c): counts and mask state; taken
+ *	in hard interrupt context.
  * The mm's mmap_lock, held around a BAR fault, nests outside
  * @memory_lock.  No mmap_lock is taken under @lock: the user can hold
  * its own for as long as it likes, so the locked_vm charge and credit
@@ -198,7 +199,6 @@ struct uldf_irq_resample {
  * @set_unlazy:	exclusive INTx: uldf set the line's IRQ_DISABLE_UNLAZY (it
  *		was not set before) and clears it when done.
  * @unmask_on_read: INTx: read() performs the EOI owed by the previous read.
- * @lock:	guards the fields below it; taken in hard interrupt context.
  * @life:	enum uldf_irq_life.
  * @masked:	INTx: masked (by the handler or the user); MSI/MSI-X: masked
  *		by the user.
@@ -206,7 +206,9 @@ struct uldf_irq_resample {
  * @eoi_due:	unmask-on-read: the last read returned interrupts.
  * @count:	interrupts since the last read.
  * @total:	interrupts since the vector was opened.
- * @wq:		readers and pollers.
+ * @wq:		readers and pollers; its lock (wq.lock) is the vector's
+ *		spinlock, guarding @life to @total and the queue; taken in
+ *		hard interrupt context.
  * @fasync:	SIGIO subscribers.
  * @trigger:	eventfd signalled instead of @count, or NULL (RCU).
  * @retired_trigger: the trigger taken off by a disarm, put once no RCU
@@ -225,7 +227,7 @@ struct uldf_irq {
 	bool set_unlazy;
 	bool unmask_on_read;
 
-	spinlock_t lock;	/* the fields below; hard interrupt context */
+	/* @life to @total: under wq.lock, taken in hard interrupt context */
 	int life;
 	bool masked;
 	bool virt_disabled;
