@@ -240,7 +240,7 @@ int uldf_intx_arm(struct uldf_device *udev, struct uldf_irq *v)
 	spin_lock_irqsave(&udev->irq.slot_lock, flags);
 	spin_lock(&v->wq.lock);
 	v->virt_disabled = udev->irq.intx_virt_disabled;
-	v->life = ULDF_IRQ_LIVE;
+	WRITE_ONCE(v->life, ULDF_IRQ_LIVE);
 	spin_unlock(&v->wq.lock);
 	udev->irq.intx = v;
 	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
@@ -265,7 +265,7 @@ void uldf_intx_disarm(struct uldf_device *udev, struct uldf_irq *v)
 	spin_lock_irqsave(&udev->irq.slot_lock, flags);
 	udev->irq.intx = NULL;
 	spin_lock(&v->wq.lock);
-	v->life = ULDF_IRQ_DEAD;
+	WRITE_ONCE(v->life, ULDF_IRQ_DEAD);
 	pci_intx(pdev, 0);
 	spin_unlock(&v->wq.lock);
 	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);

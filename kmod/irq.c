@@ -25,6 +25,11 @@
  * signalled outside the vector's spinlock: a resample eventfd's wake-up
  * runs under the eventfd's own wait-queue lock and takes the vector lock,
  * so no path may take an eventfd's lock while holding the vector lock.
+ * The wake-ups of the vector's pollers run under the vector lock; that a
+ * poller's callback (aio, io_uring) never signals an eventfd from there
+ * rests on the kernel deferring such signals (aio_poll_wake(),
+ * io_uring's IOU_F_TWQ_IN_WAKE), and on uldf_irq_wire() waiting for
+ * deliveries without a trigger before a resample eventfd is attached.
  * When a signal would nest inside another eventfd's wake-up (an EOI from
  * the resample eventfd that finds the line still asserted), it is deferred
  * to a work item, as eventfd_signal() requires.

@@ -73,7 +73,7 @@ void uldf_notify_disarm(struct uldf_device *udev, struct uldf_irq *v)
 	spin_lock_irqsave(&udev->irq.slot_lock, flags);
 	*slot = NULL;
 	spin_lock(&v->wq.lock);
-	v->life = ULDF_IRQ_DEAD;
+	WRITE_ONCE(v->life, ULDF_IRQ_DEAD);
 	spin_unlock(&v->wq.lock);
 	spin_unlock_irqrestore(&udev->irq.slot_lock, flags);
 }
@@ -267,12 +267,26 @@ static int uldf_irq_wire(struct uldf_irq *v, struct eventfd_ctx *trigger,
 			 struct file *resample_file,
 			 struct eventfd_ctx *resample)
 {
+	bool had_trigger = rcu_access_pointer(v->trigger);
+
 	if (v->life != ULDF_IRQ_LIVE)
 		return -ENODEV;
 	uldf_resample_detach(v);
 	uldf_trigger_replace(v, trigger);
-	if (resample)
+	if (resample) {
+		/*
+		 * A delivery that found no trigger wakes the vector's pollers
+		 * under v->wq.lock, and a poller's callback may signal an
+		 * eventfd; the resample eventfd's wake-up takes v->wq.lock
+		 * under that eventfd's lock.  Let every delivery that read no
+		 * trigger end (it runs under rcu_read_lock()) before the
+		 * resample eventfd can reach the vector, so that the two
+		 * never wait on each other.
+		 */
+		if (!had_trigger)
+			synchronize_rcu();
 		uldf_resample_attach(v, resample_file, resample);
+	}
 	return 0;
 }
 

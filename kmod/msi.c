@@ -152,7 +152,7 @@ void uldf_msi_disarm(struct uldf_device *udev, struct uldf_irq *v)
 	u16 cmd;
 
 	spin_lock_irqsave(&v->wq.lock, flags);
-	v->life = ULDF_IRQ_DEAD;
+	WRITE_ONCE(v->life, ULDF_IRQ_DEAD);
 	spin_unlock_irqrestore(&v->wq.lock, flags);
 
 	/* free_irq() also undoes a user mask (disable_irq_nosync()). */

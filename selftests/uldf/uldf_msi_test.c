@@ -2,17 +2,21 @@
 /*
  * MSI IRQ fds on QEMU's edu device (edu.h), and what opening IRQ vectors
  * allows: exact counts without an EOI, the mask holding one interrupt
- * pending, INTx and MSI excluding each other, open() refused without
+ * pending, every form of read (and its errors, which lose nothing), INTx and MSI excluding each other, open() refused without
  * interrupt remapping (the noremap fixture, for a boot with
  * intremap=off: tools/testbed/check), and bad arguments to
  * ULDF_DEVICE_IRQ_OPEN.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
@@ -97,6 +101,68 @@ TEST_F(edu, msi_mask_keeps_one_pending)
 	edu_raise(&self->e, 1);
 	EXPECT_EQ(1, irq_wait(fd));
 	edu_ack(&self->e);
+	close(fd);
+}
+
+/* Raise one MSI and wait until the fd is readable (nothing read). */
+static int msi_pending(struct uldf_test_dev *e, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	edu_raise(e, 1);
+	if (poll(&p, 1, 5000) != 1)
+		return -ETIMEDOUT;
+	edu_ack(e);
+	return 0;
+}
+
+/*
+ * Every way to read the count: read() (the fd's own read), readv() over
+ * two segments and preadv2(RWF_NOWAIT) (its read_iter, as io_uring uses
+ * it).  A wrong size or an unwritable buffer is an error that loses
+ * nothing: the interrupt is still there for the next read.
+ */
+TEST_F(edu, msi_read_forms)
+{
+	uint64_t a = 0, big[2];
+	struct iovec iov[2];
+	void *bad;
+	int fd;
+
+	fd = msi_open(self->dev);
+	if (fd == -EPERM)
+		SKIP(return, "no interrupt remapping");
+	ASSERT_LE(0, fd);
+	bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bad);
+	iov[0] = (struct iovec){ .iov_base = &a, .iov_len = sizeof(a) };
+	EXPECT_EQ(-1, preadv2(fd, iov, 1, -1, RWF_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+
+	ASSERT_EQ(0, msi_pending(&self->e, fd));
+	EXPECT_EQ(-1, read(fd, &a, 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, read(fd, big, sizeof(big)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, read(fd, bad, sizeof(a)));
+	EXPECT_EQ(EFAULT, errno);
+	iov[0] = (struct iovec){ .iov_base = bad, .iov_len = 4 };
+	iov[1] = (struct iovec){ .iov_base = &a, .iov_len = 4 };
+	EXPECT_EQ(-1, readv(fd, iov, 2));
+	EXPECT_EQ(EFAULT, errno);
+	iov[0] = (struct iovec){ .iov_base = &a, .iov_len = 4 };
+	iov[1] = (struct iovec){ .iov_base = (char *)&a + 4, .iov_len = 4 };
+	EXPECT_EQ(sizeof(a), readv(fd, iov, 2));
+	EXPECT_EQ(1, a);
+	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
+
+	ASSERT_EQ(0, msi_pending(&self->e, fd));
+	a = 0;
+	iov[0] = (struct iovec){ .iov_base = &a, .iov_len = sizeof(a) };
+	EXPECT_EQ(sizeof(a), preadv2(fd, iov, 1, -1, RWF_NOWAIT));
+	EXPECT_EQ(1, a);
+	EXPECT_EQ(-EAGAIN, irq_quiet(fd));
+	munmap(bad, 4096);
 	close(fd);
 }
 
