@@ -10,15 +10,17 @@
 # read at a time, a synchronous reader; uldf-nvme keeps 16 commands of the
 # controller's maximum transfer in flight (4 slots per I/O queue, 4
 # queues), and a guest read of 4 MiB is 8 commands of 512 KiB (the
-# testbed's MDTS), so N = 2 is the like-for-like figure.  A benchmark: it
-# prints figures and fails only if a run fails.  Absolute figures mean
-# little under TCG.  On a slow (debug) host kernel (ULDF_TEST_SLOW) both
-# read IO_LEN bytes, once.
+# testbed's MDTS), so N = 2 is the like-for-like figure.  "Nw" is N warm:
+# the clock starts once the reader's threads run and their buffers are
+# faulted in (a page fault a page, through the host, in User-Mode Linux),
+# a figure of the reads alone.  A benchmark: it prints figures and fails
+# only if a run fails.  Absolute figures mean little under TCG.  On a
+# slow (debug) host kernel (ULDF_TEST_SLOW) both read IO_LEN bytes, once.
 . "$(dirname "$0")/uml_lib.sh"
 
 NVME=${ULDF_NVME_DRIVER:-$top/drivers/uldf-nvme/uldf-nvme}
 REPEAT=${ULDF_BENCH_REPEAT:-5}
-JOBS=${ULDF_BENCH_JOBS:-1 2 4}
+JOBS=${ULDF_BENCH_JOBS:-1 2 4 1w 2w 4w}
 [ "$IO_LEN" = 0 ] || REPEAT=${ULDF_BENCH_REPEAT:-1}
 
 uml_require

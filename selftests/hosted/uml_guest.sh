@@ -13,10 +13,11 @@
 #   ULDF_ACTION=hash	SHA-256 of the namespace
 #   ULDF_ACTION=read	read the namespace, timed (ULDF_REPEAT times), for
 #			each N of ULDF_JOBS (a comma-separated list, default
-#			1) with N reads in flight: "GUEST read ..." lines
-#			for N = 1, "GUEST jN read ..." for more, and the
-#			nvme interrupts taken over each N's reads ("GUEST
-#			jN irqs COUNT")
+#			1) with N reads in flight, and Nw likewise warm
+#			(uml_blk read -j N [-w]): "GUEST read ..." lines for
+#			1, "GUEST jN read ..." for the others, and the nvme
+#			interrupts taken over each N's reads ("GUEST jN irqs
+#			COUNT")
 #   ULDF_ACTION=hash-write
 #			hash, then write the pattern ULDF_SEED at ULDF_OFF,
 #			ULDF_WRITE_LEN bytes (one boot for both)
@@ -126,11 +127,13 @@ read)
 	for jobs in "$@"; do
 		pfx="j$jobs "
 		[ "$jobs" = 1 ] && pfx=
+		warm=
+		[ "${jobs%w}" = "$jobs" ] || warm=-w
 		irqs0=$(nvme_irqs)
 		i=0
 		while [ $i -lt "${ULDF_REPEAT:-1}" ]; do
 			say_lines "$pfx" "$("$here/uml_blk" read /dev/nvme0n1 \
-				"${ULDF_LEN:-0}" -j "$jobs")"
+				"${ULDF_LEN:-0}" -j "${jobs%w}" $warm)"
 			i=$((i + 1))
 		done
 		say "j$jobs irqs $(($(nvme_irqs) - irqs0))"
