@@ -56,6 +56,7 @@ for j in $JOBS; do
 	irqs=$(guest "j$j irqs")
 	note "guest (nvme in UML), $j in flight, MiB/s: $(mibs "$OUT.guest$j" | tr '\n' ' ')"
 	note "  median: guest $gm MiB/s, uldf-nvme $um MiB/s; ratio guest/uldf-nvme, $j in flight: $(awk -v a="$gm" -v b="$um" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'); guest interrupts ${irqs:-?} for about $cmds commands of 512 KiB"
+	note "  guest CPU over these runs (start-up included), ticks: $(guest "j$j cpu")"
 	rm -f "$OUT.guest$j"
 done
 rm -f "$OUT.uldf"

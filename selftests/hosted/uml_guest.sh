@@ -17,7 +17,9 @@
 #			(uml_blk read -j N [-w]): "GUEST read ..." lines for
 #			1, "GUEST jN read ..." for the others, and the nvme
 #			interrupts taken over each N's reads ("GUEST jN irqs
-#			COUNT")
+#			COUNT") and the guest CPU's time then ("GUEST jN cpu
+#			user U system S idle I iowait W irq Q softirq SQ", in
+#			ticks of /proc/stat)
 #   ULDF_ACTION=hash-write
 #			hash, then write the pattern ULDF_SEED at ULDF_OFF,
 #			ULDF_WRITE_LEN bytes (one boot for both)
@@ -130,13 +132,18 @@ read)
 		warm=
 		[ "${jobs%w}" = "$jobs" ] || warm=-w
 		irqs0=$(nvme_irqs)
+		read -r _ u0 n0 s0 i0 w0 q0 sq0 _ </proc/stat
 		i=0
 		while [ $i -lt "${ULDF_REPEAT:-1}" ]; do
 			say_lines "$pfx" "$("$here/uml_blk" read /dev/nvme0n1 \
 				"${ULDF_LEN:-0}" -j "${jobs%w}" $warm)"
 			i=$((i + 1))
 		done
+		read -r _ u n s i w q sq _ </proc/stat
 		say "j$jobs irqs $(($(nvme_irqs) - irqs0))"
+		say "j$jobs cpu user $((u + n - u0 - n0)) system $((s - s0))" \
+			"idle $((i - i0)) iowait $((w - w0)) irq $((q - q0))" \
+			"softirq $((sq - sq0))"
 	done ;;
 hash-write)
 	say_lines "" "$("$here/uml_blk" hash /dev/nvme0n1 "${ULDF_LEN:-0}")"
