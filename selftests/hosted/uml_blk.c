@@ -147,9 +147,9 @@ static int do_read(const char *path, uint64_t len, bool hash)
 struct pread_job {
 	int fd;
 	uint64_t end;
-	_Atomic uint64_t next;
-	_Atomic uint64_t total;
-	_Atomic int err;
+	atomic_ullong next;
+	atomic_ullong total;
+	atomic_int err;
 	pthread_barrier_t go;
 	bool warm;
 };
