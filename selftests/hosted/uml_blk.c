@@ -4,7 +4,7 @@
  * (a system call is slow in a User-Mode Linux guest under emulation).
  *
  *   uml_blk hash PATH [LEN]		SHA-256 of the device or file
- *   uml_blk read PATH [LEN]		read it, only to time it
+ *   uml_blk read PATH [LEN] [-j N] [-w]	read it, only to time it
  *   uml_blk write PATH OFF LEN SEED	write a pattern, then fsync
  *   uml_blk check PATH OFF LEN SEED	exit 0 if the pattern is there
  *   uml_blk wait PATH SECONDS		exit 0 once PATH is a block device
@@ -16,11 +16,23 @@
  * and the throughput (for "hash" including the hashing).  The pattern is a
  * function of the seed and of each 8-byte word's offset, so data written
  * at the wrong place does not match either.
+ *
+ * "read -j N" keeps N reads in flight: N threads, each with its own buffer,
+ * pread the 4 MiB chunks that a shared counter hands out, so the device
+ * sees N chunks' commands at a time instead of one chunk's and then none
+ * (as a driver with a queue kept full does; without -j, or with -j 1, one
+ * read at a time, in order).  "-w" (warm) starts the clock once the
+ * threads run and their buffers are faulted in: the first touch of a
+ * buffer is costly in a User-Mode Linux guest (a page fault a page, each
+ * a round trip through the host), and with -w the figure is of the reads
+ * alone.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -132,6 +144,110 @@ static int do_read(const char *path, uint64_t len, bool hash)
 	return 0;
 }
 
+struct pread_job {
+	int fd;
+	uint64_t end;
+	atomic_ullong next;
+	atomic_ullong total;
+	atomic_int err;
+	pthread_barrier_t go;
+	bool warm;
+};
+
+static void *pread_worker(void *arg)
+{
+	struct pread_job *job = arg;
+	char *buf = alloc_buf();
+
+	if (job->warm) {
+		memset(buf, 0, CHUNK);
+		pthread_barrier_wait(&job->go);
+	}
+	for (;;) {
+		uint64_t off = atomic_fetch_add(&job->next, CHUNK);
+		size_t want;
+		ssize_t n;
+
+		if (off >= job->end || atomic_load(&job->err))
+			break;
+		want = job->end - off < CHUNK ? job->end - off : CHUNK;
+		n = pread(job->fd, buf, want, off);
+		if (n < 0) {
+			atomic_store(&job->err, errno);
+			break;
+		}
+		atomic_fetch_add(&job->total, n);
+		if ((size_t)n < want)	/* the end of the file */
+			break;
+	}
+	free(buf);
+	return NULL;
+}
+
+/*
+ * "read" with @jobs threads, each with one read in flight; @warm: start the
+ * clock once the threads' buffers are faulted in.
+ */
+static int do_read_jobs(const char *path, uint64_t len, unsigned int jobs,
+			bool warm)
+{
+	struct pread_job job = { 0 };
+	pthread_t *tids;
+	unsigned int i;
+	uint64_t total;
+	double t0, t;
+	off_t size;
+	int ret = 0;
+
+	job.fd = open_path(path, O_RDONLY);
+	if (job.fd < 0)
+		return 2;
+	size = lseek(job.fd, 0, SEEK_END);
+	if (size < 0) {
+		fprintf(stderr, "uml_blk: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	job.end = len && len < (uint64_t)size ? len : (uint64_t)size;
+	tids = calloc(jobs, sizeof(*tids));
+	if (!tids) {
+		fprintf(stderr, "uml_blk: out of memory\n");
+		return 2;
+	}
+	job.warm = warm;
+	if (warm)
+		pthread_barrier_init(&job.go, NULL, jobs + 1);
+	t0 = now();
+	for (i = 0; i < jobs; i++) {
+		errno = pthread_create(&tids[i], NULL, pread_worker, &job);
+		if (errno) {	/* (the threads started wait for the others) */
+			fprintf(stderr, "uml_blk: thread: %s\n", strerror(errno));
+			exit(2);
+		}
+	}
+	if (warm) {
+		pthread_barrier_wait(&job.go);
+		t0 = now();
+	}
+	for (i = 0; i < jobs; i++)
+		pthread_join(tids[i], NULL);
+	t = now() - t0;
+	total = atomic_load(&job.total);
+	if (!ret && atomic_load(&job.err)) {
+		fprintf(stderr, "uml_blk: read %s: %s\n", path,
+			strerror(atomic_load(&job.err)));
+		ret = 2;
+	}
+	if (!ret)
+		printf("read %" PRIu64 " bytes in %.3f s: %.2f MiB/s (%u in flight%s)\n",
+		       total, t, t > 0 ? total / t / (1 << 20) : 0.0, jobs,
+		       warm ? ", warm" : "");
+	if (warm)
+		pthread_barrier_destroy(&job.go);
+	close(job.fd);
+	free(tids);
+	return ret;
+}
+
 static int do_pattern(const char *path, uint64_t off, uint64_t len,
 		      uint64_t seed, int write_it)
 {
@@ -195,7 +311,27 @@ static int do_wait(const char *path, unsigned int seconds)
 int main(int argc, char **argv)
 {
 	bool hash = argc > 1 && !strcmp(argv[1], "hash");
+	unsigned long jobs = 1;
+	bool warm = false;
 
+	/* read ... [-j N] [-w]: the options last. */
+	while (argc >= 4 && !strcmp(argv[1], "read")) {
+		char *end;
+
+		if (!strcmp(argv[argc - 1], "-w")) {
+			warm = true;
+			argc--;
+			continue;
+		}
+		if (argc < 5 || strcmp(argv[argc - 2], "-j"))
+			break;
+		jobs = strtoul(argv[argc - 1], &end, 0);
+		if (*end || !jobs || jobs > 64) {
+			fprintf(stderr, "uml_blk: -j takes 1 to 64\n");
+			return 2;
+		}
+		argc -= 2;
+	}
 	if ((argc == 3 || argc == 4) &&
 	    (hash || !strcmp(argv[1], "read"))) {
 		uint64_t len = argc == 4 ? strtoull(argv[3], NULL, 0) : 0;
@@ -205,6 +341,8 @@ int main(int argc, char **argv)
 				ALIGN);
 			return 2;
 		}
+		if (jobs > 1 || warm)
+			return do_read_jobs(argv[2], len, jobs, warm);
 		return do_read(argv[2], len, hash);
 	}
 	if (argc == 6 && (!strcmp(argv[1], "write") || !strcmp(argv[1], "check")))
@@ -214,6 +352,6 @@ int main(int argc, char **argv)
 				  !strcmp(argv[1], "write"));
 	if (argc == 4 && !strcmp(argv[1], "wait"))
 		return do_wait(argv[2], strtoul(argv[3], NULL, 0));
-	fprintf(stderr, "usage: uml_blk hash|read PATH [LEN] | wait PATH SECONDS | write|check PATH OFF LEN SEED\n");
+	fprintf(stderr, "usage: uml_blk hash PATH [LEN] | read PATH [LEN] [-j N] [-w] | wait PATH SECONDS | write|check PATH OFF LEN SEED\n");
 	return 2;
 }

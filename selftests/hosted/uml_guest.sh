@@ -11,7 +11,15 @@
 # reports in lines that start with "GUEST ", and powers off.
 #
 #   ULDF_ACTION=hash	SHA-256 of the namespace
-#   ULDF_ACTION=read	read the namespace, timed (ULDF_REPEAT times)
+#   ULDF_ACTION=read	read the namespace, timed (ULDF_REPEAT times), for
+#			each N of ULDF_JOBS (a comma-separated list, default
+#			1) with N reads in flight, and Nw likewise warm
+#			(uml_blk read -j N [-w]): "GUEST read ..." lines for
+#			1, "GUEST jN read ..." for the others, and the nvme
+#			interrupts taken over each N's reads ("GUEST jN irqs
+#			COUNT") and the guest CPU's time then ("GUEST jN cpu
+#			user U system S idle I iowait W irq Q softirq SQ", in
+#			ticks of /proc/stat)
 #   ULDF_ACTION=hash-write
 #			hash, then write the pattern ULDF_SEED at ULDF_OFF,
 #			ULDF_WRITE_LEN bytes (one boot for both)
@@ -68,6 +76,12 @@ finish() {
 	poweroff -f	# syncs first
 }
 
+# nvme_irqs: the interrupts the nvme I/O queues took so far (a sum).
+nvme_irqs() {
+	awk '/nvme[0-9]*q[1-9]/ { for (i = 2; $i ~ /^[0-9]+$/; i++) s += $i }
+	     END { print s + 0 }' /proc/interrupts
+}
+
 # A list uldf_pv refused at boot: nothing on its bus.
 if [ "${ULDF_ACTION:-}" = refused ]; then
 	pci=$(lspci -n -s 01:)
@@ -108,10 +122,28 @@ case "${ULDF_ACTION:=hash}" in
 hash)
 	say_lines "" "$("$here/uml_blk" hash /dev/nvme0n1 "${ULDF_LEN:-0}")" ;;
 read)
-	i=0
-	while [ $i -lt "${ULDF_REPEAT:-1}" ]; do
-		say_lines "" "$("$here/uml_blk" read /dev/nvme0n1 "${ULDF_LEN:-0}")"
-		i=$((i + 1))
+	old_ifs=$IFS
+	IFS=,
+	set -- ${ULDF_JOBS:-1}
+	IFS=$old_ifs
+	for jobs in "$@"; do
+		pfx="j$jobs "
+		[ "$jobs" = 1 ] && pfx=
+		warm=
+		[ "${jobs%w}" = "$jobs" ] || warm=-w
+		irqs0=$(nvme_irqs)
+		read -r _ u0 n0 s0 i0 w0 q0 sq0 _ </proc/stat
+		i=0
+		while [ $i -lt "${ULDF_REPEAT:-1}" ]; do
+			say_lines "$pfx" "$("$here/uml_blk" read /dev/nvme0n1 \
+				"${ULDF_LEN:-0}" -j "${jobs%w}" $warm)"
+			i=$((i + 1))
+		done
+		read -r _ u n s i w q sq _ </proc/stat
+		say "j$jobs irqs $(($(nvme_irqs) - irqs0))"
+		say "j$jobs cpu user $((u + n - u0 - n0)) system $((s - s0))" \
+			"idle $((i - i0)) iowait $((w - w0)) irq $((q - q0))" \
+			"softirq $((sq - sq0))"
 	done ;;
 hash-write)
 	say_lines "" "$("$here/uml_blk" hash /dev/nvme0n1 "${ULDF_LEN:-0}")"
