@@ -285,8 +285,9 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 for qd in 1 32; do
 	for i in $(seq 0 $((nmodes - 1))); do
 		who=${names[$i]} p=${peer[$i]} g=${goal[$i]}
-		sc=$(med "${sys[$who.$qd]//-/}")
-		row="| $qd | $who | $(med "${iops[$who.$qd]}") | $(med "${lat[$who.$qd]}") | $(med "${p99[$who.$qd]}") | ${sc:-–}"
+		sc=–
+		[ -z "${sys[$who.$qd]//[- ]/}" ] || sc=$(med "${sys[$who.$qd]}")
+		row="| $qd | $who | $(med "${iops[$who.$qd]}") | $(med "${lat[$who.$qd]}") | $(med "${p99[$who.$qd]}") | $sc"
 		if [ "$p" = - ]; then
 			echo "$row | | | | |"
 			continue

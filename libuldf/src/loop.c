@@ -32,11 +32,13 @@
  * IORING_SQ_NEED_WAKEUP; liburing's io_uring_submit() then wakes it with
  * one io_uring_enter(), the only system call of a loop that is busy.  A
  * completion wakes it as well, so the EOI that follows an interrupt
- * finds it awake.
+ * finds it awake.  The thread is bound to a CPU outside the caller's
+ * affinity where there is one (sqpoll_cpu()).
  */
 #include <fcntl.h>
 #include <liburing.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -142,6 +144,28 @@ static void bufs_release(struct uldf_loop *loop)
 	loop->bufs = NULL;
 }
 
+/*
+ * The CPU for the SQPOLL thread: the first online CPU outside the calling
+ * thread's affinity, or -1 (the scheduler's choice) if it may run on all.
+ * A thread woken by a completion otherwise tends to land on the CPU that
+ * took the interrupt, which is where a driver pinned next to its vectors
+ * spins on the completion queue: the two then share one CPU, and each
+ * completion waits for the spinner's time slice to end.
+ */
+static int sqpoll_cpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	int cpu;
+
+	if (n <= 1 || sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = 0; cpu < n && cpu < CPU_SETSIZE; cpu++)
+		if (!CPU_ISSET(cpu, &set))
+			return cpu;
+	return -1;
+}
+
 int uldf_loop_create(unsigned int flags, struct uldf_loop **loopp)
 {
 	ULDFI_KEEP_ERRNO();
@@ -159,8 +183,20 @@ int uldf_loop_create(unsigned int flags, struct uldf_loop **loopp)
 			.flags = IORING_SETUP_SQPOLL,
 			.sq_thread_idle = ULDFI_SQPOLL_IDLE_MS,
 		};
+		int cpu = sqpoll_cpu();
 
+		if (cpu >= 0) {
+			p.flags |= IORING_SETUP_SQ_AFF;
+			p.sq_thread_cpu = cpu;
+		}
 		ret = io_uring_queue_init_params(ULDFI_LOOP_SQES, &loop->ring, &p);
+		if (ret == -EINVAL && cpu >= 0) {	/* not in our cpuset */
+			memset(&p, 0, sizeof(p));
+			p.flags = IORING_SETUP_SQPOLL;
+			p.sq_thread_idle = ULDFI_SQPOLL_IDLE_MS;
+			ret = io_uring_queue_init_params(ULDFI_LOOP_SQES,
+							 &loop->ring, &p);
+		}
 		loop->sqpoll = true;
 	} else {
 		ret = io_uring_queue_init(ULDFI_LOOP_SQES, &loop->ring, 0);
