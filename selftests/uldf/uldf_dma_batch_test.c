@@ -361,6 +361,29 @@ TEST_F(iommu, unmap_across_runs)
 }
 
 /*
+ * @n fixed-IOVA entries of one page each (every other page of @buf, at
+ * BASE onwards), laid out so that entry @n - 1 straddles the end of a
+ * page after which nothing is mapped: only the first @n - 1 are whole.
+ * *@arr is the page to munmap() after.  NULL if the page cannot be had.
+ */
+static struct uldf_dma_map *straddling_entries(uint8_t *buf, int n,
+					       uint8_t **arr)
+{
+	struct uldf_dma_map *e;
+	int i;
+
+	*arr = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*arr == MAP_FAILED || munmap(*arr + PAGE, PAGE))
+		return NULL;
+	e = (struct uldf_dma_map *)(*arr + PAGE - (n - 1) * sizeof(*e) -
+				    sizeof(*e) / 2);
+	for (i = 0; i < n - 1; i++)
+		e[i] = fixed_entry(buf + 2 * i * PAGE, PAGE, BASE + i * PAGE);
+	return e;
+}
+
+/*
  * Entries array whose 11th entry runs into an unmapped page (the kernel
  * reads entries a few at a time): the ten before are mapped, done says
  * so, the call fails with EFAULT, and the 11th pins nothing.
@@ -374,18 +397,10 @@ TEST_F(iommu, entries_cut_by_unmapped_page)
 	uint8_t *arr;
 	uint64_t unmapped;
 	uint32_t done;
-	int i;
 
 	ASSERT_NE(NULL, buf);
-	arr = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, arr);
-	ASSERT_EQ(0, munmap(arr + PAGE, PAGE));
-	/* Entry N - 1 straddles the end of the first page. */
-	e = (struct uldf_dma_map *)(arr + PAGE - (N - 1) * sizeof(*e) -
-				    sizeof(*e) / 2);
-	for (i = 0; i < N - 1; i++)
-		e[i] = fixed_entry(buf + 2 * i * PAGE, PAGE, BASE + i * PAGE);
+	e = straddling_entries(buf, N, &arr);
+	ASSERT_NE(NULL, e);
 	done = ~0u;
 	EXPECT_EQ(-EFAULT, dma_batch(self->fd, e, N, 0, &done));
 	EXPECT_EQ(N - 1, done);
@@ -444,18 +459,10 @@ TEST_F(iommu, batch_unmap_reads_all_then_stops_at_invalid)
 	uint64_t unmapped;
 	uint8_t *arr;
 	uint32_t done;
-	int i;
 
 	ASSERT_NE(NULL, buf);
-	arr = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, arr);
-	ASSERT_EQ(0, munmap(arr + PAGE, PAGE));
-	/* Entry N - 1 straddles the end of the first page. */
-	e = (struct uldf_dma_map *)(arr + PAGE - (N - 1) * sizeof(*e) -
-				    sizeof(*e) / 2);
-	for (i = 0; i < N - 1; i++)
-		e[i] = fixed_entry(buf + 2 * i * PAGE, PAGE, BASE + i * PAGE);
+	e = straddling_entries(buf, N, &arr);
+	ASSERT_NE(NULL, e);
 	ASSERT_EQ(0, dma_batch(self->fd, e, N - 1, 0, &done));
 	ASSERT_EQ(N - 1, done);
 
